@@ -1,1 +1,20 @@
-fn main() {}
+//! The `newsgraph` binary: parses the command line, sets up logging, and hands over to the
+//! library. Errors end the process with a one-line reason and a non-zero status.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use newsgraph::config::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    newsgraph::telemetry::init(cli.log_format);
+    match newsgraph::commands::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            // `{:#}` prints the whole context chain on one line.
+            eprintln!("newsgraph: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The one error type of the HTTP layer, rendered as an RFC 9457 problem
+//! (`application/problem+json`) with a stable machine-readable `code`, the offending
+//! parameters, and the request id.
+//!
+//! 5xx causes are logged here, once, inside the request's span; the client only ever sees
+//! "internal server error" and the request id.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::request_id::current_request_id;
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A query parameter or path segment is unknown or invalid.
+    #[error("invalid parameter {param}: {detail}")]
+    InvalidParameter {
+        /// The parameter's name.
+        param: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// The request body is not what the endpoint takes.
+    #[error("invalid body: {0}")]
+    InvalidBody(String),
+    /// The body parsed but its content cannot be processed.
+    #[error("unprocessable: {detail}")]
+    Unprocessable {
+        /// What is wrong.
+        detail: String,
+        /// Per-field problems.
+        errors: Vec<FieldError>,
+    },
+    /// No such resource.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// No route matches.
+    #[error("no such route")]
+    NoRoute,
+    /// The route exists, not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// No or malformed credentials.
+    #[error("missing or malformed bearer token")]
+    Unauthorized,
+    /// Credentials given but not accepted.
+    #[error("token not accepted")]
+    Forbidden,
+    /// The body is larger than the configured limit.
+    #[error("request body larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The request took longer than the configured timeout.
+    #[error("request timed out")]
+    Timeout,
+    /// The database cannot be reached.
+    #[error("database unavailable")]
+    DatabaseUnavailable,
+    /// A bug or an unexpected failure; the cause is logged, never sent.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// One problem with one field or parameter.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldError {
+    /// The parameter's name, for query and path problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// A JSON pointer into the body, for body problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// What is wrong.
+    pub detail: String,
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::warn!(error = %error, "database unavailable");
+                Self::DatabaseUnavailable
+            }
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl ApiError {
+    /// A 400 naming the parameter.
+    pub fn invalid(param: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::InvalidParameter {
+            param: param.into(),
+            detail: detail.into(),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidParameter { .. } | Self::InvalidBody(_) => StatusCode::BAD_REQUEST,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Timeout | Self::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidParameter { .. } => "invalid_parameter",
+            Self::InvalidBody(_) => "invalid_body",
+            Self::Unprocessable { .. } => "unprocessable",
+            Self::NotFound(_) | Self::NoRoute => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::Timeout => "timeout",
+            Self::DatabaseUnavailable => "database_unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn errors(&self) -> Vec<FieldError> {
+        match self {
+            Self::InvalidParameter { param, detail } => vec![FieldError {
+                param: Some(param.clone()),
+                pointer: None,
+                detail: detail.clone(),
+            }],
+            Self::Unprocessable { errors, .. } => errors.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::Internal(_) => "internal server error".to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// The problem document.
+#[derive(Debug, Serialize)]
+struct Problem {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instance: Option<String>,
+    code: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(cause) = &self {
+            tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        let status = self.status();
+        let request_id = current_request_id();
+        let problem = Problem {
+            kind: format!("/docs#problem-{}", self.code()),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: self.detail(),
+            instance: request_id.as_ref().map(|id| format!("urn:request:{id}")),
+            code: self.code(),
+            errors: self.errors(),
+            request_id,
+        };
+        let mut response = (status, Json(problem)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}

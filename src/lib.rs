@@ -1,0 +1,33 @@
+//! newsgraph imports news articles, extracts the people, places and organizations they
+//! mention, and serves articles and entities as a JSON API.
+//!
+//! # Layout
+//!
+//! - [`config`]: the command line and its environment variables (clap).
+//! - [`telemetry`]: tracing setup, human-readable or JSON.
+//! - [`commands`]: one module per subcommand; `main.rs` only parses and dispatches.
+//! - [`database`]: connects to `DATABASE_URL`, or to the [`embedded`] cluster when it is unset,
+//!   and runs the migrations.
+//! - [`embedded`]: a private PostgreSQL cluster started from the server binaries installed on
+//!   the machine.
+//! - [`db`]: all SQL, one module per aggregate.
+//! - [`http`]: the axum router, the problem+json error type, one module per resource.
+//! - [`server`]: binds, serves, and shuts down gracefully.
+//! - [`shutdown`]: SIGINT/SIGTERM as a future.
+//!
+//! The extraction engine is the separate crate `newsgraph-extract` (crates/extract): it knows
+//! nothing of PostgreSQL or HTTP.
+
+pub mod commands;
+pub mod config;
+pub mod database;
+pub mod db;
+pub mod embedded;
+pub mod http;
+pub mod server;
+pub mod shutdown;
+pub mod telemetry;
+
+/// The schema migrations, embedded in the binary. They run at start-up under PostgreSQL's
+/// advisory lock (sqlx takes it), so several processes starting together are safe.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

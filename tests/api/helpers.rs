@@ -1,0 +1,206 @@
+//! Shared test helpers: the router in-process, a raw HTTP client for real sockets, and the
+//! `newsgraph` binary as a child process.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use newsgraph::http::{AppState, HttpConfig, router};
+use serde_json::Value;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+/// The router over `pool`, with the default settings.
+pub fn app(pool: PgPool) -> axum::Router {
+    let config = HttpConfig {
+        request_timeout: Duration::from_secs(30),
+    };
+    router(AppState { pool }, &config)
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("the body is JSON")
+    }
+}
+
+/// Sends a GET through the router in-process.
+pub async fn get(app: &axum::Router, uri: &str) -> TestResponse {
+    let request = Request::get(uri)
+        .body(Body::empty())
+        .expect("a valid request");
+    send(app, request).await
+}
+
+/// Sends any request through the router in-process.
+pub async fn send(app: &axum::Router, request: Request<Body>) -> TestResponse {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("the body can be read")
+        .to_vec();
+    TestResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// A GET over a real socket (HTTP/1.1, connection closed after), returning status and body.
+pub fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+/// The `newsgraph` binary, with logs in JSON and no inherited database settings.
+pub fn newsgraph() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_newsgraph"));
+    command
+        .env_remove("DATABASE_URL")
+        .env_remove("NEWSGRAPH_DATA_DIR")
+        .env_remove("NEWSGRAPH_ADDR")
+        .env("NEWSGRAPH_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info");
+    command
+}
+
+/// A running `newsgraph serve`, killed if the test ends without stopping it.
+pub struct Server {
+    pub child: Child,
+    pub addr: SocketAddr,
+    /// Every log line after "listening", read by a thread so the pipe never fills up.
+    pub logs: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Starts `newsgraph serve` on a free port with the given extra settings and waits until
+    /// it logs that it listens (at most 60 s).
+    pub fn start(configure: impl FnOnce(&mut Command)) -> Self {
+        let mut command = newsgraph();
+        command.args(["serve", "--addr", "127.0.0.1:0"]);
+        configure(&mut command);
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("newsgraph starts");
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
+        let addr = wait_for_listening(&mut stderr);
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&logs);
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                sink.lock().expect("the log lock").push(line);
+            }
+        });
+        Self { child, addr, logs }
+    }
+
+    /// Sends SIGTERM and waits for the process to exit, returning whether it exited 0.
+    pub fn terminate(mut self) -> bool {
+        send_signal(self.child.id(), "TERM");
+        let status = self.child.wait().expect("newsgraph exits");
+        status.success()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            send_signal(self.child.id(), "TERM");
+            self.child.wait().ok();
+        }
+    }
+}
+
+fn wait_for_listening(stderr: &mut BufReader<ChildStderr>) -> SocketAddr {
+    let started = Instant::now();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let read = stderr.read_line(&mut line).expect("stderr can be read");
+        assert!(read > 0, "newsgraph exited before listening");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "newsgraph did not listen within 60 s"
+        );
+        let Ok(event) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
+        if event["message"] == "listening" {
+            return event["addr"]
+                .as_str()
+                .and_then(|addr| addr.parse().ok())
+                .expect("the listening event has the address");
+        }
+    }
+}
+
+/// Sends a signal by name (TERM, INT, KILL) to a process.
+pub fn send_signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{signal} {pid} failed");
+}
+
+/// Whether a live (not zombie) process with this pid exists.
+pub fn process_exists(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesized command name.
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+        Err(_) => false,
+    }
+}
+
+/// Waits up to five seconds for a process to end; returns whether it did. (pg_ctl stop returns
+/// when the server has removed its pid file, a moment before the process ends.)
+pub fn process_ends(pid: u32) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        if !process_exists(pid) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}

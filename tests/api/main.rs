@@ -1,0 +1,9 @@
+//! Integration tests: one binary, one module per area. Every test talks to a real PostgreSQL:
+//! `#[sqlx::test]` gives each test its own migrated database on the server DATABASE_URL
+//! points at (scripts/test starts a throwaway one when it is unset), and the process tests
+//! start the real binary, which runs its own private cluster.
+
+mod helpers;
+
+mod health;
+mod process;
