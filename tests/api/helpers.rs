@@ -132,10 +132,19 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for the process to exit, returning whether it exited 0.
-    pub fn terminate(mut self) -> bool {
+    pub fn terminate(self) -> bool {
+        self.terminate_with_logs().0
+    }
+
+    /// Sends SIGTERM, waits for the exit, and returns whether it exited 0 with the log lines
+    /// written after "listening".
+    pub fn terminate_with_logs(mut self) -> (bool, Vec<String>) {
         send_signal(self.child.id(), "TERM");
         let status = self.child.wait().expect("newsgraph exits");
-        status.success()
+        // The reader thread sees end-of-file once the process is gone.
+        std::thread::sleep(Duration::from_millis(100));
+        let logs = self.logs.lock().expect("the log lock").clone();
+        (status.success(), logs)
     }
 }
 

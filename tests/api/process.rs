@@ -85,9 +85,13 @@ fn serve_without_database_url_runs_a_private_cluster_that_stops_on_sigterm_and_k
             .expect("insert");
     });
 
-    let exited_cleanly = first.terminate();
+    let (exited_cleanly, logs) = first.terminate_with_logs();
 
     assert!(exited_cleanly, "serve exits 0 on SIGTERM");
+    assert!(
+        logs.iter().any(|line| line.contains("stopping the private PostgreSQL")),
+        "{logs:?}"
+    );
     assert!(process_ends(postgres_pid), "the private PostgreSQL is gone");
     let second = Server::start(|c| {
         c.arg("--data-dir").arg(&data_dir);

@@ -4,10 +4,39 @@
 //! mentions inside the article to entities, and gives each entity a canonical name and a
 //! normalized match key. It knows nothing of PostgreSQL or HTTP.
 //!
-//! This skeleton fixes the public API the rest of newsgraph builds on; the engine behind it is
-//! filled in by the extraction work (issue 3).
+//! # Layout
+//! - [`clean`]: HTML remnants and typographic characters folded, original offsets kept.
+//! - [`tokenize`]: CoNLL-style tokens and sentences, glued scraped text split apart.
+//! - [`features`]: hashed features of every token (written once: training dumps use it too).
+//! - [`lexicon`]: word clusters and gazetteers the features look words up in.
+//! - [`crf`] and [`tagger`]: the linear-chain CRF, Viterbi and forward-backward.
+//! - `resolve`: mentions to entities (acronyms, surnames, canonical names).
+//! - [`key`]: match keys. [`jsonl`]: the `newsgraph extract` JSON Lines driver.
+//!
+//! The model (CRF weights, clusters, gazetteers) is embedded in the binary; training/ in the
+//! repository rebuilds it.
 
 use serde::{Deserialize, Serialize};
+
+#[doc(hidden)]
+pub mod clean;
+#[doc(hidden)]
+pub mod crf;
+#[doc(hidden)]
+pub mod features;
+pub mod jsonl;
+mod key;
+#[doc(hidden)]
+pub mod lexicon;
+mod resolve;
+#[doc(hidden)]
+pub mod tagger;
+#[doc(hidden)]
+pub mod text;
+#[doc(hidden)]
+pub mod tokenize;
+
+pub use jsonl::{RunStats, run_jsonl};
 
 /// The three entity types newsgraph extracts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -86,6 +115,8 @@ pub struct Extraction {
 #[derive(Debug)]
 pub struct Extractor {
     version: String,
+    crf: crf::Crf,
+    lexicon: lexicon::Lexicon,
 }
 
 /// Why a model could not be loaded.
@@ -100,11 +131,52 @@ impl std::fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
+/// The version of the rules around the model (tokenizer, features, resolution); bumped
+/// whenever they change what the extractor outputs.
+const RULES_VERSION: u32 = 1;
+
+/// The shipped model, embedded so that the binary is self-contained.
+const DEFAULT_MODEL: &[u8] = include_bytes!("../model/ner.crf");
+const DEFAULT_CLUSTERS: &str = include_str!("../model/clusters.tsv");
+const DEFAULT_GAZETTEER: &str = include_str!("../model/gazetteer.tsv");
+
+/// The files of a model directory (see [`Extractor::from_path`]).
+pub const MODEL_FILES: [&str; 3] = ["ner.crf", "clusters.tsv", "gazetteer.tsv"];
+
 impl Extractor {
-    /// Loads the model shipped with newsgraph.
+    /// Loads the model shipped with newsgraph (embedded in the binary).
     pub fn load_default() -> Result<Self, ModelError> {
+        Self::from_parts(DEFAULT_MODEL, DEFAULT_CLUSTERS, DEFAULT_GAZETTEER)
+    }
+
+    /// Loads a model from a directory holding the files named in [`MODEL_FILES`].
+    pub fn from_path(dir: &std::path::Path) -> Result<Self, ModelError> {
+        let read = |name: &str| {
+            std::fs::read(dir.join(name))
+                .map_err(|e| ModelError(format!("{}: {e}", dir.join(name).display())))
+        };
+        let text = |name: &str| {
+            String::from_utf8(read(name)?).map_err(|e| ModelError(format!("{name}: {e}")))
+        };
+        Self::from_parts(
+            &read(MODEL_FILES[0])?,
+            &text(MODEL_FILES[1])?,
+            &text(MODEL_FILES[2])?,
+        )
+    }
+
+    /// Loads a model from the contents of its three files.
+    pub fn from_parts(model: &[u8], clusters: &str, gazetteer: &str) -> Result<Self, ModelError> {
+        let crf = crf::Crf::parse(model).map_err(ModelError)?;
+        let lexicon = lexicon::Lexicon::parse(clusters, gazetteer).map_err(ModelError)?;
+        let digest = [model, clusters.as_bytes(), gazetteer.as_bytes()]
+            .iter()
+            .fold(0u64, |h, bytes| text::combine(h, fnv(bytes)));
+        let version = format!("crf-{RULES_VERSION}+{:08x}", digest >> 32);
         Ok(Self {
-            version: "skeleton-0".to_owned(),
+            version,
+            crf,
+            lexicon,
         })
     }
 
@@ -115,19 +187,37 @@ impl Extractor {
     }
 
     /// Extracts the entities of one article.
-    pub fn extract(&self, _title: Option<&str>, _body: &str) -> Extraction {
-        Extraction::default()
+    pub fn extract(&self, title: Option<&str>, body: &str) -> Extraction {
+        let (parts, fields): (Vec<&str>, Vec<Field>) = match title {
+            Some(t) => (vec![t, body], vec![Field::Title, Field::Body]),
+            None => (vec![body], vec![Field::Body]),
+        };
+        let analysis = features::analyze(&self.lexicon, &parts);
+        let spans = tagger::tag(&self.crf, &analysis);
+        resolve::resolve(&analysis, &spans, &parts, &fields)
+    }
+
+    /// Tokenizes and tags a document without resolution: tokens and raw labelled spans (MISC
+    /// included). For training and evaluation tools.
+    #[doc(hidden)]
+    pub fn tag_raw(&self, parts: &[&str]) -> (features::Analysis, Vec<tagger::Span>) {
+        let analysis = features::analyze(&self.lexicon, parts);
+        let spans = tagger::tag(&self.crf, &analysis);
+        (analysis, spans)
+    }
+
+    /// The lexicon, for the feature dumper.
+    #[doc(hidden)]
+    pub fn lexicon(&self) -> &lexicon::Lexicon {
+        &self.lexicon
     }
 }
 
-/// The normalized match key of a name of the given kind: folds case, diacritics and Serbian
-/// Cyrillic to Latin, so that "Vučić", "Vucic" and "Вучић" share one key.
-pub fn match_key(kind: EntityKind, name: &str) -> String {
-    let folded: String = name
-        .chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect();
-    let words: Vec<&str> = folded.split_whitespace().collect();
-    format!("{}:{}", kind.as_str(), words.join(" "))
+/// A 64-bit FNV-1a hash of bytes.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
+
+pub use key::match_key;

@@ -1,0 +1,412 @@
+//! Feature extraction, written once and used both to dump training data and at inference, so
+//! the two cannot drift apart. Every feature is a 64-bit hash of a template id and a value; the
+//! model maps hashes to weights without ever building feature strings.
+
+use crate::lexicon::{GAZ_CATEGORIES, Lexicon, MAX_PHRASE, PHRASE_SEED, WordInfo, phrase_step};
+use crate::text::{combine, feature_form, hash_str, shape_hash};
+use crate::tokenize::Token;
+
+mod doc;
+
+/// A document ready for tagging: its tokens, sentences and per-token feature hashes.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// The tokens of all parts (title, then body), in order.
+    pub tokens: Vec<Token>,
+    /// For each token, the index of the part (the `parts` given to [`analyze`]) it is in.
+    pub part: Vec<u8>,
+    /// Sentences as token ranges `start..end`.
+    pub sentences: Vec<(usize, usize)>,
+    /// The feature hashes of token `i` are `feats[offsets[i]..offsets[i + 1]]`.
+    pub feats: Vec<u64>,
+    /// See `feats`.
+    pub offsets: Vec<usize>,
+    /// For each token, its feature form (folded, lowercase).
+    pub forms: Vec<String>,
+}
+
+impl Analysis {
+    /// The feature hashes of token `i`.
+    pub fn token_feats(&self, i: usize) -> &[u64] {
+        &self.feats[self.offsets[i]..self.offsets[i + 1]]
+    }
+}
+
+/// How a token is capitalized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Cap {
+    /// No letters.
+    None = 0,
+    /// All letters lowercase.
+    Lower = 1,
+    /// First letter uppercase, some lowercase.
+    Init = 2,
+    /// Two or more letters, all uppercase.
+    All = 3,
+    /// One uppercase letter.
+    Single = 4,
+    /// Starts lowercase, has uppercase ("iPhone").
+    Mixed = 5,
+}
+
+impl Cap {
+    /// The capitalization of `s`.
+    pub fn of(s: &str) -> Cap {
+        let (mut upper, mut lower) = (0usize, 0usize);
+        let mut first_upper = None;
+        for c in s.chars() {
+            if c.is_uppercase() {
+                upper += 1;
+                first_upper.get_or_insert(true);
+            } else if c.is_lowercase() {
+                lower += 1;
+                first_upper.get_or_insert(false);
+            }
+        }
+        match (first_upper, upper, lower) {
+            (None, _, _) => Cap::None,
+            (Some(false), 0, _) => Cap::Lower,
+            (Some(false), _, _) => Cap::Mixed,
+            (Some(true), 1, 0) => Cap::Single,
+            (Some(true), _, 0) => Cap::All,
+            (Some(true), _, _) => Cap::Init,
+        }
+    }
+
+    /// Starts with an uppercase letter.
+    pub fn is_capitalized(self) -> bool {
+        matches!(self, Cap::Init | Cap::All | Cap::Single)
+    }
+}
+
+/// Per-token facts the templates draw on.
+pub(crate) struct TokenFacts<'a> {
+    pub form_h: u64,
+    pub cased_h: u64,
+    pub shape_h: u64,
+    pub cap: Cap,
+    pub info: Option<&'a WordInfo>,
+    /// Gazetteer matches: bit `c` = the token begins a match of category `c`, bit `16 + c` =
+    /// it continues one.
+    pub gaz: u32,
+}
+
+/// Tokenizes the parts of a document (title, body) and computes every token's features.
+pub fn analyze(lex: &Lexicon, parts: &[&str]) -> Analysis {
+    let mut a = Analysis::default();
+    for (p, text) in parts.iter().enumerate() {
+        let mut tokens = crate::tokenize::tokenize(&crate::clean::clean(text));
+        if let Some(first) = tokens.first_mut() {
+            first.sent_start = true;
+        }
+        a.part.extend(std::iter::repeat_n(
+            u8::try_from(p).unwrap_or(u8::MAX),
+            tokens.len(),
+        ));
+        a.tokens.extend(tokens);
+    }
+    a.forms = a.tokens.iter().map(|t| feature_form(&t.text)).collect();
+    // A heading glued to the next sentence ("TensionsDescribing"): the seam starts a sentence
+    // when the second word is one news text nearly always writes in lowercase.
+    for (t, form) in a.tokens.iter_mut().zip(&a.forms) {
+        if t.glued && lex.word(hash_str(form)).is_some_and(|w| w.cap_bucket == 0) {
+            t.sent_start = true;
+        }
+    }
+    a.sentences = sentences(&a.tokens);
+    let facts = token_facts(lex, &a);
+    let sent_kind = sentence_kinds(&a, &facts);
+    let stats = doc::DocStats::collect(&a, &facts, &sent_kind);
+    let runs = capitalized_runs(&a, &facts, &sent_kind);
+    a.offsets.push(0);
+    for (i, run) in runs.iter().enumerate() {
+        let mut e = Emitter { out: &mut a.feats };
+        emit_token(&mut e, &a.tokens, &a.forms, &facts, &sent_kind, i);
+        stats.emit(&mut e, &a.tokens, &facts, &sent_kind, i);
+        if let Some((s, end)) = *run {
+            emit_run(&mut e, &facts, s, end, i);
+        }
+        a.offsets.push(a.feats.len());
+    }
+    a
+}
+
+fn sentences(tokens: &[Token]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.sent_start && i > start {
+            out.push((start, i));
+            start = i;
+        }
+    }
+    if start < tokens.len() {
+        out.push((start, tokens.len()));
+    }
+    out
+}
+
+fn token_facts<'a>(lex: &'a Lexicon, a: &Analysis) -> Vec<TokenFacts<'a>> {
+    let mut facts: Vec<TokenFacts<'a>> = a
+        .tokens
+        .iter()
+        .zip(&a.forms)
+        .map(|(t, form)| {
+            let form_h = hash_str(form);
+            TokenFacts {
+                form_h,
+                cased_h: hash_str(&t.text),
+                shape_h: shape_hash(&t.text),
+                cap: Cap::of(&t.text),
+                info: lex.word(form_h),
+                gaz: 0,
+            }
+        })
+        .collect();
+    for &(s, e) in &a.sentences {
+        for i in s..e {
+            let mut h = PHRASE_SEED;
+            for j in i..e.min(i + MAX_PHRASE) {
+                h = phrase_step(h, facts[j].form_h);
+                let bits = u32::from(lex.phrase(h));
+                if bits != 0 {
+                    facts[i].gaz |= bits;
+                    for f in &mut facts[i + 1..=j] {
+                        f.gaz |= bits << 16;
+                    }
+                }
+            }
+        }
+    }
+    facts
+}
+
+/// Sentence kind per token: 0 ordinary, 1 all caps, 2 title case (a headline).
+fn sentence_kinds(a: &Analysis, facts: &[TokenFacts]) -> Vec<u8> {
+    let mut kinds = vec![0u8; a.tokens.len()];
+    for &(s, e) in &a.sentences {
+        let (mut words, mut all, mut init, mut lower) = (0, 0, 0, 0);
+        for f in &facts[s..e] {
+            match f.cap {
+                Cap::None => continue,
+                Cap::All => all += 1,
+                Cap::Init | Cap::Single => init += 1,
+                Cap::Lower | Cap::Mixed => lower += 1,
+            }
+            words += 1;
+        }
+        let kind = if words >= 2 && all * 10 >= words * 8 {
+            1
+        } else if words >= 4 && (init + all) * 10 >= words * 7 && lower <= 3 {
+            2
+        } else {
+            0
+        };
+        kinds[s..e].fill(kind);
+    }
+    kinds
+}
+
+/// Words that may join the capitalized words of one name ("Bank of England").
+const CONNECTORS: &[&str] = &[
+    "of", "and", "for", "de", "du", "la", "al", "el", "van", "von", "der", "&",
+];
+
+/// For each token inside a run of two or more capitalized words (connectors allowed) in an
+/// ordinary sentence, the run's token range.
+fn capitalized_runs(
+    a: &Analysis,
+    facts: &[TokenFacts],
+    kind: &[u8],
+) -> Vec<Option<(usize, usize)>> {
+    let n = a.tokens.len();
+    let mut runs = vec![None; n];
+    let cap = |i: usize| facts[i].cap.is_capitalized() && kind[i] == 0;
+    let mut i = 0;
+    while i < n {
+        if !cap(i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < n && !a.tokens[j].sent_start {
+            if cap(j) {
+                j += 1;
+            } else if j + 1 < n
+                && !a.tokens[j + 1].sent_start
+                && CONNECTORS.contains(&a.forms[j].as_str())
+                && cap(j + 1)
+            {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        if j - i >= 2 {
+            runs[i..j].fill(Some((i, j)));
+        }
+        i = j;
+    }
+    runs
+}
+
+/// Features of the capitalized run around token `i`: where the token sits in it and what
+/// the run's last word is (a "Force", "Ministry" or "Party" makes the whole run a name).
+fn emit_run(e: &mut Emitter, facts: &[TokenFacts], s: usize, end: usize, i: usize) {
+    let pos = if i == s {
+        0
+    } else if i + 1 == end {
+        2
+    } else {
+        1
+    };
+    let len = (end - s).min(5) as u64;
+    e.add(90, pos * 8 + len);
+    let last = &facts[end - 1];
+    e.add(91, last.form_h);
+    e.add(92, combine(pos, u64::from(last.gaz)));
+    if let Some(w) = last.info {
+        e.add(93, u64::from(w.clusters[2]));
+    }
+    e.add(94, facts[s].form_h);
+}
+
+/// Collects feature hashes for one token.
+pub(crate) struct Emitter<'a> {
+    out: &'a mut Vec<u64>,
+}
+
+impl Emitter<'_> {
+    pub fn add(&mut self, template: u64, value: u64) {
+        self.out
+            .push(combine(template.wrapping_add(0x7e3d_0000), value));
+    }
+}
+
+const BOS: u64 = 0xb05;
+const EOS: u64 = 0xe05;
+
+fn emit_token(
+    e: &mut Emitter,
+    tokens: &[Token],
+    forms: &[String],
+    facts: &[TokenFacts],
+    sent_kind: &[u8],
+    i: usize,
+) {
+    let t = &tokens[i];
+    let f = &facts[i];
+    let sentence_start = |k: usize| tokens[k].sent_start;
+    let prev = (i > 0 && !sentence_start(i)).then(|| i - 1);
+    let prev2 = prev.and_then(|p| (p > 0 && !sentence_start(p)).then(|| p - 1));
+    let next = (i + 1 < tokens.len() && !sentence_start(i + 1)).then_some(i + 1);
+    let next2 =
+        next.and_then(|n| (n + 1 < tokens.len() && !sentence_start(n + 1)).then_some(n + 1));
+    let form = |k: Option<usize>, edge: u64| k.map_or(edge, |k| facts[k].form_h);
+    let sh = |k: Option<usize>, edge: u64| k.map_or(edge, |k| facts[k].shape_h);
+    let kind = u64::from(sent_kind[i]);
+    let start = u64::from(t.sent_start);
+
+    e.add(0, 0);
+    e.add(1, f.form_h);
+    e.add(2, f.cased_h);
+    e.add(3, form(prev, BOS));
+    e.add(4, form(next, EOS));
+    e.add(5, form(prev2, BOS));
+    e.add(6, form(next2, EOS));
+    e.add(7, combine(form(prev, BOS), f.form_h));
+    e.add(8, combine(f.form_h, form(next, EOS)));
+    affixes(e, &forms[i]);
+    e.add(20, f.shape_h);
+    e.add(21, sh(prev, BOS));
+    e.add(22, sh(next, EOS));
+    e.add(23, combine(sh(prev, BOS), f.shape_h));
+    e.add(24, combine(f.shape_h, sh(next, EOS)));
+    e.add(25, combine(f.shape_h, kind * 2 + start));
+    let cap = f.cap as u64;
+    e.add(26, cap * 8 + kind * 2 + start);
+    e.add(27, u64::from(t.glued) * 2 + u64::from(t.space_before));
+    let len = forms[i].chars().count().min(12) as u64;
+    e.add(28, combine(cap, len));
+    clusters(e, facts, prev, next, i);
+    gazetteer(e, facts, prev, next, i);
+}
+
+fn affixes(e: &mut Emitter, form: &str) {
+    let n = form.chars().count();
+    if n == 0 || n > 64 {
+        return;
+    }
+    let mut bounds = [0usize; 5];
+    for (k, (b, _)) in form.char_indices().take(5).enumerate() {
+        bounds[k] = b;
+    }
+    let mut rbounds = [form.len(); 5];
+    for (k, (b, _)) in form.char_indices().rev().take(4).enumerate() {
+        rbounds[k + 1] = b;
+    }
+    for k in 1..=4.min(n) {
+        let end = if k < n { bounds[k] } else { form.len() };
+        e.add(10 + k as u64, hash_str(&form[..end]));
+        e.add(14 + k as u64, hash_str(&form[rbounds[k]..]));
+    }
+}
+
+fn clusters(
+    e: &mut Emitter,
+    facts: &[TokenFacts],
+    prev: Option<usize>,
+    next: Option<usize>,
+    i: usize,
+) {
+    let f = &facts[i];
+    let cap = f.cap as u64;
+    match f.info {
+        Some(w) => {
+            for (g, &c) in w.clusters.iter().enumerate() {
+                e.add(40 + g as u64, u64::from(c));
+            }
+            e.add(43, u64::from(w.cap_bucket) * 8 + cap);
+            e.add(44, combine(u64::from(w.clusters[1]), cap));
+        }
+        None => e.add(45, cap),
+    }
+    for (t, k) in [(46, prev), (48, next)] {
+        let Some(k) = k else { continue };
+        if let Some(w) = facts[k].info {
+            e.add(t, u64::from(w.clusters[1]));
+            e.add(t + 1, u64::from(w.cap_bucket) * 8 + facts[k].cap as u64);
+        }
+    }
+    let mid = |k: Option<usize>| {
+        k.and_then(|k| facts[k].info)
+            .map_or(0xffff, |w| w.clusters[1])
+    };
+    e.add(50, combine(u64::from(mid(prev)), u64::from(mid(Some(i)))));
+    e.add(51, combine(u64::from(mid(Some(i))), u64::from(mid(next))));
+}
+
+fn gazetteer(
+    e: &mut Emitter,
+    facts: &[TokenFacts],
+    prev: Option<usize>,
+    next: Option<usize>,
+    i: usize,
+) {
+    for (t, k) in [(60u64, Some(i)), (61, prev), (62, next)] {
+        let Some(k) = k else { continue };
+        let g = facts[k].gaz;
+        for c in 0..GAZ_CATEGORIES.len() as u64 {
+            if g & (1 << c) != 0 {
+                e.add(t, c * 2);
+            }
+            if g & (1 << (16 + c)) != 0 {
+                e.add(t, c * 2 + 1);
+            }
+        }
+    }
+    if facts[i].gaz != 0 {
+        e.add(63, combine(u64::from(facts[i].gaz), facts[i].cap as u64));
+    }
+}

@@ -1,0 +1,83 @@
+//! Turns an analysed document into labelled token spans with confidences: one Viterbi pass
+//! per sentence for the labels, forward-backward for the probability of each span.
+
+use crate::crf::{Crf, Lattice};
+use crate::features::Analysis;
+
+/// A span of tokens with one entity type (a CoNLL type name: PER, LOC, ORG, MISC).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// First token.
+    pub start: usize,
+    /// One past the last token.
+    pub end: usize,
+    /// The type, as in the label names ("PER").
+    pub kind: String,
+    /// The marginal probability of exactly this span.
+    pub confidence: f32,
+}
+
+/// The score of a label ruled out at a position.
+const FORBIDDEN: f32 = -1.0e4;
+
+/// Tags every sentence of `a` and returns the entity spans in order.
+pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
+    let n = crf.n_labels();
+    let parsed = &crf.parsed;
+    let mut spans = Vec::new();
+    let mut scores: Vec<f32> = Vec::new();
+    let mut path = Vec::new();
+    for &(s, e) in &a.sentences {
+        let len = e - s;
+        scores.clear();
+        scores.resize(len * n, 0.0);
+        for t in 0..len {
+            let row = &mut scores[t * n..(t + 1) * n];
+            crf.score_token(a.token_feats(s + t), row);
+            if matches!(a.tokens[s + t].text.as_str(), "'s" | "'S") {
+                // A possessive ends a name (CoNLL convention): it never continues one.
+                for (w, (p, _)) in row.iter_mut().zip(parsed) {
+                    if *p == 'I' || *p == 'L' {
+                        *w = FORBIDDEN;
+                    }
+                }
+            }
+        }
+        crf.viterbi(&scores, len, &mut path);
+        let mut lattice = None;
+        let mut t = 0;
+        while t < len {
+            let (p, ty) = &parsed[path[t] as usize];
+            let p = *p;
+            if p == 'O' {
+                t += 1;
+                continue;
+            }
+            let mut u = t + 1;
+            if p != 'U' && p != 'L' {
+                while u < len {
+                    let (q, ty2) = &parsed[path[u] as usize];
+                    let q = *q;
+                    if ty2 != ty || !(q == 'I' || q == 'L') {
+                        break;
+                    }
+                    u += 1;
+                    if q == 'L' {
+                        break;
+                    }
+                }
+            }
+            let lat = lattice.get_or_insert_with(|| Lattice::new(crf, &scores, len));
+            let not_next = crf.inside[path[t] as usize].unwrap_or(u8::MAX);
+            let confidence = lat.span_prob(crf, t, &path[t..u], not_next) as f32;
+            spans.push(Span {
+                start: s + t,
+                end: s + u,
+                kind: ty.clone(),
+                confidence,
+            });
+            t = u;
+        }
+    }
+    spans
+}

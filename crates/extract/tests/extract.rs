@@ -1,0 +1,238 @@
+//! Behaviour of the extractor on small articles: spans, resolution, identity, and scraped-text
+//! robustness. These run the shipped model.
+
+use std::sync::OnceLock;
+
+use newsgraph_extract::{EntityKind, Extraction, Extractor, Field};
+
+fn extractor() -> &'static Extractor {
+    static EXTRACTOR: OnceLock<Extractor> = OnceLock::new();
+    EXTRACTOR.get_or_init(|| Extractor::load_default().expect("the shipped model loads"))
+}
+
+fn extract(body: &str) -> Extraction {
+    extractor().extract(None, body)
+}
+
+fn spans(x: &Extraction) -> Vec<(&str, EntityKind)> {
+    x.mentions
+        .iter()
+        .map(|m| (m.text.as_str(), x.entities[m.entity].kind))
+        .collect()
+}
+
+fn assert_offsets_match(text: &str, x: &Extraction) {
+    let chars: Vec<char> = text.chars().collect();
+    for m in &x.mentions {
+        let slice: String = chars[m.start..m.end].iter().collect();
+        assert_eq!(slice, m.text, "offsets {}..{} of {text:?}", m.start, m.end);
+    }
+}
+
+#[test]
+fn extractor_is_send_and_sync() {
+    fn shareable<T: Send + Sync>() {}
+
+    shareable::<Extractor>();
+}
+
+#[test]
+fn empty_and_blank_input_yield_nothing() {
+    assert_eq!(extract(""), Extraction::default());
+    assert_eq!(
+        extractor().extract(Some(""), " \n\t "),
+        Extraction::default()
+    );
+}
+
+#[test]
+fn finds_persons_places_and_organizations_with_exact_spans() {
+    let text =
+        "German Chancellor Angela Merkel met officials of the World Bank in Nairobi on Monday.";
+
+    let x = extract(text);
+
+    assert_eq!(
+        spans(&x),
+        [
+            ("Angela Merkel", EntityKind::Person),
+            ("World Bank", EntityKind::Organization),
+            ("Nairobi", EntityKind::Place)
+        ]
+    );
+    assert_offsets_match(text, &x);
+}
+
+#[test]
+fn titles_the_and_possessives_stay_outside_spans() {
+    let text = "President Joe Biden spoke to the United Nations about Germany's budget.";
+
+    let x = extract(text);
+
+    let texts: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["Joe Biden", "United Nations", "Germany"]);
+}
+
+#[test]
+fn later_surname_resolves_to_the_full_person() {
+    let x = extract(
+        "Finance Minister Siniša Mali presented the budget. Later, Mali said taxes would fall.",
+    );
+
+    let lone = x
+        .mentions
+        .iter()
+        .find(|m| m.text == "Mali" && m.start > 20)
+        .expect("a lone surname");
+    let person = &x.entities[lone.entity];
+    assert_eq!(
+        (person.kind, person.canonical.as_str()),
+        (EntityKind::Person, "Siniša Mali")
+    );
+    assert_eq!(person.key, "person:sinisa mali");
+    assert!(person.aliases.contains(&"Mali".to_owned()));
+}
+
+#[test]
+fn acronym_defined_in_parentheses_joins_its_expansion() {
+    let x = extract(
+        "The World Health Organization (WHO) warned on Tuesday. A WHO spokesman in Geneva said more cases were expected.",
+    );
+
+    let who: Vec<_> = x.mentions.iter().filter(|m| m.text == "WHO").collect();
+    assert_eq!(who.len(), 2, "{:#?}", x.mentions);
+    let entity = &x.entities[who[0].entity];
+    assert_eq!(entity.canonical, "World Health Organization");
+    assert_eq!(entity.kind, EntityKind::Organization);
+    assert!(who.iter().all(|m| m.entity == who[0].entity));
+}
+
+#[test]
+fn repeated_mentions_share_one_entity_whatever_their_diacritics() {
+    let x = extract("Novak Đoković won in Paris. Novak Djokovic thanked the crowd in Paris.");
+
+    let paris: Vec<_> = x.mentions.iter().filter(|m| m.text == "Paris").collect();
+    assert_eq!(paris.len(), 2);
+    assert_eq!(paris[0].entity, paris[1].entity);
+    assert_eq!(
+        x.entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Place)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn confidences_are_probabilities_and_high_for_clear_names() {
+    let x = extract("Prime Minister Narendra Modi visited Tokyo on Friday.");
+
+    assert!(
+        x.mentions
+            .iter()
+            .all(|m| (0.0..=1.0).contains(&m.confidence))
+    );
+    let modi = x
+        .mentions
+        .iter()
+        .find(|m| m.text == "Narendra Modi")
+        .expect("Modi found");
+    assert!(modi.confidence > 0.5, "{}", modi.confidence);
+}
+
+#[test]
+fn title_mentions_are_marked_as_title_and_offsets_are_per_field() {
+    let title = "Putin visits Beijing";
+    let body = "Russian President Vladimir Putin arrived in Beijing on Tuesday.";
+
+    let x = extractor().extract(Some(title), body);
+
+    let in_title: Vec<_> = x
+        .mentions
+        .iter()
+        .filter(|m| m.field == Field::Title)
+        .collect();
+    assert!(
+        in_title
+            .iter()
+            .any(|m| m.text == "Beijing" && m.start == 13)
+    );
+    let beijing: Vec<_> = x.mentions.iter().filter(|m| m.text == "Beijing").collect();
+    assert_eq!(beijing.len(), 2);
+    assert_eq!(beijing[0].entity, beijing[1].entity);
+}
+
+#[test]
+fn html_remnants_do_not_leak_into_mentions() {
+    let text =
+        "<p>Officials from <b>Microsoft</b> met Kenyan officials in Nairobi&nbsp;on Monday.</p>";
+
+    let x = extract(text);
+
+    let texts: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        texts.contains(&"Microsoft") && texts.contains(&"Nairobi"),
+        "{texts:?}"
+    );
+    assert!(texts.iter().all(|t| !t.contains('<') && !t.contains('&')));
+    assert_offsets_match(text, &x);
+}
+
+#[test]
+fn glued_sentences_and_headings_are_split() {
+    let text = "The talks ended in Geneva.Explaining the result, Smith said nothing.Regional TensionsDescribing Moscow as tense";
+
+    let x = extract(text);
+
+    let texts: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert!(texts.contains(&"Geneva"), "{texts:?}");
+    assert!(texts.contains(&"Moscow"), "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .all(|t| !t.contains("Explaining") && !t.contains("Describing")),
+        "{texts:?}"
+    );
+    assert_offsets_match(text, &x);
+}
+
+#[test]
+fn all_caps_headlines_still_yield_entities() {
+    let x = extract(
+        "OBAMA MEETS MERKEL IN BERLIN\nBarack Obama met Angela Merkel in Berlin on Friday.",
+    );
+
+    let kinds: Vec<(&str, EntityKind)> = spans(&x);
+    assert!(kinds.contains(&("BERLIN", EntityKind::Place)), "{kinds:?}");
+    assert!(kinds.contains(&("Berlin", EntityKind::Place)), "{kinds:?}");
+}
+
+#[test]
+fn a_huge_single_line_is_processed_without_panic() {
+    let line = "Angela Merkel visited Paris and the European Union said nothing, ".repeat(80_000);
+    assert!(line.len() > 5_000_000);
+
+    let x = extract(&line);
+
+    assert!(x.mentions.len() > 100_000);
+    assert_eq!(
+        x.entities.iter().filter(|e| e.canonical == "Paris").count(),
+        1
+    );
+}
+
+#[test]
+fn pathological_inputs_do_not_panic() {
+    let inputs = [
+        "A".repeat(100_000),
+        "AAAA ".repeat(50_000),
+        "(((((".repeat(10_000),
+        "<".repeat(10_000) + &"&".repeat(10_000),
+        "\u{0301}\u{0301}e\u{0301} \u{200B}\u{FEFF}".repeat(1000),
+        "'s 's 's . . .".repeat(1000),
+    ];
+    for text in &inputs {
+        let x = extract(text);
+        assert_offsets_match(text, &x);
+    }
+}

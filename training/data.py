@@ -1,0 +1,140 @@
+"""Readers for the labelled corpora, written out as documents with character spans.
+
+Each document becomes one JSON line {"text": ..., "spans": [[start, end, type], ...]} with
+offsets in Unicode code points: tokens joined by single spaces, sentences by newlines (the
+evaluation protocol of issue 3). Types are PER, LOC, ORG and MISC.
+"""
+import csv
+import json
+
+SHARED = "/work/shared"
+CONLL = {
+    "train": f"{SHARED}/ner/conll2003/eng.train",
+    "testa": f"{SHARED}/ner/conll2003/eng.testa",
+}
+GMB = f"{SHARED}/ner/gmb/ner_dataset.csv"
+
+
+def spans_from_tags(tags, bio2):
+    """Token spans (start, end, type) from IOB1 (bio2=False) or BIO2 tags."""
+    spans, start, typ = [], None, None
+    for i, tag in enumerate(tags + ["O"]):
+        prefix, _, t = tag.partition("-")
+        begins = tag != "O" and (t != typ or prefix == "B")
+        if start is not None and (tag == "O" or begins):
+            spans.append((start, i, typ))
+            start, typ = None, None
+        if begins:
+            start, typ = i, t
+    return spans
+
+
+def make_doc(sentences, bio2=False):
+    """sentences: list of (tokens, tags). Returns the document dict."""
+    text_parts, spans, pos = [], [], 0
+    for si, (tokens, tags) in enumerate(sentences):
+        if si:
+            text_parts.append("\n")
+            pos += 1
+        starts = []
+        for ti, tok in enumerate(tokens):
+            if ti:
+                text_parts.append(" ")
+                pos += 1
+            starts.append(pos)
+            text_parts.append(tok)
+            pos += len(tok)
+        for s, e, t in spans_from_tags(tags, bio2):
+            spans.append([starts[s], starts[e - 1] + len(tokens[e - 1]), t])
+    return {"text": "".join(text_parts), "spans": spans}
+
+
+def conll_docs(path):
+    """Documents of a CoNLL-2003 file (IOB1, -DOCSTART- between documents)."""
+    docs, sentences, tokens, tags = [], [], [], []
+
+    def end_sentence():
+        nonlocal tokens, tags
+        if tokens:
+            sentences.append((tokens, tags))
+        tokens, tags = [], []
+
+    def end_doc():
+        nonlocal sentences
+        end_sentence()
+        if sentences:
+            docs.append(make_doc(sentences))
+        sentences = []
+
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("-DOCSTART-"):
+                end_doc()
+            elif not line.strip():
+                end_sentence()
+            else:
+                cols = line.split(" ")
+                tokens.append(cols[0])
+                tags.append(cols[-1])
+    end_doc()
+    return docs
+
+
+# GMB puts titles and honorifics inside person spans; CoNLL does not.
+TITLES = {
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "president", "prime", "minister",
+    "secretary", "general", "gen.", "senator", "sen.", "governor", "gov.", "king", "queen",
+    "prince", "pope", "chancellor", "vice", "foreign", "defense", "chief", "leader", "sir",
+    "lord", "ambassador", "envoy", "spokesman", "spokeswoman", "premier", "lieutenant",
+    "colonel", "col.", "captain", "commander", "judge", "rev.", "reverend", "sheikh", "cardinal",
+    "archbishop", "bishop", "mayor", "speaker", "representative", "rep.", "sergeant",
+    "former", "opposition", "interior", "finance", "u.s.", "deputy", "acting", "senior",
+}
+
+GMB_TYPES = {"per": "PER", "geo": "LOC", "org": "ORG", "gpe": "MISC", "art": "MISC",
+             "eve": "MISC", "nat": "MISC"}
+
+
+def gmb_docs(per_doc=8):
+    """GMB sentences as pseudo-documents of `per_doc` consecutive sentences, with its tags
+    mapped to CoNLL types (gpe, mostly nationalities, as MISC; tim dropped) and titles
+    trimmed from the front of person spans."""
+    sentences, tokens, tags = [], None, None
+    with open(GMB, encoding="latin-1") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for row in reader:
+            sent, word, _pos, tag = row[0], row[1], row[2], row[3]
+            if sent.startswith("Sentence"):
+                if tokens:
+                    sentences.append((tokens, tags))
+                tokens, tags = [], []
+            prefix, _, t = tag.partition("-")
+            mapped = GMB_TYPES.get(t)
+            tokens.append(word)
+            tags.append(f"{prefix}-{mapped}" if mapped else "O")
+    if tokens:
+        sentences.append((tokens, tags))
+    cleaned = [(toks, trim_titles(toks, tgs)) for toks, tgs in sentences]
+    return [make_doc(cleaned[i:i + per_doc], bio2=True) for i in range(0, len(cleaned), per_doc)]
+
+
+def trim_titles(tokens, tags):
+    tags = list(tags)
+    for i, tag in enumerate(tags):
+        if tag == "B-PER" and tokens[i].lower() in TITLES:
+            j = i
+            while j < len(tags) and tags[j] in ("B-PER", "I-PER") and tokens[j].lower() in TITLES \
+                    and (j == i or tags[j] == "I-PER"):
+                tags[j] = "O"
+                j += 1
+            if j < len(tags) and tags[j] == "I-PER":
+                tags[j] = "B-PER"
+    return tags
+
+
+def write_jsonl(docs, path):
+    with open(path, "w", encoding="utf-8") as f:
+        for d in docs:
+            f.write(json.dumps(d, ensure_ascii=False) + "\n")

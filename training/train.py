@@ -1,0 +1,97 @@
+"""Reproducible training of newsgraph's entity model. See training/README.md.
+
+    python training/train.py                 # the shipped model: CoNLL train+dev, GMB
+    python training/train.py --no-testa --out DIR   # dev protocol: eng.testa held out
+
+Steps (each cached in training/work/ unless --fresh):
+ 1. CoNLL-2003 and GMB to documents with character spans (data.py);
+ 2. unlabeled text (CoNLL, GMB, ../shared/corpus/bench) through the Rust tokenizer;
+ 3. the lexicon: word clusters and gazetteers (lexicon.py) into the model directory;
+ 4. training data through the Rust feature code (crate example dump_features);
+ 5. CRFsuite training, then export to the binary model the crate embeds (crf.py).
+"""
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import crf  # noqa: E402
+import data  # noqa: E402
+import lexicon  # noqa: E402
+
+ROOT = os.path.dirname(HERE)
+WORK = os.path.join(HERE, "work")
+MODEL = os.path.join(ROOT, "crates", "extract", "model")
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+DUMP = os.path.join(TARGET, "release", "examples", "dump_features")
+
+
+def step(path, fresh, make):
+    if fresh or not os.path.exists(path):
+        print(f"making {os.path.relpath(path, ROOT)}", flush=True)
+        make(path)
+    return path
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--no-testa", action="store_true", help="hold eng.testa out (dev protocol)")
+    ap.add_argument("--gmb", type=float, default=0.0, help="fraction of GMB documents to add")
+    ap.add_argument("--c1", type=float, default=0.05)
+    ap.add_argument("--c2", type=float, default=0.01)
+    ap.add_argument("--iterations", type=int, default=250)
+    ap.add_argument("--scheme", default="bio", choices=["bio", "bilou"])
+    ap.add_argument("--out", default=MODEL, help="model directory to write")
+    ap.add_argument("--fresh", action="store_true", help="rebuild cached steps")
+    ap.add_argument("--fresh-lexicon", action="store_true", help="rebuild the lexicon")
+    args = ap.parse_args()
+    os.makedirs(WORK, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
+    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "newsgraph-extract",
+                    "--example", "dump_features"], check=True, cwd=ROOT)
+
+    docs = {}
+    for split in ("train", "testa"):
+        docs[split] = step(f"{WORK}/conll_{split}.jsonl", args.fresh,
+                           lambda p, s=split: data.write_jsonl(data.conll_docs(data.CONLL[s]), p))
+    docs["gmb"] = step(f"{WORK}/gmb.jsonl", args.fresh, lambda p: data.write_jsonl(data.gmb_docs(), p))
+
+    def tokens(path):
+        inputs = sorted(glob.glob(f"{data.SHARED}/corpus/bench/*.jsonl")) + \
+            [docs["train"], docs["testa"], docs["gmb"]]
+        with open(path, "w") as out, open(f"{WORK}/capstats.tsv", "w") as caps:
+            cat = subprocess.Popen(["cat", *inputs], stdout=subprocess.PIPE)
+            subprocess.run([DUMP, "tokens"], stdin=cat.stdout, stdout=out, stderr=caps, check=True)
+            cat.wait()
+    sentences = step(f"{WORK}/sentences.txt", args.fresh, tokens)
+
+    fresh_lex = args.fresh or args.fresh_lexicon
+    step(f"{MODEL}/gazetteer.tsv", fresh_lex, lexicon.write_gazetteer)
+    step(f"{MODEL}/clusters.tsv", fresh_lex,
+         lambda p: lexicon.write_clusters(sentences, f"{WORK}/capstats.tsv", p))
+    if os.path.abspath(args.out) != os.path.abspath(MODEL):
+        for name in ("gazetteer.tsv", "clusters.tsv"):
+            shutil.copy(f"{MODEL}/{name}", f"{args.out}/{name}")
+
+    inputs = [docs["train"]] + ([] if args.no_testa else [docs["testa"]])
+    train_docs = f"{WORK}/train_docs.jsonl"
+    with open(train_docs, "w") as out:
+        for p in inputs:
+            out.write(open(p).read())
+        if args.gmb > 0:
+            lines = open(docs["gmb"]).readlines()
+            out.writelines(lines[: int(len(lines) * args.gmb)])
+    feats = f"{WORK}/train.crfsuite"
+    with open(train_docs) as inp, open(feats, "w") as out:
+        subprocess.run([DUMP, "features", args.out, args.scheme], stdin=inp, stdout=out, check=True)
+    model = f"{WORK}/model.crfsuite"
+    crf.train([feats], model, args.c1, args.c2, args.iterations)
+    crf.export(model, f"{args.out}/ner.crf")
+
+
+if __name__ == "__main__":
+    main()
