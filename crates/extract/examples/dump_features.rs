@@ -38,6 +38,7 @@ fn features(dir: &Path, scheme: &str) -> io::Result<()> {
     let lex = load_lexicon(dir);
     let bilou = scheme == "bilou";
     let mut out = BufWriter::new(io::stdout().lock());
+    let mut feats = Vec::new();
     for line in io::stdin().lock().lines() {
         let doc: serde_json::Value = serde_json::from_str(&line?).expect("a JSON document");
         let text = doc["text"].as_str().expect("a text field");
@@ -55,7 +56,8 @@ fn features(dir: &Path, scheme: &str) -> io::Result<()> {
         for &(s, e) in &a.sentences {
             for (i, label) in labels.iter().enumerate().take(e).skip(s) {
                 write!(out, "{label}")?;
-                for f in a.token_feats(i) {
+                a.features(i, &mut feats);
+                for f in &feats {
                     write!(out, "\t{f:x}")?;
                 }
                 writeln!(out)?;

@@ -8,8 +8,10 @@ use crate::tokenize::Token;
 
 mod doc;
 
-/// A document ready for tagging: its tokens, sentences and per-token feature hashes.
-#[derive(Debug, Default)]
+/// A document ready for tagging: its tokens, sentences and what the features of each token
+/// are computed from. Features are produced one token at a time ([`Analysis::features`]), so
+/// a huge document never holds all its features at once.
+#[derive(Default)]
 pub struct Analysis {
     /// The tokens of all parts (title, then body), in order.
     pub tokens: Vec<Token>,
@@ -17,18 +19,32 @@ pub struct Analysis {
     pub part: Vec<u8>,
     /// Sentences as token ranges `start..end`.
     pub sentences: Vec<(usize, usize)>,
-    /// The feature hashes of token `i` are `feats[offsets[i]..offsets[i + 1]]`.
-    pub feats: Vec<u64>,
-    /// See `feats`.
-    pub offsets: Vec<usize>,
     /// For each token, its feature form (folded, lowercase).
     pub forms: Vec<String>,
+    facts: Vec<TokenFacts>,
+    sent_kind: Vec<u8>,
+    stats: doc::DocStats,
+    runs: Vec<Option<(u32, u32)>>,
 }
 
 impl Analysis {
-    /// The feature hashes of token `i`.
-    pub fn token_feats(&self, i: usize) -> &[u64] {
-        &self.feats[self.offsets[i]..self.offsets[i + 1]]
+    /// Replaces `out` with the feature hashes of token `i`.
+    pub fn features(&self, i: usize, out: &mut Vec<u64>) {
+        out.clear();
+        let mut e = Emitter { out };
+        emit_token(
+            &mut e,
+            &self.tokens,
+            &self.forms,
+            &self.facts,
+            &self.sent_kind,
+            i,
+        );
+        self.stats
+            .emit(&mut e, &self.tokens, &self.facts, &self.sent_kind, i);
+        if let Some((s, end)) = self.runs[i] {
+            emit_run(&mut e, &self.facts, s as usize, end as usize, i);
+        }
     }
 }
 
@@ -81,12 +97,12 @@ impl Cap {
 }
 
 /// Per-token facts the templates draw on.
-pub(crate) struct TokenFacts<'a> {
+pub(crate) struct TokenFacts {
     pub form_h: u64,
     pub cased_h: u64,
     pub shape_h: u64,
     pub cap: Cap,
-    pub info: Option<&'a WordInfo>,
+    pub info: Option<WordInfo>,
     /// Gazetteer matches: bit `c` = the token begins a match of category `c`, bit `16 + c` =
     /// it continues one.
     pub gaz: u32,
@@ -115,20 +131,10 @@ pub fn analyze(lex: &Lexicon, parts: &[&str]) -> Analysis {
         }
     }
     a.sentences = sentences(&a.tokens);
-    let facts = token_facts(lex, &a);
-    let sent_kind = sentence_kinds(&a, &facts);
-    let stats = doc::DocStats::collect(&a, &facts, &sent_kind);
-    let runs = capitalized_runs(&a, &facts, &sent_kind);
-    a.offsets.push(0);
-    for (i, run) in runs.iter().enumerate() {
-        let mut e = Emitter { out: &mut a.feats };
-        emit_token(&mut e, &a.tokens, &a.forms, &facts, &sent_kind, i);
-        stats.emit(&mut e, &a.tokens, &facts, &sent_kind, i);
-        if let Some((s, end)) = *run {
-            emit_run(&mut e, &facts, s, end, i);
-        }
-        a.offsets.push(a.feats.len());
-    }
+    a.facts = token_facts(lex, &a);
+    a.sent_kind = sentence_kinds(&a, &a.facts);
+    a.stats = doc::DocStats::collect(&a, &a.facts, &a.sent_kind);
+    a.runs = capitalized_runs(&a, &a.facts, &a.sent_kind);
     a
 }
 
@@ -147,8 +153,8 @@ fn sentences(tokens: &[Token]) -> Vec<(usize, usize)> {
     out
 }
 
-fn token_facts<'a>(lex: &'a Lexicon, a: &Analysis) -> Vec<TokenFacts<'a>> {
-    let mut facts: Vec<TokenFacts<'a>> = a
+fn token_facts(lex: &Lexicon, a: &Analysis) -> Vec<TokenFacts> {
+    let mut facts: Vec<TokenFacts> = a
         .tokens
         .iter()
         .zip(&a.forms)
@@ -159,7 +165,7 @@ fn token_facts<'a>(lex: &'a Lexicon, a: &Analysis) -> Vec<TokenFacts<'a>> {
                 cased_h: hash_str(&t.text),
                 shape_h: shape_hash(&t.text),
                 cap: Cap::of(&t.text),
-                info: lex.word(form_h),
+                info: lex.word(form_h).copied(),
                 gaz: 0,
             }
         })
@@ -215,11 +221,7 @@ const CONNECTORS: &[&str] = &[
 
 /// For each token inside a run of two or more capitalized words (connectors allowed) in an
 /// ordinary sentence, the run's token range.
-fn capitalized_runs(
-    a: &Analysis,
-    facts: &[TokenFacts],
-    kind: &[u8],
-) -> Vec<Option<(usize, usize)>> {
+fn capitalized_runs(a: &Analysis, facts: &[TokenFacts], kind: &[u8]) -> Vec<Option<(u32, u32)>> {
     let n = a.tokens.len();
     let mut runs = vec![None; n];
     let cap = |i: usize| facts[i].cap.is_capitalized() && kind[i] == 0;
@@ -244,7 +246,11 @@ fn capitalized_runs(
             }
         }
         if j - i >= 2 {
-            runs[i..j].fill(Some((i, j)));
+            let range = (
+                u32::try_from(i).unwrap_or(u32::MAX),
+                u32::try_from(j).unwrap_or(u32::MAX),
+            );
+            runs[i..j].fill(Some(range));
         }
         i = j;
     }
@@ -266,7 +272,7 @@ fn emit_run(e: &mut Emitter, facts: &[TokenFacts], s: usize, end: usize, i: usiz
     let last = &facts[end - 1];
     e.add(91, last.form_h);
     e.add(92, combine(pos, u64::from(last.gaz)));
-    if let Some(w) = last.info {
+    if let Some(w) = &last.info {
         e.add(93, u64::from(w.clusters[2]));
     }
     e.add(94, facts[s].form_h);
@@ -362,7 +368,7 @@ fn clusters(
 ) {
     let f = &facts[i];
     let cap = f.cap as u64;
-    match f.info {
+    match &f.info {
         Some(w) => {
             for (g, &c) in w.clusters.iter().enumerate() {
                 e.add(40 + g as u64, u64::from(c));
@@ -374,13 +380,13 @@ fn clusters(
     }
     for (t, k) in [(46, prev), (48, next)] {
         let Some(k) = k else { continue };
-        if let Some(w) = facts[k].info {
+        if let Some(w) = &facts[k].info {
             e.add(t, u64::from(w.clusters[1]));
             e.add(t + 1, u64::from(w.cap_bucket) * 8 + facts[k].cap as u64);
         }
     }
     let mid = |k: Option<usize>| {
-        k.and_then(|k| facts[k].info)
+        k.and_then(|k| facts[k].info.as_ref())
             .map_or(0xffff, |w| w.clusters[1])
     };
     e.add(50, combine(u64::from(mid(prev)), u64::from(mid(Some(i)))));

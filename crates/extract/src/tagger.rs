@@ -27,13 +27,15 @@ pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut scores: Vec<f32> = Vec::new();
     let mut path = Vec::new();
+    let mut feats = Vec::with_capacity(128);
     for &(s, e) in &a.sentences {
         let len = e - s;
         scores.clear();
         scores.resize(len * n, 0.0);
         for t in 0..len {
             let row = &mut scores[t * n..(t + 1) * n];
-            crf.score_token(a.token_feats(s + t), row);
+            a.features(s + t, &mut feats);
+            crf.score_token(&feats, row);
             if matches!(a.tokens[s + t].text.as_str(), "'s" | "'S") {
                 // A possessive ends a name (CoNLL convention): it never continues one.
                 for (w, (p, _)) in row.iter_mut().zip(parsed) {

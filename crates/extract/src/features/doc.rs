@@ -20,6 +20,7 @@ struct WordStat {
 }
 
 /// Statistics over one document, keyed by feature-form hash.
+#[derive(Default)]
 pub(crate) struct DocStats {
     words: HashMap64<WordStat>,
 }
