@@ -9,13 +9,15 @@ use std::time::Duration;
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 
 use crate::config::DatabaseArgs;
 use crate::embedded::Cluster;
 
 /// The database newsgraph creates in its private cluster.
 const EMBEDDED_DATABASE: &str = "newsgraph";
+/// Statements slower than this are logged as warnings.
+const SLOW_STATEMENT: Duration = Duration::from_secs(5);
 /// How long a request waits for a free pooled connection before it fails.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -103,7 +105,9 @@ async fn open_pool(options: PgConnectOptions, args: &DatabaseArgs) -> anyhow::Re
     let statement_timeout = format!("{}s", args.statement_timeout().as_secs());
     let options = options
         .application_name("newsgraph")
-        .options([("statement_timeout", statement_timeout.as_str())]);
+        .options([("statement_timeout", statement_timeout.as_str())])
+        // Import batches take a second or two by design; only warn about real outliers.
+        .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
     let target = describe(&options);
     // One direct connection first: a pool would retry until its timeout and then report only
     // that it timed out, while this reports why (refused, bad password, no such database).

@@ -12,6 +12,8 @@
 //!   the machine.
 //! - [`db`]: all SQL, one module per aggregate.
 //! - [`http`]: the axum router, the problem+json error type, one module per resource.
+//! - [`ingest`]: input formats, normalization, and the batched idempotent importer.
+//! - [`names`]: name folding for search and slugs.
 //! - [`server`]: binds, serves, and shuts down gracefully.
 //! - [`shutdown`]: SIGINT/SIGTERM as a future.
 //!
@@ -24,6 +26,8 @@ pub mod database;
 pub mod db;
 pub mod embedded;
 pub mod http;
+pub mod ingest;
+pub mod names;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;

@@ -43,9 +43,12 @@ throwaway_pg_start() {
   throwaway_pg_as_owner "$bindir/initdb" -D "$THROWAWAY_PG_DIR/data" -U postgres \
     --auth=trust -E UTF8 --locale=C.UTF-8 >"$THROWAWAY_PG_DIR/initdb.log" 2>&1 \
     || { cat "$THROWAWAY_PG_DIR/initdb.log" >&2; return 1; }
+  # Benchmarks set THROWAWAY_PG_DURABLE=1 to measure with the defaults a real server has.
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ -n "${THROWAWAY_PG_DURABLE:-}" ]; then durability=""; fi
   throwaway_pg_as_owner "$bindir/pg_ctl" -D "$THROWAWAY_PG_DIR/data" -w -t 60 \
     -l "$THROWAWAY_PG_DIR/run/postgres.log" \
-    -o "-c listen_addresses='' -k $THROWAWAY_PG_DIR/run -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-c listen_addresses='' -k $THROWAWAY_PG_DIR/run $durability -c max_connections=200" \
     start >/dev/null \
     || { cat "$THROWAWAY_PG_DIR/run/postgres.log" >&2; return 1; }
   THROWAWAY_PG_BINDIR=$bindir

@@ -1,7 +1,9 @@
 //! `newsgraph serve`: binds the address, connects (starting the private database if needed),
-//! migrates, and serves until SIGINT or SIGTERM.
+//! migrates, imports what `--import` names, and serves until SIGINT or SIGTERM.
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -10,7 +12,10 @@ use tokio::net::TcpListener;
 use crate::config::ServeArgs;
 use crate::database::Database;
 use crate::http::{self, AppState, HttpConfig};
+use crate::ingest::{self, formats};
 use crate::shutdown::Signals;
+
+use super::load_extractor;
 
 /// How long requests in flight may finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -22,21 +27,73 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let extractor = Arc::new(load_extractor(args.pipeline.model.model_dir.clone()).await?);
     let database = tokio::select! {
         database = Database::connect(&args.database) => database?,
         signal = signals.recv() => anyhow::bail!("interrupted by {signal} during start-up"),
     };
-    if let Err(error) = database.migrate().await {
-        database.close().await?;
-        return Err(error);
+    let prepared = prepare(&database, &args, &extractor, &mut signals).await;
+    let served = match prepared {
+        Ok(true) => {
+            let state = AppState {
+                pool: database.pool.clone(),
+            };
+            let config = HttpConfig {
+                request_timeout: args.request_timeout(),
+            };
+            serve(listener, http::router(state, &config), signals).await
+        }
+        Ok(false) => Ok(()),
+        Err(error) => Err(error),
+    };
+    database.close().await?;
+    served?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Migrates and runs the start-up import. Returns `false` when a signal interrupted it.
+async fn prepare(
+    database: &Database,
+    args: &ServeArgs,
+    extractor: &Arc<newsgraph_extract::Extractor>,
+    signals: &mut Signals,
+) -> anyhow::Result<bool> {
+    database.migrate().await?;
+    if args.import.is_empty() {
+        return Ok(true);
     }
-    let state = AppState {
-        pool: database.pool.clone(),
+    let inputs = formats::expand(&args.import);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let options = args.pipeline.options();
+    let import = ingest::import(
+        &database.pool,
+        Arc::clone(extractor),
+        inputs,
+        &options,
+        Arc::clone(&cancel),
+    );
+    tokio::pin!(import);
+    let report = tokio::select! {
+        report = &mut import => report?,
+        signal = signals.recv() => {
+            tracing::info!(signal, "stopping the start-up import");
+            cancel.store(true, Ordering::Relaxed);
+            import.await?;
+            return Ok(false);
+        }
     };
-    let config = HttpConfig {
-        request_timeout: args.request_timeout(),
-    };
-    let app = http::router(state, &config);
+    for line in report.summary().lines() {
+        tracing::info!("import: {line}");
+    }
+    Ok(true)
+}
+
+async fn serve(
+    listener: TcpListener,
+    app: axum::Router,
+    mut signals: Signals,
+) -> anyhow::Result<()> {
     let local = listener
         .local_addr()
         .context("cannot read the bound address")?;
@@ -45,9 +102,5 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let signal = signals.recv().await;
         tracing::info!(signal, "shutting down");
     };
-    let served = crate::server::serve(listener, app, shutdown, SHUTDOWN_GRACE).await;
-    database.close().await?;
-    served?;
-    tracing::info!("stopped");
-    Ok(ExitCode::SUCCESS)
+    crate::server::serve(listener, app, shutdown, SHUTDOWN_GRACE).await
 }

@@ -1,2 +1,8 @@
-//! All SQL of newsgraph, one module per aggregate. Functions take `impl PgExecutor` so they
-//! run on the pool or inside a transaction. Nothing here knows HTTP.
+//! All SQL of newsgraph, one module per aggregate. Functions take `impl PgExecutor` (or a
+//! `&mut PgConnection` when they run several statements) so they run on the pool or inside a
+//! transaction. Nothing here knows HTTP.
+
+pub mod articles;
+pub mod entities;
+pub mod mentions;
+pub mod sources;

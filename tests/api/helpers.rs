@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -212,4 +213,65 @@ pub fn process_ends(pid: u32) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     false
+}
+
+/// The built-in extraction model, loaded once per test process.
+pub fn extractor() -> Arc<newsgraph_extract::Extractor> {
+    static EXTRACTOR: std::sync::OnceLock<Arc<newsgraph_extract::Extractor>> =
+        std::sync::OnceLock::new();
+    Arc::clone(EXTRACTOR.get_or_init(|| {
+        Arc::new(newsgraph_extract::Extractor::load_default().expect("the built-in model loads"))
+    }))
+}
+
+/// A file under ../shared (the research data next to the repository). Tests that need one
+/// fail, never skip, when it is missing.
+pub fn shared_path(relative: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(relative);
+    assert!(
+        path.exists(),
+        "{} is missing: this test reads it from ../shared",
+        path.display()
+    );
+    path
+}
+
+/// The seed article.
+pub fn seed_path() -> PathBuf {
+    shared_path("corpus/seed/000_a288471b0e0d1077.txt")
+}
+
+/// Asserts that every entity's derived counts agree with the aggregate table and the
+/// aggregates with the mentions.
+pub async fn assert_counts_consistent(pool: &PgPool) {
+    let wrong_entities: Vec<String> = sqlx::query_scalar(
+        "SELECT e.slug FROM entities e
+         LEFT JOIN (SELECT entity_id, count(*) AS articles, sum(mention_count) AS mentions,
+                           min(published_at) AS first_seen, max(published_at) AS last_seen
+                    FROM article_entities GROUP BY entity_id) s ON s.entity_id = e.id
+         WHERE e.article_count <> COALESCE(s.articles, 0)
+            OR e.mention_count <> COALESCE(s.mentions, 0)
+            OR e.first_seen IS DISTINCT FROM s.first_seen
+            OR e.last_seen IS DISTINCT FROM s.last_seen",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("entity counts");
+    assert_eq!(
+        wrong_entities,
+        Vec::<String>::new(),
+        "entities with wrong counts"
+    );
+    let wrong_aggregates: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (
+            SELECT article_id, entity_id, count(*) AS n FROM mentions GROUP BY 1, 2
+         ) m FULL JOIN article_entities ae USING (article_id, entity_id)
+         WHERE m.n IS DISTINCT FROM ae.mention_count::bigint",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("aggregates");
+    assert_eq!(wrong_aggregates, 0, "aggregates disagree with mentions");
 }

@@ -6,4 +6,6 @@
 mod helpers;
 
 mod health;
+mod import;
+mod import_process;
 mod process;

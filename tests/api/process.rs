@@ -22,7 +22,7 @@ fn scratch_dir() -> TempDir {
 }
 
 /// The URL of the test server (from DATABASE_URL) with another database name.
-fn server_url_with_database(name: &str) -> String {
+pub fn server_url_with_database(name: &str) -> String {
     let url = std::env::var("DATABASE_URL")
         .expect("DATABASE_URL must point at a PostgreSQL server (scripts/test sets it)");
     let (base, query) = match url.split_once('?') {
@@ -33,7 +33,7 @@ fn server_url_with_database(name: &str) -> String {
     format!("{server}/{name}{query}")
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -89,7 +89,8 @@ fn serve_without_database_url_runs_a_private_cluster_that_stops_on_sigterm_and_k
 
     assert!(exited_cleanly, "serve exits 0 on SIGTERM");
     assert!(
-        logs.iter().any(|line| line.contains("stopping the private PostgreSQL")),
+        logs.iter()
+            .any(|line| line.contains("stopping the private PostgreSQL")),
         "{logs:?}"
     );
     assert!(process_ends(postgres_pid), "the private PostgreSQL is gone");
@@ -154,7 +155,7 @@ fn serve_with_database_url_starts_no_private_cluster() {
 }
 
 /// Creates an empty database on the test server and returns its name.
-fn fresh_database() -> String {
+pub fn fresh_database() -> String {
     let name = format!("newsgraph_process_{}", uuid::Uuid::new_v4().simple());
     runtime().block_on(async {
         let mut admin = PgConnection::connect(&server_url_with_database("postgres"))

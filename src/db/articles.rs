@@ -1,0 +1,178 @@
+//! Articles: lookups by URL for the importer, the bulk upsert, and the reads of the API.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+/// What the importer needs to know about an article already stored.
+#[derive(Debug, Clone)]
+pub struct StoredVersion {
+    /// The article's id.
+    pub id: Uuid,
+    /// Its canonical URL.
+    pub url: String,
+    /// The hash of its content.
+    pub content_hash: Vec<u8>,
+    /// The extractor that produced its mentions.
+    pub extractor_version: String,
+}
+
+/// The stored versions of the articles with these URLs.
+#[tracing::instrument(skip_all, fields(urls = urls.len()))]
+pub async fn versions_by_url(
+    executor: impl PgExecutor<'_>,
+    urls: &[String],
+) -> sqlx::Result<Vec<StoredVersion>> {
+    sqlx::query_as!(
+        StoredVersion,
+        r#"
+        SELECT id, url, content_hash, extractor_version
+        FROM articles
+        WHERE url = ANY($1::text[])
+        "#,
+        urls,
+    )
+    .fetch_all(executor)
+    .await
+}
+
+/// Columns of a batch of articles to upsert, one entry per article.
+#[derive(Debug, Default)]
+pub struct ArticleColumns {
+    /// New ids (kept only for articles not stored yet).
+    pub ids: Vec<Uuid>,
+    /// Canonical URLs.
+    pub urls: Vec<String>,
+    /// Titles.
+    pub titles: Vec<String>,
+    /// Bodies.
+    pub bodies: Vec<String>,
+    /// Publication dates.
+    pub published_at: Vec<Option<DateTime<Utc>>>,
+    /// Source ids.
+    pub source_ids: Vec<i32>,
+    /// Language tags.
+    pub languages: Vec<String>,
+    /// Content hashes.
+    pub hashes: Vec<Vec<u8>>,
+    /// Extractor versions.
+    pub extractor_versions: Vec<String>,
+}
+
+/// The id an upserted article ended up with, and whether it was new.
+#[derive(Debug, Clone)]
+pub struct Upserted {
+    /// The article's id (the stored one when it existed).
+    pub id: Uuid,
+    /// Its URL.
+    pub url: String,
+    /// Whether the row was inserted rather than updated.
+    pub inserted: bool,
+}
+
+/// Inserts the articles, or updates those whose URL is stored, in one statement.
+#[tracing::instrument(skip_all, fields(articles = columns.urls.len()))]
+pub async fn upsert(
+    conn: &mut PgConnection,
+    columns: &ArticleColumns,
+) -> sqlx::Result<Vec<Upserted>> {
+    sqlx::query_as!(
+        Upserted,
+        r#"
+        INSERT INTO articles
+            (id, url, title, body, published_at, source_id, language, content_hash, extractor_version)
+        SELECT * FROM UNNEST(
+            $1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[],
+            $7::text[], $8::bytea[], $9::text[])
+        ON CONFLICT (url) DO UPDATE SET
+            title = EXCLUDED.title,
+            body = EXCLUDED.body,
+            published_at = EXCLUDED.published_at,
+            source_id = EXCLUDED.source_id,
+            language = EXCLUDED.language,
+            content_hash = EXCLUDED.content_hash,
+            extractor_version = EXCLUDED.extractor_version,
+            updated_at = now()
+        RETURNING id, url, (xmax = 0) AS "inserted!"
+        "#,
+        &columns.ids,
+        &columns.urls,
+        &columns.titles,
+        &columns.bodies,
+        &columns.published_at as &[Option<DateTime<Utc>>],
+        &columns.source_ids,
+        &columns.languages,
+        &columns.hashes,
+        &columns.extractor_versions,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A stored article as `reextract` reads it.
+#[derive(Debug, Clone)]
+pub struct StoredArticle {
+    /// Id.
+    pub id: Uuid,
+    /// Canonical URL.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// Publication date.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Source domain.
+    pub domain: String,
+    /// Source display name.
+    pub source_name: String,
+    /// Language tag.
+    pub language: String,
+    /// Content hash.
+    pub content_hash: Vec<u8>,
+}
+
+/// The next page (by id) of articles not extracted by `current_version` (all articles when
+/// `all` is set).
+#[tracing::instrument(skip_all)]
+pub async fn page_to_reextract(
+    executor: impl PgExecutor<'_>,
+    current_version: &str,
+    all: bool,
+    after: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<StoredArticle>> {
+    sqlx::query_as!(
+        StoredArticle,
+        r#"
+        SELECT a.id, a.url, a.title, a.body, a.published_at, s.domain, s.name AS source_name,
+               a.language, a.content_hash
+        FROM articles a
+        JOIN sources s ON s.id = a.source_id
+        WHERE a.id > $1 AND ($2 OR a.extractor_version <> $3)
+        ORDER BY a.id
+        LIMIT $4
+        "#,
+        after,
+        all,
+        current_version,
+        limit,
+    )
+    .fetch_all(executor)
+    .await
+}
+
+/// How many articles `reextract` would visit.
+pub async fn count_to_reextract(
+    executor: impl PgExecutor<'_>,
+    current_version: &str,
+    all: bool,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM articles WHERE $1 OR extractor_version <> $2"#,
+        all,
+        current_version,
+    )
+    .fetch_one(executor)
+    .await
+}

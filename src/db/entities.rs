@@ -1,0 +1,289 @@
+//! Entities: resolving (kind, match key) to ids, creating the new ones with unique slugs,
+//! accumulating aliases, and keeping the derived counts in step.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// An entity's identity as stored.
+#[derive(Debug, Clone)]
+pub struct EntityKey {
+    /// Its id.
+    pub id: Uuid,
+    /// person | place | organization.
+    pub kind: String,
+    /// Its match key.
+    pub match_key: String,
+}
+
+/// The stored entities among these (kind, key) pairs.
+#[tracing::instrument(skip_all, fields(keys = keys.len()))]
+pub async fn find_by_keys(
+    conn: &mut PgConnection,
+    kinds: &[String],
+    keys: &[String],
+) -> sqlx::Result<Vec<EntityKey>> {
+    sqlx::query_as!(
+        EntityKey,
+        r#"
+        SELECT e.id, e.kind, e.match_key
+        FROM entities e
+        JOIN UNNEST($1::text[], $2::text[]) AS k(kind, match_key)
+          ON e.kind = k.kind AND e.match_key = k.match_key
+        "#,
+        kinds,
+        keys,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Which of these slugs are taken, by an entity or by a redirect.
+pub async fn taken_slugs(
+    conn: &mut PgConnection,
+    candidates: &[String],
+) -> sqlx::Result<HashSet<String>> {
+    let rows = sqlx::query_scalar!(
+        r#"
+        SELECT slug AS "slug!" FROM entities WHERE slug = ANY($1::text[])
+        UNION
+        SELECT old_slug FROM entity_redirects WHERE old_slug = ANY($1::text[])
+        "#,
+        candidates,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Columns of new entities.
+#[derive(Debug, Default)]
+pub struct NewEntities {
+    /// Ids (UUIDv7).
+    pub ids: Vec<Uuid>,
+    /// Kinds.
+    pub kinds: Vec<String>,
+    /// Canonical names.
+    pub names: Vec<String>,
+    /// Unique slugs.
+    pub slugs: Vec<String>,
+    /// Match keys.
+    pub keys: Vec<String>,
+}
+
+/// Inserts new entities. The caller holds the ingest lock, so (kind, key) and slug are free.
+#[tracing::instrument(skip_all, fields(entities = new.ids.len()))]
+pub async fn insert(conn: &mut PgConnection, new: &NewEntities) -> sqlx::Result<u64> {
+    let result = sqlx::query!(
+        r#"
+        INSERT INTO entities (id, kind, name, slug, match_key)
+        SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+        "#,
+        &new.ids,
+        &new.kinds,
+        &new.names,
+        &new.slugs,
+        &new.keys,
+    )
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// Adds aliases (surface forms and their folded search forms); known ones are left alone.
+#[tracing::instrument(skip_all, fields(aliases = entity_ids.len()))]
+pub async fn add_aliases(
+    conn: &mut PgConnection,
+    entity_ids: &[Uuid],
+    aliases: &[String],
+    norms: &[String],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        INSERT INTO entity_aliases (entity_id, alias, norm)
+        SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[])
+        ON CONFLICT (entity_id, alias) DO NOTHING
+        "#,
+        entity_ids,
+        aliases,
+        norms,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Per-entity additions to the derived counts, for entities that only gained articles.
+#[derive(Debug, Default)]
+pub struct CountDeltas {
+    /// Entities.
+    pub ids: Vec<Uuid>,
+    /// Articles gained.
+    pub articles: Vec<i32>,
+    /// Mentions gained.
+    pub mentions: Vec<i32>,
+    /// Earliest publication date among the gained articles.
+    pub first_seen: Vec<Option<DateTime<Utc>>>,
+    /// Latest publication date among the gained articles.
+    pub last_seen: Vec<Option<DateTime<Utc>>>,
+}
+
+/// Adds to the derived counts of entities that gained articles and lost none: cheaper than
+/// [`recount`] for entities named in thousands of articles.
+#[tracing::instrument(skip_all, fields(entities = deltas.ids.len()))]
+pub async fn add_counts(conn: &mut PgConnection, deltas: &CountDeltas) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        UPDATE entities e SET
+            article_count = e.article_count + d.articles,
+            mention_count = e.mention_count + d.mentions,
+            first_seen = LEAST(e.first_seen, d.first_seen),
+            last_seen = GREATEST(e.last_seen, d.last_seen),
+            updated_at = now()
+        FROM UNNEST($1::uuid[], $2::int[], $3::int[], $4::timestamptz[], $5::timestamptz[])
+            AS d(id, articles, mentions, first_seen, last_seen)
+        WHERE e.id = d.id
+        "#,
+        &deltas.ids,
+        &deltas.articles,
+        &deltas.mentions,
+        &deltas.first_seen as &[Option<DateTime<Utc>>],
+        &deltas.last_seen as &[Option<DateTime<Utc>>],
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Recomputes article and mention counts and first/last seen of these entities from
+/// article_entities (an index-only scan per entity).
+#[tracing::instrument(skip_all, fields(entities = ids.len()))]
+pub async fn recount(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        UPDATE entities e SET
+            article_count = s.articles,
+            mention_count = s.mentions,
+            first_seen = s.first_seen,
+            last_seen = s.last_seen,
+            updated_at = now()
+        FROM (
+            SELECT ids.id,
+                   count(ae.article_id)::int AS articles,
+                   COALESCE(sum(ae.mention_count), 0)::int AS mentions,
+                   min(ae.published_at) AS first_seen,
+                   max(ae.published_at) AS last_seen
+            FROM UNNEST($1::uuid[]) AS ids(id)
+            LEFT JOIN article_entities ae ON ae.entity_id = ids.id
+            GROUP BY ids.id
+        ) s
+        WHERE e.id = s.id
+        "#,
+        ids,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A stored person whose match key ends in a given surname.
+#[derive(Debug, Clone)]
+pub struct SurnameCandidate {
+    /// Its id.
+    pub id: Uuid,
+    /// Its match key ("person:aleksandar vucic", or "person:vucic" for a lone surname).
+    pub match_key: String,
+    /// The last word of the key.
+    pub surname: String,
+    /// Articles naming it.
+    pub article_count: i32,
+}
+
+/// Stored persons whose name ends in one of these (folded) surnames.
+#[tracing::instrument(skip_all, fields(surnames = surnames.len()))]
+pub async fn persons_by_surname(
+    conn: &mut PgConnection,
+    surnames: &[String],
+) -> sqlx::Result<Vec<SurnameCandidate>> {
+    sqlx::query_as!(
+        SurnameCandidate,
+        r#"
+        SELECT id, match_key,
+               split_part(split_part(match_key, ':', 2), ' ', -1) AS "surname!",
+               article_count
+        FROM entities
+        WHERE kind = 'person'
+          AND split_part(split_part(match_key, ':', 2), ' ', -1) = ANY($1::text[])
+        "#,
+        surnames,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Merges entity `from` into `into`: its mentions, aggregates and aliases move over, its id
+/// and slug become redirects, and it is deleted. The caller recounts `into`.
+#[tracing::instrument(skip_all, fields(entity.from = %from, entity.into = %into))]
+pub async fn merge_into(conn: &mut PgConnection, from: Uuid, into: Uuid) -> sqlx::Result<()> {
+    // Through article_entities: mentions are indexed by article only.
+    sqlx::query!(
+        r#"
+        UPDATE mentions SET entity_id = $2
+        WHERE entity_id = $1
+          AND article_id IN (SELECT article_id FROM article_entities WHERE entity_id = $1)
+        "#,
+        from,
+        into,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"
+        INSERT INTO article_entities (article_id, entity_id, mention_count, published_at)
+        SELECT article_id, $2, mention_count, published_at FROM article_entities WHERE entity_id = $1
+        ON CONFLICT (article_id, entity_id)
+        DO UPDATE SET mention_count = article_entities.mention_count + EXCLUDED.mention_count
+        "#,
+        from,
+        into,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM article_entities WHERE entity_id = $1", from)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        r#"
+        INSERT INTO entity_aliases (entity_id, alias, norm)
+        SELECT $2, alias, norm FROM entity_aliases WHERE entity_id = $1
+        ON CONFLICT (entity_id, alias) DO NOTHING
+        "#,
+        from,
+        into,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "UPDATE entity_redirects SET entity_id = $2 WHERE entity_id = $1",
+        from,
+        into
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"
+        INSERT INTO entity_redirects (old_id, old_slug, entity_id)
+        SELECT id, slug, $2 FROM entities WHERE id = $1
+        "#,
+        from,
+        into,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM entities WHERE id = $1", from)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! Getting news in: input formats to validated records ([`formats`], [`record`]), text, URL
+//! and date normalization, and the batched, idempotent importer ([`pipeline`], [`store`])
+//! that the `import` and `reextract` commands and `POST /v1/articles` share.
+//!
+//! This module holds no SQL of its own; it calls [`crate::db`].
+
+pub mod date;
+pub mod formats;
+pub mod html;
+pub mod linking;
+pub mod pipeline;
+pub mod progress;
+pub mod record;
+pub mod reextract;
+pub mod report;
+pub mod store;
+pub mod text;
+pub mod url;
+
+pub use pipeline::{ImportOptions, import};
+pub use record::{ArticleInput, Location, RawRecord};
+pub use report::{Failure, Report};

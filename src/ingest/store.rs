@@ -1,0 +1,394 @@
+//! Writing a batch of extracted articles: one transaction, bulk statements, under the ingest
+//! lock. Sources and entities are created as needed, entities merged by (kind, match key),
+//! each article's mentions and aggregates replaced, aliases accumulated, and the counts of
+//! every entity touched recomputed.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use newsgraph_extract::{EntityKind, Extraction, Field};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::linking;
+use super::record::{ArticleInput, Location};
+use crate::db::{articles, entities, mentions, sources};
+use crate::names;
+
+/// An article with its extraction, ready to store.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Where it came from (none for API posts and re-extraction).
+    pub location: Option<Location>,
+    /// The article.
+    pub article: ArticleInput,
+    /// Its entities and mentions.
+    pub extraction: Extraction,
+}
+
+/// What storing one article did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredArticle {
+    /// The article's id.
+    pub id: Uuid,
+    /// Whether it was new.
+    pub inserted: bool,
+}
+
+/// What storing a batch did.
+#[derive(Debug, Default)]
+pub struct BatchOutcome {
+    /// One entry per prepared article, in order.
+    pub articles: Vec<StoredArticle>,
+    /// Entities created.
+    pub entities_created: u64,
+    /// Mentions written.
+    pub mentions: u64,
+}
+
+/// Stores a batch in one transaction. Nothing of it is visible until it commits, and nothing
+/// of it remains if it fails or the process dies.
+#[tracing::instrument(skip_all, fields(articles = batch.len()))]
+pub async fn store_batch(
+    pool: &PgPool,
+    extractor_version: &str,
+    batch: &[Prepared],
+) -> sqlx::Result<BatchOutcome> {
+    let mut tx = pool.begin().await?;
+    mentions::lock_for_ingest(&mut tx).await?;
+    let outcome = write(&mut tx, extractor_version, batch).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+async fn write(
+    conn: &mut PgConnection,
+    extractor_version: &str,
+    batch: &[Prepared],
+) -> sqlx::Result<BatchOutcome> {
+    let source_ids = upsert_sources(conn, batch).await?;
+    let mut columns = articles::ArticleColumns::default();
+    for prepared in batch {
+        let article = &prepared.article;
+        columns.ids.push(Uuid::now_v7());
+        columns.urls.push(article.url.clone());
+        columns.titles.push(article.title.clone());
+        columns.bodies.push(article.body.clone());
+        columns.published_at.push(article.published_at);
+        columns.source_ids.push(source_ids[&article.domain]);
+        columns.languages.push(article.language.clone());
+        columns.hashes.push(article.content_hash.to_vec());
+        columns
+            .extractor_versions
+            .push(extractor_version.to_owned());
+    }
+    let upserted: HashMap<String, articles::Upserted> = articles::upsert(conn, &columns)
+        .await?
+        .into_iter()
+        .map(|row| (row.url.clone(), row))
+        .collect();
+    let stored: Vec<StoredArticle> = batch
+        .iter()
+        .map(|prepared| {
+            let row = &upserted[&prepared.article.url];
+            StoredArticle {
+                id: row.id,
+                inserted: row.inserted,
+            }
+        })
+        .collect();
+    let (entity_ids, merged_into, entities_created) = resolve_entities(conn, batch).await?;
+    let article_ids: Vec<Uuid> = stored.iter().map(|s| s.id).collect();
+    // Entities that lost articles (or gained merged ones) are recounted from scratch; the
+    // others only gained, and their counts are added to.
+    let mut recount: HashSet<Uuid> = mentions::delete_for_articles(conn, &article_ids)
+        .await?
+        .into_iter()
+        .collect();
+    recount.extend(merged_into);
+    let rows = MentionRows::build(batch, &stored, &entity_ids);
+    mentions::insert(conn, &rows.mentions).await?;
+    mentions::insert_aggregates(conn, &rows.aggregates).await?;
+    entities::add_aliases(conn, &rows.alias_entities, &rows.aliases, &rows.alias_norms).await?;
+    entities::add_counts(conn, &count_deltas(&rows.aggregates, &recount)).await?;
+    let mut recount: Vec<Uuid> = recount.into_iter().collect();
+    recount.sort_unstable();
+    entities::recount(conn, &recount).await?;
+    Ok(BatchOutcome {
+        articles: stored,
+        entities_created,
+        mentions: rows.mentions.article_ids.len() as u64,
+    })
+}
+
+/// What the new aggregates add to each entity not in `skip`.
+fn count_deltas(
+    aggregates: &mentions::AggregateColumns,
+    skip: &HashSet<Uuid>,
+) -> entities::CountDeltas {
+    type Delta = (i32, i32, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let mut by_entity: HashMap<Uuid, Delta> = HashMap::new();
+    for i in 0..aggregates.entity_ids.len() {
+        let id = aggregates.entity_ids[i];
+        if skip.contains(&id) {
+            continue;
+        }
+        let published = aggregates.published_at[i];
+        let delta = by_entity.entry(id).or_insert((0, 0, None, None));
+        delta.0 += 1;
+        delta.1 += aggregates.mention_counts[i];
+        delta.2 = min_date(delta.2, published);
+        delta.3 = max_date(delta.3, published);
+    }
+    let mut sorted: Vec<(Uuid, Delta)> = by_entity.into_iter().collect();
+    // The same lock order in every transaction.
+    sorted.sort_unstable_by_key(|(id, _)| *id);
+    let mut deltas = entities::CountDeltas::default();
+    for (id, (articles, mentions, first, last)) in sorted {
+        deltas.ids.push(id);
+        deltas.articles.push(articles);
+        deltas.mentions.push(mentions);
+        deltas.first_seen.push(first);
+        deltas.last_seen.push(last);
+    }
+    deltas
+}
+
+fn min_date(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_date(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+async fn upsert_sources(
+    conn: &mut PgConnection,
+    batch: &[Prepared],
+) -> sqlx::Result<HashMap<String, i32>> {
+    let mut names: HashMap<&str, &str> = HashMap::new();
+    for prepared in batch {
+        let article = &prepared.article;
+        let name = names.entry(&article.domain).or_insert(&article.source_name);
+        // A real name beats the domain standing in for one.
+        if *name == article.domain {
+            *name = &article.source_name;
+        }
+    }
+    let (domains, source_names): (Vec<String>, Vec<String>) = names
+        .into_iter()
+        .map(|(domain, name)| (domain.to_owned(), name.to_owned()))
+        .unzip();
+    sources::upsert(conn, &domains, &source_names).await
+}
+
+/// An entity's identity across articles.
+pub(super) type Identity = (EntityKind, String);
+
+/// Maps every (kind, key) of the batch to an entity id, creating the missing entities and
+/// linking persons across articles by surname (see [`super::linking`]).
+/// Returns the ids, the entities that absorbed merged ones, and how many were created.
+async fn resolve_entities(
+    conn: &mut PgConnection,
+    batch: &[Prepared],
+) -> sqlx::Result<(HashMap<Identity, Uuid>, Vec<Uuid>, u64)> {
+    // The first canonical name seen in the batch names a new entity.
+    let mut wanted: HashMap<Identity, &str> = HashMap::new();
+    for prepared in batch {
+        for entity in &prepared.extraction.entities {
+            wanted
+                .entry((entity.kind, entity.key.clone()))
+                .or_insert(&entity.canonical);
+        }
+    }
+    let (kinds, keys): (Vec<String>, Vec<String>) = wanted
+        .keys()
+        .map(|(kind, key)| (kind.as_str().to_owned(), key.clone()))
+        .unzip();
+    let mut ids: HashMap<Identity, Uuid> = HashMap::new();
+    for row in entities::find_by_keys(conn, &kinds, &keys).await? {
+        if let Some(kind) = parse_kind(&row.kind) {
+            ids.insert((kind, row.match_key), row.id);
+        }
+    }
+    let mut missing: Vec<(Identity, &str)> = wanted
+        .iter()
+        .filter(|(identity, _)| !ids.contains_key(*identity))
+        .map(|(identity, name)| (identity.clone(), *name))
+        .collect();
+    // A stable order, so that slug allocation does not depend on hash order.
+    missing.sort_unstable();
+    let plan = linking::plan(conn, &missing).await?;
+    missing.retain(|(identity, _)| !plan.links.contains_key(identity));
+    let created = create_entities(conn, &missing, &mut ids).await?;
+    for (lone, target) in &plan.links {
+        let id = match target {
+            linking::Target::Stored(id) => *id,
+            linking::Target::New(identity) => ids[identity],
+        };
+        ids.insert(lone.clone(), id);
+    }
+    let mut merged_into = Vec::with_capacity(plan.merges.len());
+    for (lone_id, identity) in &plan.merges {
+        let into = ids[identity];
+        entities::merge_into(conn, *lone_id, into).await?;
+        // The batch may name the merged entity too: it now means the survivor.
+        for id in ids.values_mut().filter(|id| **id == *lone_id) {
+            *id = into;
+        }
+        merged_into.push(into);
+    }
+    Ok((ids, merged_into, created))
+}
+
+async fn create_entities(
+    conn: &mut PgConnection,
+    missing: &[(Identity, &str)],
+    ids: &mut HashMap<Identity, Uuid>,
+) -> sqlx::Result<u64> {
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    let candidates: Vec<[String; 3]> = missing
+        .iter()
+        .map(|((kind, key), name)| names::slug_candidates(*kind, name, key))
+        .collect();
+    let all: Vec<String> = candidates.iter().flatten().cloned().collect();
+    let mut taken = entities::taken_slugs(conn, &all).await?;
+    let mut new = entities::NewEntities::default();
+    for (((kind, key), name), candidates) in missing.iter().zip(candidates) {
+        let slug = allocate_slug(&candidates, &mut taken);
+        let id = Uuid::now_v7();
+        new.ids.push(id);
+        new.kinds.push(kind.as_str().to_owned());
+        new.names.push((*name).to_owned());
+        new.slugs.push(slug);
+        new.keys.push(key.clone());
+        ids.insert((*kind, key.clone()), id);
+    }
+    entities::insert(conn, &new).await
+}
+
+/// The first free candidate; numbered variants of the last one if all are taken.
+fn allocate_slug(candidates: &[String; 3], taken: &mut HashSet<String>) -> String {
+    let free = candidates
+        .iter()
+        .find(|slug| !taken.contains(*slug))
+        .cloned();
+    let slug = free.unwrap_or_else(|| {
+        (2u64..)
+            .map(|n| format!("{}-{n}", candidates[2]))
+            .find(|slug| !taken.contains(slug))
+            .expect("an unbounded sequence has a free slug")
+    });
+    taken.insert(slug.clone());
+    slug
+}
+
+fn parse_kind(kind: &str) -> Option<EntityKind> {
+    match kind {
+        "person" => Some(EntityKind::Person),
+        "place" => Some(EntityKind::Place),
+        "organization" => Some(EntityKind::Organization),
+        _ => None,
+    }
+}
+
+/// The rows a batch's extractions become.
+#[derive(Default)]
+struct MentionRows {
+    mentions: mentions::MentionColumns,
+    aggregates: mentions::AggregateColumns,
+    alias_entities: Vec<Uuid>,
+    aliases: Vec<String>,
+    alias_norms: Vec<String>,
+}
+
+impl MentionRows {
+    fn build(
+        batch: &[Prepared],
+        stored: &[StoredArticle],
+        entity_ids: &HashMap<Identity, Uuid>,
+    ) -> Self {
+        let mut rows = Self::default();
+        let mut seen_aliases: HashSet<(Uuid, &str)> = HashSet::new();
+        for (prepared, stored) in batch.iter().zip(stored) {
+            let extraction = &prepared.extraction;
+            let ids: Vec<Uuid> = extraction
+                .entities
+                .iter()
+                .map(|entity| entity_ids[&(entity.kind, entity.key.clone())])
+                .collect();
+            let mut per_entity: HashMap<Uuid, i32> = HashMap::new();
+            let mut positions: HashSet<(Field, usize)> = HashSet::new();
+            for mention in &extraction.mentions {
+                let Some(&entity_id) = ids.get(mention.entity) else {
+                    continue;
+                };
+                // Defensive: the schema's checks would fail the whole batch on a bad span.
+                let length = mention.end.saturating_sub(mention.start);
+                if length == 0
+                    || mention.text.chars().count() != length
+                    || !positions.insert((mention.field, mention.start))
+                {
+                    tracing::warn!(article.url = %prepared.article.url, start = mention.start, "skipping an invalid mention span");
+                    continue;
+                }
+                let (Ok(start), Ok(end)) =
+                    (i32::try_from(mention.start), i32::try_from(mention.end))
+                else {
+                    continue;
+                };
+                rows.mentions.article_ids.push(stored.id);
+                rows.mentions
+                    .fields
+                    .push(field_name(mention.field).to_owned());
+                rows.mentions.starts.push(start);
+                rows.mentions.ends.push(end);
+                rows.mentions.entity_ids.push(entity_id);
+                rows.mentions.surfaces.push(mention.text.clone());
+                let confidence = if mention.confidence.is_finite() {
+                    mention.confidence.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                rows.mentions.confidences.push(confidence);
+                *per_entity.entry(entity_id).or_default() += 1;
+            }
+            let mut per_entity: Vec<(Uuid, i32)> = per_entity.into_iter().collect();
+            per_entity.sort_unstable();
+            for (entity_id, count) in per_entity {
+                rows.aggregates.article_ids.push(stored.id);
+                rows.aggregates.entity_ids.push(entity_id);
+                rows.aggregates.mention_counts.push(count);
+                rows.aggregates
+                    .published_at
+                    .push(prepared.article.published_at);
+            }
+            for (entity, &entity_id) in extraction.entities.iter().zip(&ids) {
+                for alias in &entity.aliases {
+                    if !alias.trim().is_empty() && seen_aliases.insert((entity_id, alias.as_str()))
+                    {
+                        rows.alias_entities.push(entity_id);
+                        rows.aliases.push(alias.clone());
+                        rows.alias_norms.push(names::search_norm(alias));
+                    }
+                }
+            }
+        }
+        rows
+    }
+}
+
+fn field_name(field: Field) -> &'static str {
+    match field {
+        Field::Title => "title",
+        Field::Body => "body",
+    }
+}
