@@ -4,6 +4,7 @@ extract path: documents go as JSON Lines through the crate's `extract_jsonl` exa
 
     python training/eval.py conll [MODEL_DIR]   # CoNLL-2003 dev (eng.testa)
     python training/eval.py gum [MODEL_DIR]     # GUM Wikinews sample
+    python training/eval.py gmb [MODEL_DIR]     # last 1,000 GMB pseudo-documents
 """
 import json
 import os
@@ -68,7 +69,15 @@ def gum(model_dir=None):
     return score(golds, preds), arts
 
 
+def gmb(model_dir=None, n=1000):
+    """A rough proxy for modern newswire: the last `n` GMB pseudo-documents, cleaned as for
+    training (data.gmb_docs). GMB's tags are mostly machine-made and its conventions differ."""
+    docs = data.gmb_docs()[-n:]
+    preds = run_extract([{"id": i, "text": d["text"]} for i, d in enumerate(docs)], model_dir)
+    return score([d["spans"] for d in docs], preds), docs
+
+
 if __name__ == "__main__":
     which = sys.argv[1]
     model = sys.argv[2] if len(sys.argv) > 2 else None
-    (conll if which == "conll" else gum)(model)
+    {"conll": conll, "gum": gum, "gmb": gmb}[which](model)

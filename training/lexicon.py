@@ -17,12 +17,16 @@ UNKNOWN = 9999
 SEED = 13
 
 
+WINDOW = int(os.environ.get("NG_W2V_WINDOW", "2"))
+SKIPGRAM = int(os.environ.get("NG_W2V_SG", "1"))
+
+
 def train_vectors(sentences_path, dim=100, min_count=3):
     from gensim.models import Word2Vec
     from gensim.models.word2vec import LineSentence
 
-    model = Word2Vec(LineSentence(sentences_path), vector_size=dim, window=5, min_count=min_count,
-                     sg=0, epochs=5, workers=2, seed=SEED)
+    model = Word2Vec(LineSentence(sentences_path), vector_size=dim, window=WINDOW,
+                     min_count=min_count, sg=SKIPGRAM, epochs=5, workers=2, seed=SEED)
     words = model.wv.index_to_key
     vecs = model.wv.vectors.astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-8
