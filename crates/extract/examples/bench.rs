@@ -56,12 +56,14 @@ fn main() {
         .map(|(t, b)| t.as_ref().map_or(0, String::len) + b.len())
         .sum();
 
+    let cpu0 = cpu_seconds();
     let t = Instant::now();
     let mut mentions = 0;
     for (title, body) in &docs {
         mentions += extractor.extract(title.as_deref(), body).mentions.len();
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     println!(
         "model {} loaded in {:.0} ms",
         extractor.version(),
@@ -81,6 +83,13 @@ fn main() {
         docs.len() as f64 / secs,
         bytes as f64 / 1e6 / secs
     );
+    if let Some(cpu) = cpu {
+        // CPU time is what one core spent, whatever else the machine was doing.
+        println!(
+            "{:.0} tokens per CPU second ({cpu:.2} s of CPU)",
+            tokens as f64 / cpu
+        );
+    }
     if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
         for line in status
             .lines()
@@ -89,4 +98,13 @@ fn main() {
             println!("{line}");
         }
     }
+}
+
+/// User plus system CPU time of this process, from /proc (Linux), at 100 ticks a second.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
