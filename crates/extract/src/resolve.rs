@@ -112,10 +112,18 @@ pub fn resolve(a: &Analysis, spans: &[Span], parts: &[&str], fields: &[Field]) -
     vote_kinds(a, &mut drafts);
     let names: Vec<String> = drafts.iter().map(|d| d.name(a)).collect();
     let mut uf = UnionFind::new(drafts.len());
+    // A lone surname joins its own full name, not every other "Guthrie" of the article:
+    // "Nancy Guthrie" and "Savannah Guthrie" must stay two people.
+    let surnames = surname::link(a, &mut drafts);
     let mut by_name: HashMap<(&str, EntityKind), usize> = HashMap::new();
     for (i, d) in drafts.iter().enumerate() {
-        let first = *by_name.entry((names[i].as_str(), d.kind)).or_insert(i);
-        uf.union(first, i);
+        match surnames[i] {
+            Some(full) => uf.union(full, i),
+            None => {
+                let first = *by_name.entry((names[i].as_str(), d.kind)).or_insert(i);
+                uf.union(first, i);
+            }
+        }
     }
     let mut expansions = vec![false; drafts.len()];
     let by_range: HashMap<(usize, usize), usize> = drafts
@@ -137,7 +145,6 @@ pub fn resolve(a: &Analysis, spans: &[Span], parts: &[&str], fields: &[Field]) -
             uf.union(i, e);
         }
     }
-    surname::link(a, &mut drafts, &mut uf);
     build(drafts, &mut uf, &expansions, fields)
 }
 

@@ -20,6 +20,31 @@ pub struct Span {
 /// The score of a label ruled out at a position.
 const FORBIDDEN: f32 = -1.0e4;
 
+/// Rules out the labels whose prefix matches at one position.
+fn forbid(row: &mut [f32], parsed: &[(char, String)], rule: impl Fn(char) -> bool) {
+    for (w, (p, _)) in row.iter_mut().zip(parsed) {
+        if rule(*p) {
+            *w = FORBIDDEN;
+        }
+    }
+}
+
+/// The length of the longest prefix of `tokens` with no unclosed bracket.
+fn balanced_prefix(tokens: &[crate::tokenize::Token]) -> usize {
+    let mut open: Option<usize> = None;
+    for (k, tok) in tokens.iter().enumerate() {
+        match tok.text.as_str() {
+            "(" | "[" if open.is_none() => open = Some(k),
+            ")" | "]" => match open.take() {
+                Some(_) => {}
+                None => return k,
+            },
+            _ => {}
+        }
+    }
+    open.unwrap_or(tokens.len())
+}
+
 /// Tags every sentence of `a` and returns the entity spans in order.
 pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
     let n = crf.n_labels();
@@ -36,13 +61,12 @@ pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
             let row = &mut scores[t * n..(t + 1) * n];
             a.features(s + t, &mut feats);
             crf.score_token(&feats, row);
-            if matches!(a.tokens[s + t].text.as_str(), "'s" | "'S") {
+            match a.tokens[s + t].text.as_str() {
                 // A possessive ends a name (CoNLL convention): it never continues one.
-                for (w, (p, _)) in row.iter_mut().zip(parsed) {
-                    if *p == 'I' || *p == 'L' {
-                        *w = FORBIDDEN;
-                    }
-                }
+                "'s" | "'S" => forbid(row, parsed, |p| p == 'I' || p == 'L'),
+                // Separators are never part of a name.
+                ";" | "," => forbid(row, parsed, |p| p != 'O'),
+                _ => {}
             }
         }
         crf.viterbi(&scores, len, &mut path);
@@ -72,6 +96,13 @@ pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
             let lat = lattice.get_or_insert_with(|| Lattice::new(crf, &scores, len));
             let not_next = crf.inside[path[t] as usize].unwrap_or(u8::MAX);
             let confidence = lat.span_prob(crf, t, &path[t..u], not_next) as f32;
+            // A bracket the span does not close ends it: "Customs Enforcement (ICE" is cut
+            // to "Customs Enforcement", while "Mladost (L)" stays whole.
+            let u = t + balanced_prefix(&a.tokens[s + t..s + u]);
+            if u == t {
+                t += 1;
+                continue;
+            }
             spans.push(Span {
                 start: s + t,
                 end: s + u,

@@ -94,6 +94,47 @@ fn later_surname_resolves_to_the_full_person() {
 }
 
 #[test]
+fn people_sharing_a_surname_stay_apart_and_lone_surnames_join_the_nearest() {
+    let x = extract(
+        "Nancy Guthrie, 84, was last seen in Tucson. Guthrie lived alone. Her daughter Savannah Guthrie \
+         hosts a morning show. Guthrie asked for help on Monday.",
+    );
+
+    let nancy = x
+        .entities
+        .iter()
+        .position(|e| e.canonical == "Nancy Guthrie")
+        .expect("Nancy found");
+    let savannah = x
+        .entities
+        .iter()
+        .position(|e| e.canonical == "Savannah Guthrie")
+        .expect("Savannah found");
+    assert_ne!(x.entities[nancy].key, x.entities[savannah].key);
+    let lone: Vec<usize> = x
+        .mentions
+        .iter()
+        .filter(|m| m.text == "Guthrie")
+        .map(|m| m.entity)
+        .collect();
+    assert_eq!(lone, [nancy, savannah], "{:#?}", x.mentions);
+}
+
+#[test]
+fn a_span_never_leaves_a_bracket_open() {
+    let x = extract("Officers of Immigration and Customs Enforcement (ICE) detained him in Texas.");
+
+    let texts: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        texts
+            .iter()
+            .all(|t| t.matches('(').count() == t.matches(')').count()),
+        "{texts:?}"
+    );
+    assert!(texts.contains(&"ICE"), "{texts:?}");
+}
+
+#[test]
 fn acronym_defined_in_parentheses_joins_its_expansion() {
     let x = extract(
         "The World Health Organization (WHO) warned on Tuesday. A WHO spokesman in Geneva said more cases were expected.",

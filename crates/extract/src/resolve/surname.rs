@@ -3,11 +3,14 @@
 
 use std::collections::HashMap;
 
-use super::{Draft, UnionFind};
+use super::Draft;
 use crate::EntityKind;
 use crate::features::Analysis;
 
-pub(super) fn link(a: &Analysis, drafts: &mut [Draft], uf: &mut UnionFind) {
+/// For each draft that is a lone surname of a full name in the article, that full name's
+/// draft; such drafts become persons.
+pub(super) fn link(a: &Analysis, drafts: &mut [Draft]) -> Vec<Option<usize>> {
+    let mut links = vec![None; drafts.len()];
     // Surname form → full-name drafts ending with it, in document order.
     let mut full: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, d) in drafts.iter().enumerate() {
@@ -18,7 +21,7 @@ pub(super) fn link(a: &Analysis, drafts: &mut [Draft], uf: &mut UnionFind) {
         }
     }
     if full.is_empty() {
-        return;
+        return links;
     }
     for i in 0..drafts.len() {
         let d = &drafts[i];
@@ -29,12 +32,12 @@ pub(super) fn link(a: &Analysis, drafts: &mut [Draft], uf: &mut UnionFind) {
             continue;
         };
         let before = candidates.partition_point(|&j| drafts[j].first < d.first);
-        let j = if before > 0 {
+        links[i] = Some(if before > 0 {
             candidates[before - 1]
         } else {
             candidates[0]
-        };
+        });
         drafts[i].kind = EntityKind::Person;
-        uf.union(i, j);
     }
+    links
 }
