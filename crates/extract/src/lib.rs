@@ -112,11 +112,23 @@ pub struct Extraction {
 }
 
 /// A loaded extraction model. Cheap to share between threads (`&Extractor` is `Sync`).
-#[derive(Debug)]
 pub struct Extractor {
     version: String,
     crf: crf::Crf,
     lexicon: lexicon::Lexicon,
+}
+
+impl std::fmt::Debug for Extractor {
+    // The weights and lexicon are megabytes of numbers: show what identifies the model.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (words, phrases) = self.lexicon.sizes();
+        f.debug_struct("Extractor")
+            .field("version", &self.version)
+            .field("labels", &self.crf.labels)
+            .field("cluster_words", &words)
+            .field("gazetteer_phrases", &phrases)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a model could not be loaded.

@@ -277,3 +277,11 @@ fn pathological_inputs_do_not_panic() {
         assert_offsets_match(text, &x);
     }
 }
+
+#[test]
+fn debug_output_names_the_version_without_dumping_the_weights() {
+    let shown = format!("{:?}", extractor());
+
+    assert!(shown.contains(extractor().version()), "{shown}");
+    assert!(shown.len() < 1000, "{} characters", shown.len());
+}
