@@ -13,6 +13,8 @@ use crate::text::fold_into;
 pub fn match_key(kind: EntityKind, name: &str) -> String {
     let mut folded = String::with_capacity(name.len());
     fold_into(name, &mut folded);
+    // Compatibility decompositions can bring capitals back ("™" is "TM").
+    folded.make_ascii_lowercase();
     let mut words: Vec<String> = Vec::new();
     let mut word = String::new();
     for c in folded.chars() {
@@ -54,6 +56,11 @@ mod tests {
             match_key(Person, "Đorđe Łukasz Øster Straße"),
             "person:dorde lukasz oster strasse"
         );
+    }
+
+    #[test]
+    fn keys_are_lowercase_even_after_compatibility_decomposition() {
+        assert_eq!(match_key(Organization, "Acme System™"), "organization:acme systemtm");
     }
 
     #[test]
