@@ -61,6 +61,21 @@ pub enum Command {
     /// malformed line is reported on stderr with its line number and answered with an empty
     /// entity list and an "error" field; the other lines go through.
     Extract(ExtractArgs),
+    /// Check that a `newsgraph serve` on this machine is ready (GET /readyz answers 200), for
+    /// container health checks: exit 0 when it is, 1 otherwise.
+    Healthcheck(HealthcheckArgs),
+}
+
+/// Options of `newsgraph healthcheck`.
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    /// The address `serve` listens on; 0.0.0.0 and [::] are reached on loopback.
+    #[arg(long, env = "NEWSGRAPH_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub timeout: u64,
 }
 
 /// How a run's report is written.
@@ -208,6 +223,31 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSGRAPH_REQUEST_TIMEOUT", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout: u64,
+
+    /// Largest request body accepted, in bytes (POST /v1/articles); larger ones get 413.
+    #[arg(long, env = "NEWSGRAPH_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1024..=1024 * 1024 * 1024))]
+    pub max_body_bytes: u64,
+
+    /// Bearer tokens accepted by write endpoints (POST /v1/articles), comma-separated. Without
+    /// one, writes are refused with 403.
+    #[arg(long, env = "NEWSGRAPH_WRITE_TOKENS", hide_env_values = true, value_delimiter = ',',
+          value_parser = parse_secret)]
+    pub write_tokens: Vec<SecretString>,
+
+    /// Origins allowed to call the API from browsers (CORS), comma-separated, or * for any.
+    /// Empty: no CORS headers.
+    #[arg(long, env = "NEWSGRAPH_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Requests per minute allowed per client address; 0 turns rate limiting off.
+    #[arg(long, env = "NEWSGRAPH_RATE_LIMIT", default_value_t = 0)]
+    pub rate_limit: u32,
+
+    /// Take the client address for rate limiting from X-Forwarded-For (only behind a proxy
+    /// that sets it).
+    #[arg(long, env = "NEWSGRAPH_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
 
     /// Files or directories to import before serving (idempotent: on later starts only new
     /// or changed articles are written). Repeat the flag or separate paths with commas.

@@ -105,7 +105,11 @@ async fn open_pool(options: PgConnectOptions, args: &DatabaseArgs) -> anyhow::Re
     let statement_timeout = format!("{}s", args.statement_timeout().as_secs());
     let options = options
         .application_name("newsgraph")
-        .options([("statement_timeout", statement_timeout.as_str())])
+        .options([
+            ("statement_timeout", statement_timeout.as_str()),
+            // Timelines bucket days in UTC whatever the server's zone.
+            ("TimeZone", "UTC"),
+        ])
         // Import batches take a second or two by design; only warn about real outliers.
         .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
     let target = describe(&options);

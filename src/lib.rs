@@ -12,6 +12,7 @@
 //!   the machine.
 //! - [`db`]: all SQL, one module per aggregate.
 //! - [`http`]: the axum router, the problem+json error type, one module per resource.
+//! - [`geo`]: coordinates of known places (GeoNames).
 //! - [`ingest`]: input formats, normalization, and the batched idempotent importer.
 //! - [`names`]: name folding for search and slugs.
 //! - [`server`]: binds, serves, and shuts down gracefully.
@@ -25,6 +26,7 @@ pub mod config;
 pub mod database;
 pub mod db;
 pub mod embedded;
+pub mod geo;
 pub mod http;
 pub mod ingest;
 pub mod names;

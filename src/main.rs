@@ -8,8 +8,11 @@ use newsgraph::config::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    newsgraph::telemetry::init(cli.log_format);
-    match newsgraph::commands::run(cli) {
+    let logs = newsgraph::telemetry::init(cli.log_format);
+    let result = newsgraph::commands::run(cli);
+    // Pending log lines first, then the reason, so the reason is the last line.
+    drop(logs);
+    match result {
         Ok(code) => code,
         Err(error) => {
             // `{:#}` prints the whole context chain on one line.

@@ -7,14 +7,16 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
-/// Installs the global subscriber. Safe to call more than once (later calls do nothing), so
-/// tests may call it too.
-pub fn init(format: LogFormat) {
+/// Installs the global subscriber. Lines are written by a background thread, so a request
+/// never waits on stderr; keep the returned guard alive until exit, it flushes on drop.
+/// Safe to call more than once (later calls do nothing), so tests may call it too.
+pub fn init(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal());
     let _already_set = match format {
         LogFormat::Human => builder.try_init(),
@@ -24,4 +26,5 @@ pub fn init(format: LogFormat) {
             .with_current_span(true)
             .try_init(),
     };
+    guard
 }

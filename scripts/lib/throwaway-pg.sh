@@ -43,19 +43,37 @@ throwaway_pg_start() {
   throwaway_pg_as_owner "$bindir/initdb" -D "$THROWAWAY_PG_DIR/data" -U postgres \
     --auth=trust -E UTF8 --locale=C.UTF-8 >"$THROWAWAY_PG_DIR/initdb.log" 2>&1 \
     || { cat "$THROWAWAY_PG_DIR/initdb.log" >&2; return 1; }
+  # The settings go to postgresql.auto.conf, so a resumed server listens where it did.
   # Benchmarks set THROWAWAY_PG_DURABLE=1 to measure with the defaults a real server has.
-  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-  if [ -n "${THROWAWAY_PG_DURABLE:-}" ]; then durability=""; fi
+  {
+    echo "listen_addresses = ''"
+    echo "unix_socket_directories = '$THROWAWAY_PG_DIR/run'"
+    echo "max_connections = 200"
+    if [ -z "${THROWAWAY_PG_DURABLE:-}" ]; then
+      echo "fsync = off"
+      echo "synchronous_commit = off"
+      echo "full_page_writes = off"
+    fi
+  } >>"$THROWAWAY_PG_DIR/data/postgresql.auto.conf"
   throwaway_pg_as_owner "$bindir/pg_ctl" -D "$THROWAWAY_PG_DIR/data" -w -t 60 \
-    -l "$THROWAWAY_PG_DIR/run/postgres.log" \
-    -o "-c listen_addresses='' -k $THROWAWAY_PG_DIR/run $durability -c max_connections=200" \
-    start >/dev/null \
+    -l "$THROWAWAY_PG_DIR/run/postgres.log" start >/dev/null \
     || { cat "$THROWAWAY_PG_DIR/run/postgres.log" >&2; return 1; }
   THROWAWAY_PG_BINDIR=$bindir
   # The socket directory goes in the host part, percent-encoded, so that the database name
   # stays the last path segment and is easy to swap.
   export DATABASE_URL="postgres://postgres@${THROWAWAY_PG_DIR//\//%2F}%2Frun/postgres"
   trap throwaway_pg_stop EXIT
+}
+
+# Stops the server but keeps the cluster, so that throwaway_pg_resume brings the same database
+# back at the same address (tests of what clients do while the database is down).
+throwaway_pg_pause() {
+  throwaway_pg_as_owner "$THROWAWAY_PG_BINDIR/pg_ctl" -D "$THROWAWAY_PG_DIR/data" -m fast -w stop >/dev/null
+}
+
+throwaway_pg_resume() {
+  throwaway_pg_as_owner "$THROWAWAY_PG_BINDIR/pg_ctl" -D "$THROWAWAY_PG_DIR/data" -w -t 60 \
+    -l "$THROWAWAY_PG_DIR/run/postgres.log" start >/dev/null
 }
 
 throwaway_pg_stop() {

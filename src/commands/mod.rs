@@ -2,6 +2,7 @@
 //! private database included) whether it succeeds, fails or is interrupted.
 
 mod extract;
+mod healthcheck;
 mod import;
 mod migrate;
 mod serve;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Import(args) => import::run(args).await,
             Command::Reextract(args) => import::run_reextract(args).await,
             Command::Extract(args) => extract::run(args).await,
+            Command::Healthcheck(args) => healthcheck::run(&args),
         }
     })
 }

@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::config::ServeArgs;
 use crate::database::Database;
-use crate::http::{self, AppState, HttpConfig};
+use crate::http::{self, HttpConfig};
 use crate::ingest::{self, formats};
 use crate::shutdown::Signals;
 
@@ -35,12 +35,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let prepared = prepare(&database, &args, &extractor, &mut signals).await;
     let served = match prepared {
         Ok(true) => {
-            let state = AppState {
-                pool: database.pool.clone(),
-            };
-            let config = HttpConfig {
-                request_timeout: args.request_timeout(),
-            };
+            let config = http_config(&args);
+            let state = http::state(database.pool.clone(), extractor, &config);
             serve(listener, http::router(state, &config), signals).await
         }
         Ok(false) => Ok(()),
@@ -50,6 +46,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     served?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+fn http_config(args: &ServeArgs) -> HttpConfig {
+    HttpConfig {
+        request_timeout: args.request_timeout(),
+        max_body_bytes: usize::try_from(args.max_body_bytes).unwrap_or(usize::MAX),
+        write_tokens: args.write_tokens.clone(),
+        cors_origins: args.cors_origins.clone(),
+        rate_limit_per_minute: args.rate_limit,
+        trust_forwarded_for: args.trust_forwarded_for,
+        jobs: args.pipeline.options().jobs,
+    }
 }
 
 /// Migrates and runs the start-up import. Returns `false` when a signal interrupted it.

@@ -176,3 +176,109 @@ pub async fn count_to_reextract(
     .fetch_one(executor)
     .await
 }
+
+/// One article with every column the API shows.
+pub async fn by_id(
+    executor: impl PgExecutor<'_>,
+    id: Uuid,
+) -> sqlx::Result<Option<super::article_search::ArticleRow>> {
+    sqlx::query_as!(
+        super::article_search::ArticleRow,
+        r#"
+        SELECT a.id, a.url, a.title, a.body AS "body?", a.published_at, s.domain AS source_domain,
+               s.name AS source_name, a.language, a.extractor_version, a.created_at, a.updated_at,
+               NULL::real AS rank, NULL::text AS headline
+        FROM articles a JOIN sources s ON s.id = a.source_id
+        WHERE a.id = $1
+        "#,
+        id,
+    )
+    .fetch_optional(executor)
+    .await
+}
+
+/// An entity named in an article, with its mentions there.
+#[derive(Debug, Clone)]
+pub struct ArticleEntityRow {
+    /// The entity.
+    pub id: Uuid,
+    /// Its slug.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub kind: String,
+    /// Its articles, all time.
+    pub article_count: i32,
+    /// Its mentions in this article.
+    pub mention_count: i32,
+}
+
+/// The entities of an article, most mentioned first.
+pub async fn entities_of(
+    executor: impl PgExecutor<'_>,
+    article: Uuid,
+) -> sqlx::Result<Vec<ArticleEntityRow>> {
+    sqlx::query_as!(
+        ArticleEntityRow,
+        r#"
+        SELECT e.id, e.slug, e.name, e.kind, e.article_count, ae.mention_count
+        FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
+        WHERE ae.article_id = $1
+        ORDER BY ae.mention_count DESC, e.name
+        "#,
+        article,
+    )
+    .fetch_all(executor)
+    .await
+}
+
+/// A mention as the API shows it.
+#[derive(Debug, Clone)]
+pub struct MentionRow {
+    /// The article.
+    pub article_id: Uuid,
+    /// The entity.
+    pub entity_id: Uuid,
+    /// title or body.
+    pub field: String,
+    /// Start offset in code points.
+    pub start_offset: i32,
+    /// End offset in code points.
+    pub end_offset: i32,
+    /// Surface text.
+    pub surface: String,
+    /// Confidence.
+    pub confidence: f32,
+}
+
+/// The mentions in these articles, of one entity or of all, in text order.
+pub async fn mentions_in(
+    executor: impl PgExecutor<'_>,
+    articles: &[Uuid],
+    entity: Option<Uuid>,
+) -> sqlx::Result<Vec<MentionRow>> {
+    sqlx::query_as!(
+        MentionRow,
+        r#"
+        SELECT article_id, entity_id, field, start_offset, end_offset, surface, confidence
+        FROM mentions
+        WHERE article_id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR entity_id = $2)
+        ORDER BY article_id, field DESC, start_offset
+        "#,
+        articles,
+        entity,
+    )
+    .fetch_all(executor)
+    .await
+}
+
+/// Whether an article exists.
+pub async fn exists(executor: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM articles WHERE id = $1) AS "exists!""#,
+        id
+    )
+    .fetch_one(executor)
+    .await
+}

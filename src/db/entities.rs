@@ -71,6 +71,12 @@ pub struct NewEntities {
     pub slugs: Vec<String>,
     /// Match keys.
     pub keys: Vec<String>,
+    /// Latitudes, for places when known.
+    pub latitudes: Vec<Option<f64>>,
+    /// Longitudes, for places when known.
+    pub longitudes: Vec<Option<f64>>,
+    /// GeoNames ids, for places when known.
+    pub geonames_ids: Vec<Option<i64>>,
 }
 
 /// Inserts new entities. The caller holds the ingest lock, so (kind, key) and slug are free.
@@ -78,14 +84,18 @@ pub struct NewEntities {
 pub async fn insert(conn: &mut PgConnection, new: &NewEntities) -> sqlx::Result<u64> {
     let result = sqlx::query!(
         r#"
-        INSERT INTO entities (id, kind, name, slug, match_key)
-        SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+        INSERT INTO entities (id, kind, name, slug, match_key, latitude, longitude, geonames_id)
+        SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                             $6::float8[], $7::float8[], $8::bigint[])
         "#,
         &new.ids,
         &new.kinds,
         &new.names,
         &new.slugs,
         &new.keys,
+        &new.latitudes as &[Option<f64>],
+        &new.longitudes as &[Option<f64>],
+        &new.geonames_ids as &[Option<i64>],
     )
     .execute(conn)
     .await?;

@@ -2,7 +2,11 @@
 //! `&mut PgConnection` when they run several statements) so they run on the pool or inside a
 //! transaction. Nothing here knows HTTP.
 
+pub mod article_search;
 pub mod articles;
 pub mod entities;
+pub mod entity_queries;
+pub mod listing;
 pub mod mentions;
 pub mod sources;
+pub mod stats;

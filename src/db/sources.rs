@@ -32,3 +32,44 @@ pub async fn upsert(
     .await?;
     Ok(rows.into_iter().map(|row| (row.domain, row.id)).collect())
 }
+
+/// A source as the API lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SourceRow {
+    /// The domain.
+    pub domain: String,
+    /// The display name.
+    pub name: String,
+    /// Stored articles.
+    pub article_count: i64,
+    /// Earliest publication date.
+    pub first_published: Option<chrono::DateTime<chrono::Utc>>,
+    /// Latest publication date.
+    pub last_published: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A page of sources, by domain.
+pub async fn list(
+    executor: impl sqlx::PgExecutor<'_>,
+    after_domain: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<SourceRow>> {
+    sqlx::query_as!(
+        SourceRow,
+        r#"
+        SELECT s.domain, s.name,
+               count(a.id) AS "article_count!",
+               min(a.published_at) AS first_published,
+               max(a.published_at) AS last_published
+        FROM sources s LEFT JOIN articles a ON a.source_id = s.id
+        WHERE $1::text IS NULL OR s.domain > $1
+        GROUP BY s.id
+        ORDER BY s.domain
+        LIMIT $2
+        "#,
+        after_domain,
+        limit,
+    )
+    .fetch_all(executor)
+    .await
+}

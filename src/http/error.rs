@@ -49,6 +49,15 @@ pub enum ApiError {
     /// Credentials given but not accepted.
     #[error("token not accepted")]
     Forbidden,
+    /// The body is not JSON (by Content-Type).
+    #[error("the body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    /// Too many requests from this client.
+    #[error("too many requests; retry after {retry_after} s")]
+    RateLimited {
+        /// Seconds until a request will be accepted.
+        retry_after: u64,
+    },
     /// The body is larger than the configured limit.
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge {
@@ -110,6 +119,8 @@ impl ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Timeout | Self::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -126,6 +137,8 @@ impl ApiError {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Timeout => "timeout",
             Self::DatabaseUnavailable => "database_unavailable",
             Self::Internal(_) => "internal",
@@ -187,10 +200,20 @@ impl IntoResponse for ApiError {
             request_id,
         };
         let mut response = (status, Json(problem)).into_response();
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        match &self {
+            Self::Unauthorized => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::RateLimited { retry_after } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            _ => {}
+        }
         response
     }
 }

@@ -1,34 +1,77 @@
 //! The HTTP layer: the router, its middleware stack, and one module per resource.
 //!
 //! Handlers translate between HTTP and the [`db`](crate::db) functions; they hold no SQL. Only
-//! this module knows status codes.
+//! this module knows status codes. [`ROUTES`] lists every route with the query parameters it
+//! takes; the tests hold it against openapi.yaml.
 
+mod articles;
+mod auth;
+mod docs;
+mod dto;
+mod entities;
 pub mod error;
+mod etag;
+mod format;
 mod health;
+mod ingest;
+mod metrics;
+mod params;
+mod rate_limit;
 mod request_id;
+mod snippet;
+mod sources;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRef, MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use newsgraph_extract::Extractor;
+use secrecy::SecretString;
 use sqlx::PgPool;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use self::auth::WriteTokens;
 use self::error::ApiError;
+use self::metrics::Metrics;
+use self::rate_limit::RateLimiter;
 use self::request_id::MakeRequestUuidV7;
 
 /// What the handlers share.
-#[derive(Debug, Clone, FromRef)]
+#[derive(Clone, FromRef)]
 pub struct AppState {
     /// The database pool.
     pub pool: PgPool,
+    /// The extraction engine, for `POST /v1/articles`.
+    pub extractor: Arc<Extractor>,
+    /// Extraction threads per write request.
+    #[from_ref(skip)]
+    pub jobs: usize,
+    /// Accepted write tokens.
+    pub write_tokens: Arc<WriteTokens>,
+    /// The request body limit, for the 413 message.
+    #[from_ref(skip)]
+    pub max_body_bytes: usize,
+    /// Request metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("jobs", &self.jobs)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Settings of the HTTP layer that come from the command line.
@@ -36,10 +79,82 @@ pub struct AppState {
 pub struct HttpConfig {
     /// Longest a request may take before it is answered 503.
     pub request_timeout: Duration,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Bearer tokens accepted by write endpoints (none: writes disabled).
+    pub write_tokens: Vec<SecretString>,
+    /// Origins allowed by CORS (`*` for any; empty: no CORS headers).
+    pub cors_origins: Vec<String>,
+    /// Requests per minute per client (0: unlimited).
+    pub rate_limit_per_minute: u32,
+    /// Whether the client address comes from X-Forwarded-For.
+    pub trust_forwarded_for: bool,
+    /// Extraction threads per write request.
+    pub jobs: usize,
 }
 
-/// Builds the router with its middleware: request ids, tracing, panic catching, timeout.
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 10 * 1024 * 1024,
+            write_tokens: Vec::new(),
+            cors_origins: Vec::new(),
+            rate_limit_per_minute: 0,
+            trust_forwarded_for: false,
+            jobs: 2,
+        }
+    }
+}
+
+/// Every route: method, path (as in openapi.yaml), and the query parameters it takes.
+pub const ROUTES: &[(&str, &str, &[&str])] = &[
+    ("GET", "/healthz", &[]),
+    ("GET", "/readyz", &[]),
+    ("GET", "/metrics", &[]),
+    ("GET", "/openapi.yaml", &[]),
+    ("GET", "/docs", &[]),
+    ("GET", "/v1/articles", articles::LIST_PARAMS),
+    ("POST", "/v1/articles", &[]),
+    ("GET", "/v1/articles/export", articles::EXPORT_PARAMS),
+    ("GET", "/v1/articles/{id}", articles::GET_PARAMS),
+    (
+        "GET",
+        "/v1/articles/{id}/entities",
+        articles::ENTITIES_PARAMS,
+    ),
+    ("GET", "/v1/entities", entities::LIST_PARAMS),
+    ("GET", "/v1/entities/{id}", entities::GET_PARAMS),
+    (
+        "GET",
+        "/v1/entities/{id}/articles",
+        entities::ARTICLES_PARAMS,
+    ),
+    ("GET", "/v1/entities/{id}/related", entities::RELATED_PARAMS),
+    (
+        "GET",
+        "/v1/entities/{id}/timeline",
+        entities::TIMELINE_PARAMS,
+    ),
+    ("GET", "/v1/sources", sources::LIST_PARAMS),
+    ("GET", "/v1/stats", sources::STATS_PARAMS),
+];
+
+/// Builds the application state from its parts.
+pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> AppState {
+    AppState {
+        pool,
+        extractor,
+        jobs: config.jobs.max(1),
+        write_tokens: Arc::new(WriteTokens::new(&config.write_tokens)),
+        max_body_bytes: config.max_body_bytes,
+        metrics: Metrics::new(),
+    }
+}
+
+/// Builds the router with its middleware.
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
+    let limiter = RateLimiter::new(config.rate_limit_per_minute, config.trust_forwarded_for);
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuidV7))
         .layer(
@@ -53,18 +168,93 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(middleware::from_fn(request_id::scope_request_id))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state.metrics),
+            metrics::track,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(cors(&config.cors_origins))
+        .layer(middleware::from_fn_with_state(
+            limiter,
+            rate_limit::rate_limit,
+        ))
+        .layer(CompressionLayer::new().gzip(true).br(true))
         .layer(middleware::from_fn_with_state(
             config.request_timeout,
             enforce_timeout,
-        ));
+        ))
+        .layer(middleware::from_fn(etag::etag))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes));
     Router::new()
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
+        .route("/metrics", get(metrics::get_metrics))
+        .route("/openapi.yaml", get(docs::get_openapi))
+        .route("/docs", get(docs::get_docs))
+        .route("/docs/assets/{file}", get(docs::get_docs_asset))
+        .route(
+            "/v1/articles",
+            get(articles::list_articles).post(ingest::post_articles),
+        )
+        .route("/v1/articles/export", get(articles::export_articles))
+        .route("/v1/articles/{id}", get(articles::get_article))
+        .route(
+            "/v1/articles/{id}/entities",
+            get(articles::list_article_entities),
+        )
+        .route("/v1/entities", get(entities::list_entities))
+        .route("/v1/entities/{id}", get(entities::get_entity))
+        .route(
+            "/v1/entities/{id}/articles",
+            get(entities::list_entity_articles),
+        )
+        .route(
+            "/v1/entities/{id}/related",
+            get(entities::list_related_entities),
+        )
+        .route(
+            "/v1/entities/{id}/timeline",
+            get(entities::get_entity_timeline),
+        )
+        .route("/v1/sources", get(sources::list_sources))
+        .route("/v1/stats", get(sources::get_stats))
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware)
         .with_state(state)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    if origins.is_empty() {
+        return CorsLayer::new();
+    }
+    let allow = if origins.iter().any(|origin| origin == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|origin| HeaderValue::from_str(origin).ok()),
+        )
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([
+            header::LINK,
+            header::ETAG,
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("x-total-count"),
+            HeaderName::from_static("ratelimit"),
+            HeaderName::from_static("ratelimit-policy"),
+        ])
+        .max_age(Duration::from_secs(3600))
 }
 
 fn make_request_span(request: &Request) -> tracing::Span {

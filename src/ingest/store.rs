@@ -270,6 +270,12 @@ async fn create_entities(
         new.names.push((*name).to_owned());
         new.slugs.push(slug);
         new.keys.push(key.clone());
+        let place = (*kind == EntityKind::Place)
+            .then(|| crate::geo::lookup(name))
+            .flatten();
+        new.latitudes.push(place.map(|p| p.latitude));
+        new.longitudes.push(place.map(|p| p.longitude));
+        new.geonames_ids.push(place.map(|p| p.geonames_id));
         ids.insert((*kind, key.clone()), id);
     }
     entities::insert(conn, &new).await

@@ -10,17 +10,25 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use newsgraph::http::{AppState, HttpConfig, router};
+use newsgraph::http::{HttpConfig, router, state};
 use serde_json::Value;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
-/// The router over `pool`, with the default settings.
+/// The write token the test router accepts.
+pub const TOKEN: &str = "test-token";
+
+/// The router over `pool`, with the default settings and one write token.
 pub fn app(pool: PgPool) -> axum::Router {
-    let config = HttpConfig {
-        request_timeout: Duration::from_secs(30),
-    };
-    router(AppState { pool }, &config)
+    app_with(pool, HttpConfig::default())
+}
+
+/// The router over `pool` with these settings (plus the test write token).
+pub fn app_with(pool: PgPool, mut config: HttpConfig) -> axum::Router {
+    config
+        .write_tokens
+        .push(secrecy::SecretString::from(TOKEN.to_owned()));
+    router(state(pool, extractor(), &config), &config)
 }
 
 /// A response, read whole.
@@ -68,12 +76,25 @@ pub async fn send(app: &axum::Router, request: Request<Body>) -> TestResponse {
 
 /// A GET over a real socket (HTTP/1.1, connection closed after), returning status and body.
 pub fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
+    http_request(addr, "GET", path, &[], "").map(|(status, _, body)| (status, body))
+}
+
+/// Any request over a real socket: returns the status, the header block and the body.
+pub fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    stream.write_all(request.as_bytes())?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     let status = response
@@ -81,11 +102,8 @@ pub fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> 
         .nth(1)
         .and_then(|code| code.parse().ok())
         .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    Ok((status, head.to_ascii_lowercase(), body.to_owned()))
 }
 
 /// The `newsgraph` binary, with logs in JSON and no inherited database settings.
@@ -109,11 +127,19 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `newsgraph serve` on a free port with the given extra settings and waits until
-    /// it logs that it listens (at most 60 s).
+    /// Starts `newsgraph serve` on a free loopback port with the given extra settings and
+    /// waits until it logs that it listens (at most 60 s).
     pub fn start(configure: impl FnOnce(&mut Command)) -> Self {
+        Self::start_bare(|command| {
+            command.args(["--addr", "127.0.0.1:0"]);
+            configure(command);
+        })
+    }
+
+    /// Starts `newsgraph serve` configured only by `configure` (the address included).
+    pub fn start_bare(configure: impl FnOnce(&mut Command)) -> Self {
         let mut command = newsgraph();
-        command.args(["serve", "--addr", "127.0.0.1:0"]);
+        command.arg("serve");
         configure(&mut command);
         let mut child = command
             .stdout(Stdio::null())
@@ -274,4 +300,26 @@ pub async fn assert_counts_consistent(pool: &PgPool) {
     .await
     .expect("aggregates");
     assert_eq!(wrong_aggregates, 0, "aggregates disagree with mentions");
+}
+
+/// Imports the bundled sample and the seed article.
+pub async fn load_sample_and_seed(pool: &PgPool) {
+    let options = newsgraph::ingest::ImportOptions {
+        batch_size: 100,
+        jobs: 2,
+    };
+    let paths = vec![
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample"),
+        seed_path(),
+    ];
+    let report = newsgraph::ingest::import(
+        pool,
+        extractor(),
+        newsgraph::ingest::formats::expand(&paths),
+        &options,
+        Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    )
+    .await
+    .expect("the import runs");
+    assert_eq!(report.failed, 0, "{report:?}");
 }

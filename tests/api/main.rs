@@ -4,8 +4,14 @@
 //! start the real binary, which runs its own private cluster.
 
 mod helpers;
+mod schema;
 
+mod container;
+mod contract;
 mod health;
+mod http;
 mod import;
 mod import_process;
 mod process;
+mod read;
+mod write;

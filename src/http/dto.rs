@@ -1,0 +1,309 @@
+//! The JSON shapes of the API (field names snake_case, timestamps RFC 3339 UTC, offsets in
+//! Unicode code points), built from database rows. openapi.yaml describes each of them.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::article_search::ArticleRow;
+use crate::db::articles::{ArticleEntityRow, MentionRow};
+use crate::db::entity_queries::{Bucket, EntityRow, RelatedRow};
+
+/// Timestamps as RFC 3339 UTC with a `Z`.
+pub fn timestamp(date: DateTime<Utc>) -> String {
+    date.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+fn optional_timestamp(date: Option<DateTime<Utc>>) -> Option<String> {
+    date.map(timestamp)
+}
+
+/// A source as embedded in an article.
+#[derive(Debug, Serialize)]
+pub struct SourceRef {
+    /// Domain.
+    pub domain: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// An article. Fields not asked for (`fields=`) are left out.
+#[derive(Debug, Serialize, Default)]
+pub struct ArticleResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published_at: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extractor_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    headline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entities: Option<Vec<ArticleEntity>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mentions: Option<Vec<Mention>>,
+}
+
+/// The article fields `fields=` can pick.
+pub const ARTICLE_FIELDS: [&str; 12] = [
+    "id",
+    "url",
+    "title",
+    "body",
+    "published_at",
+    "source",
+    "language",
+    "extractor_version",
+    "created_at",
+    "updated_at",
+    "score",
+    "headline",
+];
+
+impl ArticleResponse {
+    /// The fields of `row` named in `fields`.
+    pub fn from_row(row: ArticleRow, fields: &[&str]) -> Self {
+        let has = |name: &str| fields.contains(&name);
+        Self {
+            id: has("id").then_some(row.id),
+            url: has("url").then_some(row.url),
+            title: has("title").then_some(row.title),
+            body: if has("body") { row.body } else { None },
+            published_at: has("published_at").then(|| optional_timestamp(row.published_at)),
+            source: has("source").then_some(SourceRef {
+                domain: row.source_domain,
+                name: row.source_name,
+            }),
+            language: has("language").then_some(row.language),
+            extractor_version: has("extractor_version").then_some(row.extractor_version),
+            created_at: has("created_at").then(|| timestamp(row.created_at)),
+            updated_at: has("updated_at").then(|| timestamp(row.updated_at)),
+            score: if has("score") {
+                row.rank
+                    .map(|rank| (f64::from(rank) * 10_000.0).round() / 10_000.0)
+            } else {
+                None
+            },
+            headline: if has("headline") { row.headline } else { None },
+            entities: None,
+            mentions: None,
+        }
+    }
+
+    /// Adds the article's entities.
+    pub fn with_entities(mut self, entities: Vec<ArticleEntity>) -> Self {
+        self.entities = Some(entities);
+        self
+    }
+
+    /// Adds mentions (those of one entity, in an entity's article list).
+    pub fn with_mentions(mut self, mentions: Vec<Mention>) -> Self {
+        self.mentions = Some(mentions);
+        self
+    }
+}
+
+/// An entity named in an article, with its mentions there.
+#[derive(Debug, Serialize)]
+pub struct ArticleEntity {
+    /// Entity id.
+    pub id: Uuid,
+    /// Slug.
+    pub slug: String,
+    /// Canonical name.
+    pub name: String,
+    /// Type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Articles naming it, all time.
+    pub article_count: i32,
+    /// Mentions in this article.
+    pub mention_count: i32,
+    /// The mentions, when the article is shown whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mentions: Option<Vec<Mention>>,
+}
+
+impl ArticleEntity {
+    /// From the database row.
+    pub fn from_row(row: ArticleEntityRow, mentions: Option<Vec<Mention>>) -> Self {
+        Self {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            kind: row.kind,
+            article_count: row.article_count,
+            mention_count: row.mention_count,
+            mentions,
+        }
+    }
+}
+
+/// One mention: where it is, what it says, and the text around it.
+#[derive(Debug, Serialize)]
+pub struct Mention {
+    /// `title` or `body`.
+    pub field: String,
+    /// Start offset in Unicode code points.
+    pub start: i32,
+    /// End offset (exclusive) in Unicode code points.
+    pub end: i32,
+    /// The surface text.
+    pub text: String,
+    /// The sentence around it, clipped.
+    pub snippet: String,
+    /// The extractor's confidence.
+    pub confidence: f32,
+}
+
+impl Mention {
+    /// From the row and the text of its field, as a vector of chars.
+    pub fn from_row(row: &MentionRow, field_chars: &[char]) -> Self {
+        Self {
+            field: row.field.clone(),
+            start: row.start_offset,
+            end: row.end_offset,
+            text: row.surface.clone(),
+            snippet: super::snippet::around(field_chars, row.start_offset, row.end_offset),
+            // Rounded: four decimals are all a confidence means.
+            confidence: (row.confidence * 10_000.0).round() / 10_000.0,
+        }
+    }
+}
+
+/// Coordinates of a place.
+#[derive(Debug, Serialize)]
+pub struct Coordinates {
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// Longitude, degrees.
+    pub lon: f64,
+}
+
+/// An entity.
+#[derive(Debug, Serialize)]
+pub struct EntityResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Readable unique address.
+    pub slug: String,
+    /// Canonical name.
+    pub name: String,
+    /// person | place | organization.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Surface forms seen.
+    pub aliases: Vec<String>,
+    /// Articles naming it.
+    pub article_count: i32,
+    /// Mentions of it.
+    pub mention_count: i32,
+    /// Earliest publication date among its articles.
+    pub first_seen: Option<String>,
+    /// Latest publication date among its articles.
+    pub last_seen: Option<String>,
+    /// Places: where, when known.
+    pub coordinates: Option<Coordinates>,
+    /// Places: GeoNames id, when known.
+    pub geonames_id: Option<i64>,
+    /// Wikidata id, when known.
+    pub wikidata_id: Option<String>,
+    /// Search score, with `q`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+impl From<EntityRow> for EntityResponse {
+    fn from(row: EntityRow) -> Self {
+        let coordinates = match (row.latitude, row.longitude) {
+            (Some(lat), Some(lon)) => Some(Coordinates { lat, lon }),
+            _ => None,
+        };
+        Self {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            kind: row.kind,
+            aliases: row.aliases,
+            article_count: row.article_count,
+            mention_count: row.mention_count,
+            first_seen: optional_timestamp(row.first_seen),
+            last_seen: optional_timestamp(row.last_seen),
+            coordinates,
+            geonames_id: row.geonames_id,
+            wikidata_id: row.wikidata_id,
+            score: row.score.map(|score| (score * 10_000.0).round() / 10_000.0),
+        }
+    }
+}
+
+/// An entity co-mentioned with another.
+#[derive(Debug, Serialize)]
+pub struct RelatedEntity {
+    /// Id.
+    pub id: Uuid,
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its articles, all time.
+    pub article_count: i32,
+    /// Articles naming both (within the date range).
+    pub co_count: i64,
+    /// Pointwise mutual information: ln(P(both) / (P(one) P(other))).
+    pub pmi: f64,
+}
+
+impl From<RelatedRow> for RelatedEntity {
+    fn from(row: RelatedRow) -> Self {
+        Self {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            kind: row.kind,
+            article_count: row.article_count,
+            co_count: row.co_count,
+            pmi: (row.pmi * 10_000.0).round() / 10_000.0,
+        }
+    }
+}
+
+/// One timeline bucket.
+#[derive(Debug, Serialize)]
+pub struct TimelineBucket {
+    /// Bucket start, RFC 3339 UTC.
+    pub start: String,
+    /// Articles naming the entity.
+    pub articles: i64,
+    /// Mentions of it.
+    pub mentions: i64,
+}
+
+impl From<Bucket> for TimelineBucket {
+    fn from(bucket: Bucket) -> Self {
+        Self {
+            start: timestamp(bucket.start),
+            articles: bucket.articles,
+            mentions: bucket.mentions,
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! `/v1/entities`: the list with name search, one entity by id or slug, its articles with
+//! the snippets that mention it, the entities named alongside it, and its timeline.
+
+use std::collections::HashMap;
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::dto::{
+    ARTICLE_FIELDS, ArticleResponse, EntityResponse, Mention, RelatedEntity, TimelineBucket,
+};
+use super::error::ApiError;
+use super::format::{ListPage, negotiate};
+use super::params::{ENTITY_TYPES, IdOrSlug, Params};
+use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
+use crate::db::articles;
+use crate::db::entity_queries::{
+    self, EntityFilter, EntityRow, EntitySort, RelatedFilter, RelatedSort,
+};
+use crate::db::listing::Position;
+use crate::names::search_norm;
+
+/// Parameters of `GET /v1/entities`.
+pub const LIST_PARAMS: &[&str] = &["q", "type", "sort", "limit", "cursor", "count", "format"];
+/// Parameters of `GET /v1/entities/{id}`.
+pub const GET_PARAMS: &[&str] = &[];
+/// Parameters of `GET /v1/entities/{id}/articles`.
+pub const ARTICLES_PARAMS: &[&str] = &[
+    "from", "to", "sort", "limit", "cursor", "count", "fields", "format",
+];
+/// Parameters of `GET /v1/entities/{id}/related`.
+pub const RELATED_PARAMS: &[&str] = &["type", "from", "to", "sort", "limit", "min_count", "format"];
+/// Parameters of `GET /v1/entities/{id}/timeline`.
+pub const TIMELINE_PARAMS: &[&str] = &["interval", "from", "to", "format"];
+
+/// The most buckets one timeline may have.
+const MAX_BUCKETS: i64 = 3_700;
+
+/// Finds an entity by id or slug. A merged entity's old id or slug resolves to the survivor.
+pub async fn find_entity(pool: &PgPool, key: &IdOrSlug) -> Result<Resolved, ApiError> {
+    let row = match key {
+        IdOrSlug::Id(id) => entity_queries::by_id(pool, *id).await?,
+        IdOrSlug::Slug(slug) => entity_queries::by_slug(pool, slug).await?,
+    };
+    if let Some(row) = row {
+        return Ok(Resolved::Found(Box::new(row)));
+    }
+    let redirect = match key {
+        IdOrSlug::Id(id) => entity_queries::redirect(pool, Some(*id), None).await?,
+        IdOrSlug::Slug(slug) => entity_queries::redirect(pool, None, Some(slug)).await?,
+    };
+    match redirect {
+        Some((id, slug)) => Ok(Resolved::Moved { id, slug }),
+        None => Err(ApiError::NotFound("entity")),
+    }
+}
+
+/// An entity looked up by id or slug.
+pub enum Resolved {
+    /// Here it is.
+    Found(Box<EntityRow>),
+    /// It was merged into this one.
+    Moved {
+        /// The surviving entity's id.
+        id: Uuid,
+        /// Its slug.
+        slug: String,
+    },
+}
+
+/// The id of the entity a parameter (`entity=`) names, following merges; a 400 naming the
+/// parameter when there is none.
+pub async fn resolve_entity_param(
+    pool: &PgPool,
+    param: &str,
+    value: &str,
+) -> Result<Uuid, ApiError> {
+    let key = IdOrSlug::parse(value).map_err(|detail| ApiError::invalid(param, detail))?;
+    match find_entity(pool, &key).await {
+        Ok(Resolved::Found(row)) => Ok(row.id),
+        Ok(Resolved::Moved { id, .. }) => Ok(id),
+        Err(ApiError::NotFound(_)) => Err(ApiError::invalid(param, format!("no entity {value:?}"))),
+        Err(other) => Err(other),
+    }
+}
+
+/// The entity of a path segment; merged entities answer 301 to their survivor.
+async fn path_entity(
+    pool: &PgPool,
+    segment: &str,
+    uri: &axum::http::Uri,
+) -> Result<Result<EntityRow, Response>, ApiError> {
+    let key = IdOrSlug::parse(segment).map_err(|detail| ApiError::invalid("id", detail))?;
+    match find_entity(pool, &key).await? {
+        Resolved::Found(row) => Ok(Ok(*row)),
+        Resolved::Moved { slug, .. } => {
+            let path = uri.path().replacen(
+                &format!("/v1/entities/{segment}"),
+                &format!("/v1/entities/{slug}"),
+                1,
+            );
+            let location = match uri.query() {
+                Some(query) => format!("{path}?{query}"),
+                None => path,
+            };
+            let mut response = (
+                StatusCode::MOVED_PERMANENTLY,
+                axum::Json(json!({ "moved_to": slug, "location": location })),
+            )
+                .into_response();
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            Ok(Err(response))
+        }
+    }
+}
+
+/// `GET /v1/entities`.
+pub async fn list_entities(
+    State(pool): State<PgPool>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(uri.query(), LIST_PARAMS)?;
+    let format = negotiate(&params, &headers, &["json", "csv"])?;
+    let q = params.one("q")?.map(search_norm).filter(|q| !q.is_empty());
+    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(ApiError::invalid("q", "longer than 200 characters"));
+    }
+    let sort = match params.choice(
+        "sort",
+        &["-article_count", "name", "-last_seen", "relevance"],
+    )? {
+        Some("name") => EntitySort::Name,
+        Some("-last_seen") => EntitySort::Recency,
+        Some("relevance") => EntitySort::Relevance,
+        Some(_) => EntitySort::ArticleCount,
+        None if q.is_some() => EntitySort::Relevance,
+        None => EntitySort::ArticleCount,
+    };
+    if sort == EntitySort::Relevance && q.is_none() {
+        return Err(ApiError::invalid("sort", "relevance needs q"));
+    }
+    let filter = EntityFilter {
+        q,
+        kind: params.choice("type", &ENTITY_TYPES)?.map(str::to_owned),
+    };
+    let after = params.cursor::<Position>()?;
+    if let Some(position) = &after
+        && position.sort != sort.name()
+    {
+        return Err(ApiError::invalid(
+            "cursor",
+            format!("made for sort={}", position.sort),
+        ));
+    }
+    let page = entity_queries::list(&pool, &filter, sort, after.as_ref(), params.limit()?).await?;
+    let count = if params.flag("count")? {
+        Some(entity_queries::count(&pool, &filter).await?)
+    } else {
+        None
+    };
+    Ok(ListPage {
+        data: page
+            .rows
+            .into_iter()
+            .map(EntityResponse::from)
+            .collect::<Vec<_>>(),
+        next: page.next,
+        count,
+    }
+    .respond(format, &uri))
+}
+
+/// `GET /v1/entities/{id-or-slug}`.
+pub async fn get_entity(
+    State(pool): State<PgPool>,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Params::parse(uri.query(), GET_PARAMS)?;
+    Ok(match path_entity(&pool, &id, &uri).await? {
+        Ok(row) => axum::Json(EntityResponse::from(row)).into_response(),
+        Err(moved) => moved,
+    })
+}
+
+/// `GET /v1/entities/{id}/articles`: newest first, each with the snippets that mention the
+/// entity.
+pub async fn list_entity_articles(
+    State(pool): State<PgPool>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(uri.query(), ARTICLES_PARAMS)?;
+    let format = negotiate(&params, &headers, &["json", "csv"])?;
+    let sort = match params.choice("sort", &["-published_at", "published_at"])? {
+        Some("published_at") => ArticleSort::Oldest,
+        _ => ArticleSort::Newest,
+    };
+    let fields: Vec<&'static str> = match params.one("fields")? {
+        None => ARTICLE_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| !matches!(*f, "body" | "score" | "headline"))
+            .collect(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .map(|name| {
+                ARTICLE_FIELDS
+                    .iter()
+                    .copied()
+                    .find(|field| *field == name && !matches!(*field, "score" | "headline"))
+                    .ok_or_else(|| ApiError::invalid("fields", format!("unknown field {name:?}")))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let (from, to) = (params.date("from")?, params.date("to")?);
+    let after = params.cursor::<Position>()?;
+    if let Some(position) = &after
+        && position.sort != sort.name()
+    {
+        return Err(ApiError::invalid(
+            "cursor",
+            format!("made for sort={}", position.sort),
+        ));
+    }
+    let limit = params.limit()?;
+    let with_count = params.flag("count")?;
+    let entity = match path_entity(&pool, &id, &uri).await? {
+        Ok(row) => row,
+        Err(moved) => return Ok(moved),
+    };
+    let filter = ArticleFilter {
+        q: None,
+        entities: vec![entity.id],
+        kind: None,
+        from,
+        to,
+        source: None,
+    };
+    // Bodies are read for the snippets even when not returned.
+    let request = PageRequest {
+        sort,
+        after,
+        limit,
+        with_body: true,
+        with_headline: false,
+    };
+    let page = article_search::list(&pool, &filter, &request).await?;
+    let count = if with_count {
+        Some(article_search::count(&pool, &filter).await?)
+    } else {
+        None
+    };
+    let ids: Vec<Uuid> = page.rows.iter().map(|row| row.id).collect();
+    let mut mentions: HashMap<Uuid, Vec<articles::MentionRow>> = HashMap::new();
+    for mention in articles::mentions_in(&pool, &ids, Some(entity.id)).await? {
+        mentions
+            .entry(mention.article_id)
+            .or_default()
+            .push(mention);
+    }
+    let data: Vec<ArticleResponse> = page
+        .rows
+        .into_iter()
+        .map(|row| {
+            let title: Vec<char> = row.title.chars().collect();
+            let body: Vec<char> = row.body.as_deref().unwrap_or_default().chars().collect();
+            let snippets = mentions
+                .remove(&row.id)
+                .unwrap_or_default()
+                .iter()
+                .map(|m| Mention::from_row(m, if m.field == "title" { &title } else { &body }))
+                .collect();
+            ArticleResponse::from_row(row, &fields).with_mentions(snippets)
+        })
+        .collect();
+    Ok(ListPage {
+        data,
+        next: page.next,
+        count,
+    }
+    .respond(format, &uri))
+}
+
+/// `GET /v1/entities/{id}/related`: co-mentioned entities with counts and PMI; with
+/// `format=graph`, nodes and edges for a network chart.
+pub async fn list_related_entities(
+    State(pool): State<PgPool>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(uri.query(), RELATED_PARAMS)?;
+    let graph = params.one("format")? == Some("graph");
+    let format = if graph {
+        super::format::Format::Json
+    } else {
+        negotiate(&params, &headers, &["json", "csv", "graph"])?
+    };
+    let sort = match params.choice("sort", &["-co_count", "-pmi"])? {
+        Some("-pmi") => RelatedSort::Pmi,
+        _ => RelatedSort::Count,
+    };
+    let min_count = params
+        .parsed("min_count", |value| match value.parse::<i64>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err("expected a positive integer".to_owned()),
+        })?
+        .unwrap_or(if sort == RelatedSort::Pmi { 2 } else { 1 });
+    let kind = params.choice("type", &ENTITY_TYPES)?.map(str::to_owned);
+    let (from, to) = (params.date("from")?, params.date("to")?);
+    let limit = params.limit()?;
+    let entity = match path_entity(&pool, &id, &uri).await? {
+        Ok(row) => row,
+        Err(moved) => return Ok(moved),
+    };
+    let filter = RelatedFilter {
+        entity: entity.id,
+        kind,
+        from,
+        to,
+        min_count,
+    };
+    let related: Vec<RelatedEntity> = entity_queries::related(&pool, &filter, sort, limit)
+        .await?
+        .into_iter()
+        .map(RelatedEntity::from)
+        .collect();
+    if graph {
+        return graph_response(&pool, &filter, entity, related).await;
+    }
+    Ok(ListPage {
+        data: related,
+        next: None,
+        count: None,
+    }
+    .respond(format, &uri))
+}
+
+async fn graph_response(
+    pool: &PgPool,
+    filter: &RelatedFilter,
+    entity: EntityRow,
+    related: Vec<RelatedEntity>,
+) -> Result<Response, ApiError> {
+    let ids: Vec<Uuid> = related.iter().map(|r| r.id).collect();
+    let pairs = entity_queries::pair_counts(pool, filter, &ids).await?;
+    let mut nodes = vec![json!({
+        "id": entity.id, "slug": entity.slug, "label": entity.name, "type": entity.kind,
+        "article_count": entity.article_count, "center": true,
+    })];
+    let mut edges = Vec::new();
+    for r in &related {
+        nodes.push(json!({
+            "id": r.id, "slug": r.slug, "label": r.name, "type": r.kind,
+            "article_count": r.article_count, "center": false,
+        }));
+        edges.push(
+            json!({ "source": entity.id, "target": r.id, "weight": r.co_count, "pmi": r.pmi }),
+        );
+    }
+    for (source, target, weight) in pairs {
+        edges.push(json!({ "source": source, "target": target, "weight": weight, "pmi": null }));
+    }
+    Ok(axum::Json(json!({ "nodes": nodes, "edges": edges })).into_response())
+}
+
+/// `GET /v1/entities/{id}/timeline`: articles and mentions per day, week or month, empty
+/// buckets filled with zeros.
+pub async fn get_entity_timeline(
+    State(pool): State<PgPool>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(uri.query(), TIMELINE_PARAMS)?;
+    let format = negotiate(&params, &headers, &["json", "csv"])?;
+    let interval = params
+        .choice("interval", &["day", "week", "month"])?
+        .unwrap_or("day");
+    params.date("from")?;
+    params.date("to")?;
+    let entity = match path_entity(&pool, &id, &uri).await? {
+        Ok(row) => row,
+        Err(moved) => return Ok(moved),
+    };
+    let (from, to) = timeline_range(&params, &entity, interval)?;
+    let buckets: Vec<TimelineBucket> =
+        entity_queries::timeline(&pool, entity.id, interval, from, to)
+            .await?
+            .into_iter()
+            .map(TimelineBucket::from)
+            .collect();
+    let mut response = ListPage {
+        data: buckets,
+        next: None,
+        count: None,
+    }
+    .respond(format, &uri);
+    for (name, value) in [("x-timeline-from", from), ("x-timeline-to", to)] {
+        if let Ok(value) = HeaderValue::from_str(&super::dto::timestamp(value)) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    Ok(response)
+}
+
+/// The range: `from`/`to`, else the entity's first and last seen dates (the last 30 days
+/// when it has no dated article). At most [`MAX_BUCKETS`] buckets.
+fn timeline_range(
+    params: &Params,
+    entity: &EntityRow,
+    interval: &str,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+    let to = match params.date("to")? {
+        Some(to) => to,
+        None => entity
+            .last_seen
+            .map_or_else(Utc::now, |last| last + Duration::seconds(1)),
+    };
+    let from = match params.date("from")? {
+        Some(from) => from,
+        None => entity.first_seen.unwrap_or(to - Duration::days(30)),
+    };
+    if from >= to {
+        return Err(ApiError::invalid("to", "must be after from"));
+    }
+    let days = (to - from).num_days();
+    let buckets = match interval {
+        "month" => days / 28,
+        "week" => days / 7,
+        _ => days,
+    };
+    if buckets > MAX_BUCKETS {
+        return Err(ApiError::invalid(
+            "interval",
+            format!(
+                "{buckets} buckets of a {interval}; at most {MAX_BUCKETS}: use a longer interval or a shorter range"
+            ),
+        ));
+    }
+    Ok((from, to))
+}

@@ -1,0 +1,199 @@
+//! Prometheus metrics at `/metrics`: requests by method, route and status, latency
+//! histograms by method and route, and the database pool. Kept in process; the exposition
+//! is the Prometheus text format 0.0.4.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sqlx::PgPool;
+
+/// Latency bucket bounds, seconds.
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// The request metrics of the process.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+/// Series keys hold the method and the matched route as shared strings, so recording a
+/// request allocates nothing once its series exists.
+#[derive(Debug, Default)]
+struct Inner {
+    routes: HashMap<String, Arc<str>>,
+    requests: HashMap<(Method, Arc<str>, u16), u64>,
+    latency: HashMap<(Method, Arc<str>), Histogram>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+impl Metrics {
+    /// A new, empty registry.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    fn record(&self, method: Method, route: &str, status: u16, seconds: f64) {
+        let mut inner = self.inner.lock().expect("the metrics lock");
+        let route = match inner.routes.get(route) {
+            Some(interned) => Arc::clone(interned),
+            None => {
+                let interned: Arc<str> = Arc::from(route);
+                inner.routes.insert(route.to_owned(), Arc::clone(&interned));
+                interned
+            }
+        };
+        *inner
+            .requests
+            .entry((method.clone(), Arc::clone(&route), status))
+            .or_default() += 1;
+        let histogram = inner.latency.entry((method, route)).or_default();
+        for (count, bound) in histogram.counts.iter_mut().zip(BUCKETS) {
+            if seconds <= bound {
+                *count += 1;
+            }
+        }
+        histogram.count += 1;
+        histogram.sum += seconds;
+    }
+
+    /// The exposition text.
+    pub fn render(&self, pool: &PgPool) -> String {
+        let inner = self.inner.lock().expect("the metrics lock");
+        let mut out = String::new();
+        out.push_str("# HELP newsgraph_http_requests_total HTTP requests answered.\n");
+        out.push_str("# TYPE newsgraph_http_requests_total counter\n");
+        let mut requests: Vec<_> = inner.requests.iter().collect();
+        requests.sort_by(|a, b| {
+            (a.0.1.as_ref(), a.0.0.as_str(), a.0.2).cmp(&(b.0.1.as_ref(), b.0.0.as_str(), b.0.2))
+        });
+        for ((method, route, status), count) in requests {
+            let _ = writeln!(
+                out,
+                "newsgraph_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {count}",
+                escape(route)
+            );
+        }
+        out.push_str("# HELP newsgraph_http_request_duration_seconds Time to answer a request.\n");
+        out.push_str("# TYPE newsgraph_http_request_duration_seconds histogram\n");
+        let mut latency: Vec<_> = inner.latency.iter().collect();
+        latency.sort_by(|a, b| {
+            (a.0.1.as_ref(), a.0.0.as_str()).cmp(&(b.0.1.as_ref(), b.0.0.as_str()))
+        });
+        for ((method, route), histogram) in latency {
+            let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
+            for (count, bound) in histogram.counts.iter().zip(BUCKETS) {
+                let _ = writeln!(
+                    out,
+                    "newsgraph_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "newsgraph_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                histogram.count
+            );
+            let _ = writeln!(
+                out,
+                "newsgraph_http_request_duration_seconds_sum{{{labels}}} {}",
+                histogram.sum
+            );
+            let _ = writeln!(
+                out,
+                "newsgraph_http_request_duration_seconds_count{{{labels}}} {}",
+                histogram.count
+            );
+        }
+        drop(inner);
+        let size = pool.size();
+        let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+        let max = pool.options().get_max_connections();
+        out.push_str("# HELP newsgraph_db_pool_connections Open database connections by state.\n");
+        out.push_str("# TYPE newsgraph_db_pool_connections gauge\n");
+        let _ = writeln!(
+            out,
+            "newsgraph_db_pool_connections{{state=\"idle\"}} {idle}"
+        );
+        let _ = writeln!(
+            out,
+            "newsgraph_db_pool_connections{{state=\"in_use\"}} {}",
+            size.saturating_sub(idle)
+        );
+        out.push_str("# HELP newsgraph_db_pool_max_connections The pool's connection limit.\n");
+        out.push_str("# TYPE newsgraph_db_pool_max_connections gauge\n");
+        let _ = writeln!(out, "newsgraph_db_pool_max_connections {max}");
+        out
+    }
+}
+
+fn escape(label: &str) -> String {
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Middleware: times every request and counts it under its matched route (so ids in paths
+/// do not make one series each).
+pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let response = next.run(request).await;
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    metrics.record(
+        method,
+        route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+/// `GET /metrics`.
+pub async fn get_metrics(
+    State(metrics): State<Arc<Metrics>>,
+    State(pool): State<PgPool>,
+) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        metrics.render(&pool),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_lands_in_its_counter_and_buckets() {
+        let metrics = Metrics::default();
+
+        let route: Arc<str> = Arc::from("/v1/entities/{id}");
+
+        metrics.record(Method::GET, "/v1/entities/{id}", 200, 0.003);
+
+        let inner = metrics.inner.lock().expect("lock");
+        assert_eq!(inner.requests[&(Method::GET, Arc::clone(&route), 200)], 1);
+        let histogram = &inner.latency[&(Method::GET, route)];
+        assert_eq!(histogram.counts[2], 0, "not under 2.5 ms");
+        assert_eq!(histogram.counts[3], 1, "under 5 ms");
+    }
+}

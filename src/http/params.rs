@@ -1,0 +1,229 @@
+//! Query parameters: every endpoint lists the parameters it takes, an unknown or repeated one
+//! is a 400 that names it, and typed accessors turn bad values into 400s that name the
+//! parameter and say what was expected. Shared values (limit, cursors, dates, formats) are
+//! parsed here so that every endpoint reads them the same way.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::error::ApiError;
+
+/// The page size when `limit` is not given.
+pub const DEFAULT_LIMIT: i64 = 20;
+/// The largest page size.
+pub const MAX_LIMIT: i64 = 100;
+
+/// The parsed query string of one request.
+#[derive(Debug)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    /// Parses the query string, refusing names not in `allowed`.
+    pub fn parse(query: Option<&str>, allowed: &[&str]) -> Result<Self, ApiError> {
+        let pairs: Vec<(String, String)> =
+            url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect();
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(name, _)| !allowed.contains(&name.as_str()))
+        {
+            return Err(ApiError::invalid(
+                name.clone(),
+                format!(
+                    "unknown parameter; this endpoint takes: {}",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        Ok(Self { pairs })
+    }
+
+    /// Every value of a repeatable parameter, empty ones dropped.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(n, v)| n == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The value of a parameter given at most once; an empty value counts as absent.
+    pub fn one(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        match self.all(name).as_slice() {
+            [] => Ok(None),
+            [value] => Ok(Some(value)),
+            _ => Err(ApiError::invalid(name, "given more than once")),
+        }
+    }
+
+    /// A value parsed by `parse`, whose error message says what was expected.
+    pub fn parsed<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ApiError> {
+        self.one(name)?
+            .map(|value| parse(value).map_err(|detail| ApiError::invalid(name, detail)))
+            .transpose()
+    }
+
+    /// `limit`: 1 to [`MAX_LIMIT`], default [`DEFAULT_LIMIT`].
+    pub fn limit(&self) -> Result<i64, ApiError> {
+        Ok(self
+            .parsed("limit", |value| match value.parse::<i64>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+                _ => Err(format!("expected an integer from 1 to {MAX_LIMIT}")),
+            })?
+            .unwrap_or(DEFAULT_LIMIT))
+    }
+
+    /// A boolean: `true`/`false` (also `1`/`0`).
+    pub fn flag(&self, name: &str) -> Result<bool, ApiError> {
+        Ok(self
+            .parsed(name, |value| match value {
+                "true" | "1" => Ok(true),
+                "false" | "0" => Ok(false),
+                _ => Err("expected true or false".to_owned()),
+            })?
+            .unwrap_or(false))
+    }
+
+    /// One of a fixed set of words.
+    pub fn choice<'a>(&self, name: &str, choices: &[&'a str]) -> Result<Option<&'a str>, ApiError> {
+        self.parsed(name, |value| {
+            choices
+                .iter()
+                .find(|choice| **choice == value)
+                .copied()
+                .ok_or_else(|| format!("expected one of: {}", choices.join(", ")))
+        })
+    }
+
+    /// A date or date-time: RFC 3339, or YYYY-MM-DD (midnight UTC).
+    pub fn date(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+        self.parsed(name, parse_date)
+    }
+
+    /// The `cursor` of a keyset page, decoded into `T`.
+    pub fn cursor<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
+        self.parsed("cursor", |value| {
+            let bytes = URL_SAFE_NO_PAD
+                .decode(value)
+                .map_err(|_| "not a cursor returned by this endpoint".to_owned())?;
+            serde_json::from_slice(&bytes)
+                .map_err(|_| "not a cursor returned by this endpoint".to_owned())
+        })
+    }
+}
+
+/// Encodes a keyset position as an opaque cursor.
+pub fn encode_cursor(position: &impl Serialize) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).expect("cursor positions serialize"))
+}
+
+/// RFC 3339, or a plain date meaning midnight UTC.
+pub fn parse_date(value: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        return Ok(date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc());
+    }
+    DateTime::parse_from_rfc3339(value)
+        .map(|date| date.with_timezone(&Utc))
+        .map_err(|_| "expected an RFC 3339 date-time or a YYYY-MM-DD date".to_owned())
+}
+
+/// The entity types, as written in URLs.
+pub const ENTITY_TYPES: [&str; 3] = ["person", "place", "organization"];
+
+/// An id (UUID) or a slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdOrSlug {
+    /// A UUID.
+    Id(Uuid),
+    /// A slug.
+    Slug(String),
+}
+
+impl IdOrSlug {
+    /// Reads a path segment or parameter value.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        if let Ok(id) = Uuid::parse_str(value) {
+            return Ok(Self::Id(id));
+        }
+        let valid = !value.is_empty()
+            && value.len() <= 200
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if valid {
+            Ok(Self::Slug(value.to_owned()))
+        } else {
+            Err(
+                "expected an entity id (UUID) or slug (lowercase letters, digits and hyphens)"
+                    .to_owned(),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_and_repeated_parameters_are_named() {
+        let unknown = Params::parse(Some("limit=5&colour=red"), &["limit"]).expect_err("unknown");
+        let params = Params::parse(Some("limit=5&limit=6"), &["limit"]).expect("known");
+
+        assert!(
+            matches!(unknown, ApiError::InvalidParameter { ref param, .. } if param == "colour")
+        );
+        assert!(
+            matches!(params.limit(), Err(ApiError::InvalidParameter { ref param, .. }) if param == "limit")
+        );
+    }
+
+    #[test]
+    fn limits_outside_the_range_are_refused() {
+        for bad in ["0", "101", "-1", "ten"] {
+            let params = Params::parse(Some(&format!("limit={bad}")), &["limit"]).expect("known");
+
+            assert!(params.limit().is_err(), "{bad}");
+        }
+        let none = Params::parse(None, &["limit"]).expect("empty");
+        assert_eq!(none.limit().expect("default"), DEFAULT_LIMIT);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let cursor = encode_cursor(&(42, "x"));
+        let params = Params::parse(Some(&format!("cursor={cursor}")), &["cursor"]).expect("known");
+        let garbage = Params::parse(Some("cursor=%%%"), &["cursor"]).expect("known");
+
+        assert_eq!(
+            params.cursor::<(i32, String)>().expect("valid"),
+            Some((42, "x".to_owned()))
+        );
+        assert!(garbage.cursor::<(i32, String)>().is_err());
+    }
+
+    #[test]
+    fn dates_and_slugs_are_validated() {
+        assert!(parse_date("2024-02-30").is_err());
+        assert_eq!(
+            parse_date("2024-02-03").expect("date").to_rfc3339(),
+            "2024-02-03T00:00:00+00:00"
+        );
+        assert!(IdOrSlug::parse("milos-vucevic").is_ok());
+        assert!(IdOrSlug::parse("Milos Vucevic").is_err());
+    }
+}

@@ -1,0 +1,164 @@
+//! Rate limiting per client address: a token bucket of `limit` requests refilled over a
+//! minute. Every answer carries the IETF `RateLimit-Policy` and `RateLimit` headers; a
+//! client over its limit gets a 429 problem with `Retry-After`. Off when the limit is 0.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+
+/// How often idle buckets are forgotten.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// The limiter shared by all requests.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: u32,
+    trust_forwarded_for: bool,
+    state: Mutex<Buckets>,
+}
+
+#[derive(Debug)]
+struct Buckets {
+    by_client: HashMap<IpAddr, Bucket>,
+    last_sweep: Instant,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+/// The outcome for one request.
+struct Decision {
+    allowed: bool,
+    remaining: u32,
+    reset_secs: u64,
+}
+
+impl RateLimiter {
+    /// A limiter of `per_minute` requests per client (0: unlimited). With
+    /// `trust_forwarded_for`, the client is the first address of `X-Forwarded-For` (set it
+    /// only behind a proxy that writes that header).
+    pub fn new(per_minute: u32, trust_forwarded_for: bool) -> Arc<Self> {
+        Arc::new(Self {
+            per_minute,
+            trust_forwarded_for,
+            state: Mutex::new(Buckets {
+                by_client: HashMap::new(),
+                last_sweep: Instant::now(),
+            }),
+        })
+    }
+
+    fn decide(&self, client: IpAddr, now: Instant) -> Decision {
+        let capacity = f64::from(self.per_minute);
+        let refill_per_sec = capacity / 60.0;
+        let mut state = self.state.lock().expect("the rate limiter lock");
+        if now.duration_since(state.last_sweep) > SWEEP_EVERY {
+            state
+                .by_client
+                .retain(|_, bucket| now.duration_since(bucket.updated) < SWEEP_EVERY);
+            state.last_sweep = now;
+        }
+        let bucket = state.by_client.entry(client).or_insert(Bucket {
+            tokens: capacity,
+            updated: now,
+        });
+        let elapsed = now.duration_since(bucket.updated).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * refill_per_sec).min(capacity);
+        bucket.updated = now;
+        let allowed = bucket.tokens >= 1.0;
+        if allowed {
+            bucket.tokens -= 1.0;
+        }
+        let missing = (1.0 - bucket.tokens).max(0.0);
+        Decision {
+            allowed,
+            remaining: bucket.tokens.floor() as u32,
+            reset_secs: (missing / refill_per_sec).ceil() as u64,
+        }
+    }
+
+    fn client(&self, request: &Request) -> IpAddr {
+        if self.trust_forwarded_for
+            && let Some(ip) = request
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.split(',').next())
+                .and_then(|first| first.trim().parse().ok())
+        {
+            return ip;
+        }
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip())
+    }
+}
+
+/// Middleware: admits or refuses the request and labels the answer.
+pub async fn rate_limit(
+    State(limiter): State<Arc<RateLimiter>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if limiter.per_minute == 0 {
+        return next.run(request).await;
+    }
+    let decision = limiter.decide(limiter.client(&request), Instant::now());
+    let mut response = if decision.allowed {
+        next.run(request).await
+    } else {
+        ApiError::RateLimited {
+            retry_after: decision.reset_secs.max(1),
+        }
+        .into_response()
+    };
+    let headers = response.headers_mut();
+    let policy = format!("\"per-client\";q={};w=60", limiter.per_minute);
+    let current = format!(
+        "\"per-client\";r={};t={}",
+        decision.remaining, decision.reset_secs
+    );
+    for (name, value) in [("ratelimit-policy", policy), ("ratelimit", current)] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_over_its_limit_waits_for_the_refill() {
+        let limiter = RateLimiter::new(2, false);
+        let client = IpAddr::from([10, 0, 0, 1]);
+        let other = IpAddr::from([10, 0, 0, 2]);
+        let now = Instant::now();
+
+        assert!(limiter.decide(client, now).allowed);
+        assert!(limiter.decide(client, now).allowed);
+        let refused = limiter.decide(client, now);
+        assert!(!refused.allowed);
+        assert_eq!(refused.reset_secs, 30);
+        assert!(limiter.decide(other, now).allowed, "buckets are per client");
+        assert!(
+            limiter
+                .decide(client, now + Duration::from_secs(31))
+                .allowed
+        );
+    }
+}

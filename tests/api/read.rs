@@ -1,0 +1,403 @@
+//! The read endpoints as analysts and dashboards use them, on the seed article and the
+//! bundled sample.
+
+use std::collections::HashSet;
+
+use axum::http::{StatusCode, header};
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::helpers::{app, get, load_sample_and_seed};
+
+fn names(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .expect("a data array")
+        .iter()
+        .map(|item| item["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn searching_vucevic_returns_the_person_milos_vucevic_first(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    let response = get(&app, "/v1/entities?q=vucevic").await;
+
+    assert_eq!(response.status, StatusCode::OK);
+    let page = response.json();
+    assert_eq!(names(&page)[0], "Milos Vucevic");
+    assert_eq!(page["data"][0]["type"], "person");
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn searching_sns_returns_the_serbian_progressive_party(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    let page = get(&app, "/v1/entities?q=SNS").await.json();
+
+    assert_eq!(names(&page)[0], "Serbian Progressive Party");
+    assert_eq!(page["data"][0]["type"], "organization");
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn searching_vucic_with_accents_or_in_cyrillic_finds_aleksandar_vucic(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    for query in ["Vu%C4%8Di%C4%87", "%D0%92%D1%83%D1%87%D0%B8%D1%9B", "VUCIC"] {
+        let page = get(&app, &format!("/v1/entities?q={query}")).await.json();
+
+        assert_eq!(names(&page)[0], "Aleksandar Vucic", "q={query}");
+    }
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn entity_search_tolerates_typos_and_prefixes(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    let typo = get(&app, "/v1/entities?q=vucevc").await.json();
+    let prefix = get(&app, "/v1/entities?q=belgr").await.json();
+
+    assert_eq!(names(&typo)[0], "Milos Vucevic");
+    assert_eq!(names(&prefix)[0], "Belgrade");
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn articles_of_kosovo_include_the_seed_with_offsets_on_the_word_kosovo(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    let page = get(&app, "/v1/articles?entity=kosovo").await.json();
+
+    let seed = page["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|a| {
+            a["url"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("sputnikglobe.com")
+        })
+        .expect("the seed article");
+    let id = seed["id"].as_str().expect("an id");
+    let article = get(&app, &format!("/v1/articles/{id}")).await.json();
+    let body: Vec<char> = article["body"].as_str().expect("a body").chars().collect();
+    let kosovo = article["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .find(|e| e["slug"] == "kosovo")
+        .expect("Kosovo among the entities");
+    assert_eq!(kosovo["type"], "place");
+    let mentions = kosovo["mentions"].as_array().expect("mentions");
+    assert!(!mentions.is_empty());
+    for mention in mentions.iter().filter(|m| m["field"] == "body") {
+        let start = mention["start"].as_u64().expect("start") as usize;
+        let end = mention["end"].as_u64().expect("end") as usize;
+        assert_eq!(body[start..end].iter().collect::<String>(), "Kosovo");
+        assert!(
+            mention["snippet"]
+                .as_str()
+                .expect("snippet")
+                .contains("Kosovo")
+        );
+        assert!(mention["confidence"].as_f64().expect("confidence") > 0.0);
+    }
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn entity_filters_combine_with_and(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    let both = get(
+        &app,
+        "/v1/articles?entity=kosovo&entity=milos-vucevic&count=true",
+    )
+    .await
+    .json();
+    let kosovo = get(&app, "/v1/articles?entity=kosovo&count=true")
+        .await
+        .json();
+    let unknown = get(&app, "/v1/articles?entity=no-such-entity").await;
+
+    assert_eq!(both["count"], 1);
+    assert!(kosovo["count"].as_i64().expect("count") >= both["count"].as_i64().expect("count"));
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(unknown.json()["errors"][0]["param"], "entity");
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn keyset_pages_walk_every_article_once_in_order(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    let app = app(pool);
+    let mut uri = "/v1/articles?limit=7&fields=id,published_at".to_owned();
+    let mut seen = Vec::new();
+
+    loop {
+        let response = get(&app, &uri).await;
+        let page = response.json();
+        for article in page["data"].as_array().expect("data") {
+            seen.push((
+                article["published_at"].as_str().map(str::to_owned),
+                article["id"].as_str().expect("id").to_owned(),
+            ));
+        }
+        let Some(cursor) = page["next_cursor"].as_str() else {
+            assert!(response.headers.get(header::LINK).is_none());
+            break;
+        };
+        let link = response.headers[header::LINK]
+            .to_str()
+            .expect("a Link header")
+            .to_owned();
+        assert!(
+            link.ends_with("rel=\"next\"") && link.contains(cursor),
+            "{link}"
+        );
+        uri = format!("/v1/articles?limit=7&fields=id,published_at&cursor={cursor}");
+    }
+
+    assert_eq!(seen.len() as i64, total);
+    let unique: HashSet<&String> = seen.iter().map(|(_, id)| id).collect();
+    assert_eq!(unique.len(), seen.len(), "no article twice");
+    let dates: Vec<&Option<String>> = seen.iter().map(|(date, _)| date).collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted, "newest first");
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn unknown_and_bad_parameters_are_400_problems_naming_them(pool: PgPool) {
+    let app = app(pool);
+
+    for (uri, param) in [
+        ("/v1/articles?colour=red", "colour"),
+        ("/v1/articles?limit=1000", "limit"),
+        ("/v1/articles?from=yesterday", "from"),
+        ("/v1/articles?sort=relevance", "sort"),
+        ("/v1/articles?cursor=garbage", "cursor"),
+        ("/v1/entities?type=animal", "type"),
+        ("/v1/entities/kosovo/timeline?interval=hour", "interval"),
+        ("/v1/articles?fields=id,secret", "fields"),
+    ] {
+        let response = get(&app, uri).await;
+
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{uri}");
+        let problem = response.json();
+        assert_eq!(problem["code"], "invalid_parameter", "{uri}");
+        assert_eq!(problem["errors"][0]["param"], param, "{uri}");
+    }
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn fields_trim_articles_and_full_text_ranks_them(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    let page = get(
+        &app,
+        "/v1/articles?q=%22Serbian%20Progressive%22&fields=title,score",
+    )
+    .await
+    .json();
+
+    let first = &page["data"][0];
+    assert_eq!(first.as_object().expect("an object").len(), 2, "{first}");
+    assert!(first["title"].as_str().expect("title").contains("Serbia"));
+    assert!(first["score"].as_f64().expect("score") > 0.0);
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn lists_answer_csv_when_asked(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+    let request = axum::http::Request::get("/v1/entities?limit=3&type=place")
+        .header(header::ACCEPT, "text/csv")
+        .body(axum::body::Body::empty())
+        .expect("a request");
+
+    let response = crate::helpers::send(&app, request).await;
+
+    assert_eq!(
+        response.headers[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    let text = String::from_utf8(response.body).expect("UTF-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("id,slug,name,type,aliases,article_count"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 4);
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn the_export_streams_every_matching_article_as_ndjson(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    let app = app(pool);
+
+    let response = get(&app, "/v1/articles/export?fields=id,title").await;
+
+    assert_eq!(
+        response.headers[header::CONTENT_TYPE],
+        "application/x-ndjson"
+    );
+    let text = String::from_utf8(response.body).expect("UTF-8");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len() as i64, total);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["id"].is_string() && l["title"].is_string())
+    );
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn entity_pages_show_their_articles_with_snippets_related_entities_and_timeline(
+    pool: PgPool,
+) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    let entity = get(&app, "/v1/entities/milos-vucevic").await.json();
+    let articles = get(&app, "/v1/entities/milos-vucevic/articles")
+        .await
+        .json();
+    let related = get(&app, "/v1/entities/milos-vucevic/related").await.json();
+    let graph = get(
+        &app,
+        "/v1/entities/milos-vucevic/related?format=graph&limit=3",
+    )
+    .await
+    .json();
+    let timeline = get(
+        &app,
+        "/v1/entities/kosovo/timeline?interval=day&from=2023-12-07&to=2023-12-12",
+    )
+    .await
+    .json();
+
+    assert_eq!(entity["name"], "Milos Vucevic");
+    assert!(
+        entity["aliases"]
+            .as_array()
+            .expect("aliases")
+            .contains(&Value::from("Vucevic"))
+    );
+    let snippets = articles["data"][0]["mentions"]
+        .as_array()
+        .expect("mentions");
+    assert!(snippets.iter().all(|m| {
+        m["snippet"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Vucevic")
+    }));
+    let related_names = names(&related);
+    assert!(
+        related_names.contains(&"Aleksandar Vucic".to_owned()),
+        "{related_names:?}"
+    );
+    assert!(related["data"][0]["co_count"].as_i64().expect("count") >= 1);
+    assert!(related["data"][0]["pmi"].is_number());
+    assert_eq!(graph["nodes"].as_array().expect("nodes").len(), 4);
+    assert!(!graph["edges"].as_array().expect("edges").is_empty());
+    let days: Vec<(String, i64)> = timeline["data"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| {
+            (
+                b["start"].as_str().expect("start").to_owned(),
+                b["articles"].as_i64().expect("n"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("2023-12-07T00:00:00Z".to_owned(), 0),
+            ("2023-12-08T00:00:00Z".to_owned(), 0),
+            ("2023-12-09T00:00:00Z".to_owned(), 1),
+            ("2023-12-10T00:00:00Z".to_owned(), 0),
+            ("2023-12-11T00:00:00Z".to_owned(), 0),
+        ]
+    );
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn a_missing_article_or_entity_is_a_404_problem(pool: PgPool) {
+    let app = app(pool);
+
+    let article = get(&app, "/v1/articles/01a21eea-64c1-7266-b6c9-95fcebe9d93f").await;
+    let entity = get(&app, "/v1/entities/nobody-at-all").await;
+
+    assert_eq!(article.status, StatusCode::NOT_FOUND);
+    assert_eq!(article.json()["code"], "not_found");
+    assert_eq!(entity.status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn stats_and_sources_sum_up_the_store(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    let stats = get(&app, "/v1/stats").await.json();
+    let sources = get(&app, "/v1/sources").await.json();
+
+    assert_eq!(stats["articles"], 44);
+    assert!(
+        stats["entities_by_type"]["person"]
+            .as_i64()
+            .expect("persons")
+            > 0
+    );
+    assert!(
+        !stats["top_entities"]["place"]
+            .as_array()
+            .expect("top places")
+            .is_empty()
+    );
+    let domains: Vec<&str> = sources["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|s| s["domain"].as_str().expect("domain"))
+        .collect();
+    assert_eq!(domains, ["en.wikinews.org", "sputnikglobe.com"]);
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn places_carry_coordinates_and_a_geonames_id(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    let belgrade = get(&app, "/v1/entities/belgrade").await.json();
+    let person = get(&app, "/v1/entities/milos-vucevic").await.json();
+
+    assert!(
+        (belgrade["coordinates"]["lat"].as_f64().expect("lat") - 44.8).abs() < 0.1,
+        "{belgrade}"
+    );
+    assert!((belgrade["coordinates"]["lon"].as_f64().expect("lon") - 20.46).abs() < 0.1);
+    assert_eq!(belgrade["geonames_id"], 792_680);
+    assert!(person["coordinates"].is_null());
+}
