@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn keys_are_lowercase_even_after_compatibility_decomposition() {
-        assert_eq!(match_key(Organization, "Acme System™"), "organization:acme systemtm");
+        assert_eq!(
+            match_key(Organization, "Acme System™"),
+            "organization:acme systemtm"
+        );
     }
 
     #[test]
