@@ -1,10 +1,14 @@
 //! `newsgraph import` and `newsgraph reextract`: connect, migrate, run the importer, print
 //! the report, and exit 0 (all imported), 2 (some records failed) or 130 (interrupted).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
-use crate::config::{ImportArgs, ReextractArgs, ReportFormat};
+use newsgraph_extract::Extractor;
+
+use crate::config::{DatabaseArgs, ImportArgs, ReextractArgs, ReportFormat};
 use crate::database::Database;
 use crate::ingest::{self, Report, formats};
 use crate::shutdown::Signals;
@@ -13,59 +17,69 @@ use super::{cancel_on_signal, load_extractor};
 
 /// Imports the paths.
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let mut signals = Signals::install()?;
     let inputs = formats::expand(&args.paths);
-    let extractor = load_extractor(args.pipeline.model.model_dir.clone()).await?;
-    let database = tokio::select! {
-        database = Database::connect(&args.database) => database?,
-        signal = signals.recv() => anyhow::bail!("interrupted by {signal} while connecting"),
-    };
-    let cancel = cancel_on_signal(signals);
-    let options = args.pipeline.options();
-    let result = match database.migrate().await {
-        Ok(()) => {
-            ingest::import(
-                &database.pool,
-                Arc::new(extractor),
-                inputs,
-                &options,
-                cancel,
-            )
-            .await
-        }
-        Err(error) => Err(error),
-    };
-    database.close().await?;
-    let report = result?;
+    let session = Session::open(&args.database, args.pipeline.model.model_dir.clone()).await?;
+    let result = ingest::import(
+        &session.database.pool,
+        Arc::clone(&session.extractor),
+        inputs,
+        &args.pipeline.options(),
+        Arc::clone(&session.cancel),
+    )
+    .await;
+    let report = session.close(result).await?;
     Ok(print(&report, args.report))
 }
 
 /// Re-extracts stored articles.
 pub async fn run_reextract(args: ReextractArgs) -> anyhow::Result<ExitCode> {
-    let mut signals = Signals::install()?;
-    let extractor = load_extractor(args.pipeline.model.model_dir.clone()).await?;
-    let database = tokio::select! {
-        database = Database::connect(&args.database) => database?,
-        signal = signals.recv() => anyhow::bail!("interrupted by {signal} while connecting"),
-    };
-    let cancel = cancel_on_signal(signals);
-    let options = args.pipeline.options();
-    let result = match database.migrate().await {
-        Ok(()) => {
-            ingest::reextract::reextract(
-                &database.pool,
-                Arc::new(extractor),
-                args.all,
-                &options,
-                cancel,
-            )
-            .await
-        }
-        Err(error) => Err(error),
-    };
-    database.close().await?;
-    let report = result?;
+    let session = Session::open(&args.database, args.pipeline.model.model_dir.clone()).await?;
+    let result = ingest::reextract::reextract(
+        &session.database.pool,
+        Arc::clone(&session.extractor),
+        args.all,
+        &args.pipeline.options(),
+        Arc::clone(&session.cancel),
+    )
+    .await;
+    let report = session.close(result).await?;
     Ok(print(&report, args.report))
+}
+
+/// What a long-running database command works with.
+struct Session {
+    database: Database,
+    extractor: Arc<Extractor>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Session {
+    /// Loads the model, connects (a signal meanwhile aborts), migrates, and turns later
+    /// signals into a cancellation flag.
+    async fn open(database: &DatabaseArgs, model_dir: Option<PathBuf>) -> anyhow::Result<Self> {
+        let mut signals = Signals::install()?;
+        let extractor = Arc::new(load_extractor(model_dir).await?);
+        let database = tokio::select! {
+            database = Database::connect(database) => database?,
+            signal = signals.recv() => anyhow::bail!("interrupted by {signal} while connecting"),
+        };
+        if let Err(error) = database.migrate().await {
+            database.close().await?;
+            return Err(error);
+        }
+        Ok(Self {
+            database,
+            extractor,
+            cancel: cancel_on_signal(signals),
+        })
+    }
+
+    /// Disconnects (stopping the private database when this was its last user), then hands
+    /// back the command's result.
+    async fn close(self, result: anyhow::Result<Report>) -> anyhow::Result<Report> {
+        self.database.close().await?;
+        result
+    }
 }
 
 fn print(report: &Report, format: ReportFormat) -> ExitCode {

@@ -19,7 +19,6 @@ use super::format::{Format, ListPage, negotiate, push_csv_row};
 use super::params::{ENTITY_TYPES, Params};
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
-use crate::db::listing::Position;
 
 /// Parameters of `GET /v1/articles`.
 pub const LIST_PARAMS: &[&str] = &[
@@ -52,8 +51,7 @@ pub async fn list_articles(
     if format == Format::Ndjson {
         return Ok(export(pool, filter, sort, fields, Format::Ndjson));
     }
-    let after = params.cursor::<Position>()?;
-    check_cursor(after.as_ref(), sort.name())?;
+    let after = params.position(sort.name())?;
     let request = PageRequest {
         sort,
         after,
@@ -181,16 +179,6 @@ fn article_fields(params: &Params, filter: &ArticleFilter) -> Result<Vec<&'stati
         return Err(ApiError::invalid("fields", "names no field"));
     }
     Ok(fields)
-}
-
-fn check_cursor(after: Option<&Position>, sort: &str) -> Result<(), ApiError> {
-    match after {
-        Some(position) if position.sort != sort => Err(ApiError::invalid(
-            "cursor",
-            format!("made for sort={}, not sort={sort}", position.sort),
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// A streaming response walking the whole result set page by page.

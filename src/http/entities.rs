@@ -22,7 +22,6 @@ use crate::db::articles;
 use crate::db::entity_queries::{
     self, EntityFilter, EntityRow, EntitySort, RelatedFilter, RelatedSort,
 };
-use crate::db::listing::Position;
 use crate::names::search_norm;
 
 /// Parameters of `GET /v1/entities`.
@@ -151,15 +150,7 @@ pub async fn list_entities(
         q,
         kind: params.choice("type", &ENTITY_TYPES)?.map(str::to_owned),
     };
-    let after = params.cursor::<Position>()?;
-    if let Some(position) = &after
-        && position.sort != sort.name()
-    {
-        return Err(ApiError::invalid(
-            "cursor",
-            format!("made for sort={}", position.sort),
-        ));
-    }
+    let after = params.position(sort.name())?;
     let page = entity_queries::list(&pool, &filter, sort, after.as_ref(), params.limit()?).await?;
     let count = if params.flag("count")? {
         Some(entity_queries::count(&pool, &filter).await?)
@@ -224,15 +215,7 @@ pub async fn list_entity_articles(
             .collect::<Result<_, _>>()?,
     };
     let (from, to) = (params.date("from")?, params.date("to")?);
-    let after = params.cursor::<Position>()?;
-    if let Some(position) = &after
-        && position.sort != sort.name()
-    {
-        return Err(ApiError::invalid(
-            "cursor",
-            format!("made for sort={}", position.sort),
-        ));
-    }
+    let after = params.position(sort.name())?;
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
     let entity = match path_entity(&pool, &id, &uri).await? {

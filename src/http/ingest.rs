@@ -82,10 +82,7 @@ fn validate(items: &[Value], single: bool) -> Result<Vec<crate::ingest::ArticleI
             format!("/{index}")
         };
         let Some(object) = item.as_object() else {
-            errors.push(field_error(
-                prefix.clone(),
-                "expected an article object",
-            ));
+            errors.push(field_error(prefix.clone(), "expected an article object"));
             continue;
         };
         match RawRecord::from_json(object).and_then(RawRecord::validate) {

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::error::ApiError;
+use crate::db::listing::Position;
 
 /// The page size when `limit` is not given.
 pub const DEFAULT_LIMIT: i64 = 20;
@@ -120,6 +121,20 @@ impl Params {
             serde_json::from_slice(&bytes)
                 .map_err(|_| "not a cursor returned by this endpoint".to_owned())
         })
+    }
+}
+
+impl Params {
+    /// The keyset position of `cursor`, which must have been made for this `sort`.
+    pub fn position(&self, sort: &str) -> Result<Option<Position>, ApiError> {
+        let position = self.cursor::<Position>()?;
+        match position {
+            Some(position) if position.sort != sort => Err(ApiError::invalid(
+                "cursor",
+                format!("made for sort={}, not sort={sort}", position.sort),
+            )),
+            other => Ok(other),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::io::BufRead;
 use quick_xml::events::{BytesStart, Event as Xml};
 use quick_xml::{Reader, XmlVersion};
 
-use super::{Event, ReadContext, read_utf8};
+use super::{Event, ReadContext, read_text};
 use crate::ingest::html;
 use crate::ingest::record::RawRecord;
 
@@ -67,12 +67,8 @@ pub(super) fn read(
     context: &ReadContext,
     sink: &mut dyn FnMut(Event) -> bool,
 ) {
-    let text = match read_utf8(reader, context) {
-        Ok(text) => text,
-        Err((location, reason)) => {
-            sink(Event::Failure(location, reason));
-            return;
-        }
+    let Some(text) = read_text(reader, context, sink) else {
+        return;
     };
     let mut parser = Parser {
         xml: Reader::from_str(&text),

@@ -6,7 +6,7 @@ use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{Event, ReadContext, read_utf8};
+use super::{Event, ReadContext, read_text};
 use crate::ingest::record::RawRecord;
 
 /// Reads one JSON object per line. Blank lines are skipped; a line that is not UTF-8, not
@@ -50,12 +50,8 @@ pub(super) fn read_json(
     context: &ReadContext,
     sink: &mut dyn FnMut(Event) -> bool,
 ) {
-    let text = match read_utf8(reader, context) {
-        Ok(text) => text,
-        Err((location, reason)) => {
-            sink(Event::Failure(location, reason));
-            return;
-        }
+    let Some(text) = read_text(reader, context, sink) else {
+        return;
     };
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if !trimmed.starts_with('[') {

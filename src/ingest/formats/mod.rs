@@ -286,6 +286,21 @@ fn read_error(is_gzip: bool, error: &io::Error) -> String {
     }
 }
 
+/// Reads the whole input as UTF-8; when it cannot, reports why to the sink and gives `None`.
+fn read_text(
+    reader: Box<dyn BufRead + Send>,
+    context: &ReadContext,
+    sink: &mut dyn FnMut(Event) -> bool,
+) -> Option<String> {
+    match read_utf8(reader, context) {
+        Ok(text) => Some(text),
+        Err((location, reason)) => {
+            sink(Event::Failure(location, reason));
+            None
+        }
+    }
+}
+
 /// Reads the whole input as UTF-8, or says where and why it cannot.
 fn read_utf8(
     mut reader: Box<dyn BufRead + Send>,

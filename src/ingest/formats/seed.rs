@@ -10,7 +10,7 @@
 
 use std::io::BufRead;
 
-use super::{Event, ReadContext, read_utf8};
+use super::{Event, ReadContext, read_text};
 use crate::ingest::record::RawRecord;
 
 pub(super) fn read(
@@ -18,12 +18,8 @@ pub(super) fn read(
     context: &ReadContext,
     sink: &mut dyn FnMut(Event) -> bool,
 ) {
-    let text = match read_utf8(reader, context) {
-        Ok(text) => text,
-        Err((location, reason)) => {
-            sink(Event::Failure(location, reason));
-            return;
-        }
+    let Some(text) = read_text(reader, context, sink) else {
+        return;
     };
     match parse(&text) {
         Ok(record) => sink(Event::Record(context.at(1), record)),
