@@ -59,7 +59,8 @@ pub enum Command {
     /// Output: one {"id": ..., "entities": [{"start", "end", "type", "text", "canonical",
     /// "confidence"}]} per input line, offsets in Unicode code points into `text`. A
     /// malformed line is reported on stderr with its line number and answered with an empty
-    /// entity list and an "error" field; the other lines go through.
+    /// entity list and an "error" field; the other lines go through, and the exit status
+    /// stays 0.
     Extract(ExtractArgs),
     /// Check that a `newsgraph serve` on this machine is ready (GET /readyz answers 200), for
     /// container health checks: exit 0 when it is, 1 otherwise.

@@ -8,6 +8,8 @@ mod schema;
 
 mod container;
 mod contract;
+mod docs_browser;
+mod extract_cli;
 mod health;
 mod http;
 mod import;
