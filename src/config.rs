@@ -236,6 +236,12 @@ pub struct ServeArgs {
           value_parser = parse_secret)]
     pub write_tokens: Vec<SecretString>,
 
+    /// Bearer tokens that reads of /v1 need, comma-separated (write tokens are accepted too).
+    /// Without one, reads are open.
+    #[arg(long, env = "NEWSGRAPH_READ_TOKENS", hide_env_values = true, value_delimiter = ',',
+          value_parser = parse_secret)]
+    pub read_tokens: Vec<SecretString>,
+
     /// Origins allowed to call the API from browsers (CORS), comma-separated, or * for any.
     /// Empty: no CORS headers.
     #[arg(long, env = "NEWSGRAPH_CORS_ORIGINS", value_delimiter = ',')]

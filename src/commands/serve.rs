@@ -53,6 +53,7 @@ fn http_config(args: &ServeArgs) -> HttpConfig {
         request_timeout: args.request_timeout(),
         max_body_bytes: usize::try_from(args.max_body_bytes).unwrap_or(usize::MAX),
         write_tokens: args.write_tokens.clone(),
+        read_tokens: args.read_tokens.clone(),
         cors_origins: args.cors_origins.clone(),
         rate_limit_per_minute: args.rate_limit,
         trust_forwarded_for: args.trust_forwarded_for,

@@ -8,7 +8,8 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use futures_util::stream::{self, Stream};
+use futures_util::StreamExt;
+use futures_util::stream;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -48,19 +49,22 @@ pub async fn list_articles(
     let filter = article_filter(&pool, &params).await?;
     let sort = article_sort(&params, &filter)?;
     let fields = article_fields(&params, &filter)?;
-    if format == Format::Ndjson {
-        return Ok(export(pool, filter, sort, fields, Format::Ndjson));
-    }
+    // Checked in every format, though an NDJSON export walks everything from the start.
     let after = params.position(sort.name())?;
+    let limit = params.limit()?;
+    let with_count = params.flag("count")?;
+    if format == Format::Ndjson {
+        return export(pool, filter, sort, fields, Format::Ndjson).await;
+    }
     let request = PageRequest {
         sort,
         after,
-        limit: params.limit()?,
+        limit,
         with_body: fields.contains(&"body"),
         with_headline: fields.contains(&"headline"),
     };
     let page = article_search::list(&pool, &filter, &request).await?;
-    let count = if params.flag("count")? {
+    let count = if with_count {
         Some(article_search::count(&pool, &filter).await?)
     } else {
         None
@@ -101,7 +105,7 @@ pub async fn export_articles(
     let filter = article_filter(&pool, &params).await?;
     let sort = article_sort(&params, &filter)?;
     let fields = article_fields(&params, &filter)?;
-    Ok(export(pool, filter, sort, fields, format))
+    export(pool, filter, sort, fields, format).await
 }
 
 /// The filters shared by the list and the export.
@@ -110,13 +114,7 @@ async fn article_filter(pool: &PgPool, params: &Params) -> Result<ArticleFilter,
     for value in params.all("entity") {
         entities.push(resolve_entity_param(pool, "entity", value).await?);
     }
-    let from = params.date("from")?;
-    let to = params.date("to")?;
-    if let (Some(from), Some(to)) = (from, to)
-        && from >= to
-    {
-        return Err(ApiError::invalid("to", "must be after from"));
-    }
+    let (from, to) = params.date_range()?;
     let q = params.one("q")?.map(str::trim).filter(|q| !q.is_empty());
     if q.is_some_and(|q| q.chars().count() > 500) {
         return Err(ApiError::invalid("q", "longer than 500 characters"));
@@ -147,13 +145,27 @@ fn article_sort(params: &Params, filter: &ArticleFilter) -> Result<ArticleSort, 
 /// The fields to return: `fields=` (comma-separated), else all but `headline` (a highlighted
 /// excerpt, costly, on request only); `score` only with `q`.
 fn article_fields(params: &Params, filter: &ArticleFilter) -> Result<Vec<&'static str>, ApiError> {
-    let all: Vec<&'static str> = ARTICLE_FIELDS
+    let allowed: Vec<&'static str> = ARTICLE_FIELDS
         .iter()
         .copied()
-        .filter(|field| *field != "headline" && (filter.q.is_some() || *field != "score"))
+        .filter(|field| filter.q.is_some() || !matches!(*field, "score" | "headline"))
         .collect();
+    let default = allowed
+        .iter()
+        .copied()
+        .filter(|field| *field != "headline")
+        .collect();
+    select_fields(params, &allowed, default)
+}
+
+/// `fields=` (comma-separated, empty names ignored) checked against `allowed`, else `default`.
+pub(super) fn select_fields(
+    params: &Params,
+    allowed: &[&'static str],
+    default: Vec<&'static str>,
+) -> Result<Vec<&'static str>, ApiError> {
     let Some(list) = params.one("fields")? else {
-        return Ok(all);
+        return Ok(default);
     };
     let mut fields = Vec::new();
     for name in list
@@ -161,16 +173,13 @@ fn article_fields(params: &Params, filter: &ArticleFilter) -> Result<Vec<&'stati
         .map(str::trim)
         .filter(|name| !name.is_empty())
     {
-        let field = ARTICLE_FIELDS
+        let field = allowed
             .iter()
             .find(|field| **field == name)
             .ok_or_else(|| {
                 ApiError::invalid(
                     "fields",
-                    format!(
-                        "unknown field {name:?}; fields are: {}",
-                        ARTICLE_FIELDS.join(", ")
-                    ),
+                    format!("unknown field {name:?}; fields are: {}", allowed.join(", ")),
                 )
             })?;
         fields.push(*field);
@@ -181,115 +190,139 @@ fn article_fields(params: &Params, filter: &ArticleFilter) -> Result<Vec<&'stati
     Ok(fields)
 }
 
-/// A streaming response walking the whole result set page by page.
-fn export(
+/// A streaming response walking the whole result set page by page. The first page is read
+/// before answering, so a query that fails is a problem response, not a cut-off 200.
+async fn export(
     pool: PgPool,
     filter: ArticleFilter,
     sort: ArticleSort,
     fields: Vec<&'static str>,
     format: Format,
-) -> Response {
+) -> Result<Response, ApiError> {
+    let mut request = PageRequest {
+        sort,
+        after: None,
+        limit: EXPORT_PAGE,
+        with_body: fields.contains(&"body"),
+        with_headline: fields.contains(&"headline"),
+    };
+    let first = article_search::list(&pool, &filter, &request).await?;
+    let encoder = Encoder::new(fields, format);
+    let mut head = encoder.header();
+    head.push_str(&encoder.rows(first.rows));
+    request.after = first.next;
+    let state = ExportState {
+        done: request.after.is_none(),
+        pool,
+        filter,
+        request,
+        encoder,
+    };
+    let rest = stream::unfold(state, next_export_chunk);
+    let body = stream::once(std::future::ready(Ok(Bytes::from(head))))
+        .chain(rest)
+        .fuse();
     let content_type = match format {
         Format::Csv => "text/csv; charset=utf-8",
         _ => "application/x-ndjson",
     };
-    let body = Body::from_stream(export_stream(pool, filter, sort, fields, format));
-    let mut response = (StatusCode::OK, body).into_response();
+    let mut response = (StatusCode::OK, Body::from_stream(body)).into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response.extensions_mut().insert(super::etag::Streaming);
-    response
+    Ok(response)
 }
 
 struct ExportState {
     pool: PgPool,
     filter: ArticleFilter,
     request: PageRequest,
-    fields: Vec<&'static str>,
-    format: Format,
-    header_written: bool,
+    encoder: Encoder,
     done: bool,
 }
 
-fn export_stream(
-    pool: PgPool,
-    filter: ArticleFilter,
-    sort: ArticleSort,
-    fields: Vec<&'static str>,
-    format: Format,
-) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
-    let state = ExportState {
-        request: PageRequest {
-            sort,
-            after: None,
-            limit: EXPORT_PAGE,
-            with_body: fields.contains(&"body"),
-            with_headline: fields.contains(&"headline"),
-        },
-        pool,
-        filter,
-        fields,
-        format,
-        header_written: false,
-        done: false,
-    };
-    stream::unfold(state, |mut state| async move {
-        if state.done {
-            return None;
+async fn next_export_chunk(
+    mut state: ExportState,
+) -> Option<(Result<Bytes, std::io::Error>, ExportState)> {
+    if state.done {
+        return None;
+    }
+    match article_search::list(&state.pool, &state.filter, &state.request).await {
+        Ok(page) => {
+            let chunk = state.encoder.rows(page.rows);
+            state.request.after = page.next;
+            state.done = state.request.after.is_none();
+            Some((Ok(Bytes::from(chunk)), state))
         }
-        let page = match article_search::list(&state.pool, &state.filter, &state.request).await {
-            Ok(page) => page,
-            Err(error) => {
-                // Headers are gone already; the client sees a cut-off stream.
-                tracing::error!(error = %error, "export failed mid-stream");
-                state.done = true;
-                return Some((Err(std::io::Error::other("export failed")), state));
-            }
-        };
-        let mut chunk = String::new();
-        for row in page.rows {
-            let item = serde_json::to_value(ArticleResponse::from_row(row, &state.fields))
-                .unwrap_or_default();
-            match state.format {
-                Format::Csv => {
-                    if !state.header_written {
-                        push_csv_row(
-                            &mut chunk,
-                            state
-                                .fields
-                                .iter()
-                                .map(|f| if *f == "source" { "source.domain" } else { f }),
-                        );
-                        state.header_written = true;
-                    }
-                    let cells: Vec<String> = state
-                        .fields
-                        .iter()
-                        .map(|field| csv_field(&item, field))
-                        .collect();
-                    push_csv_row(&mut chunk, cells.iter().map(String::as_str));
-                }
-                _ => {
-                    chunk.push_str(&item.to_string());
-                    chunk.push('\n');
-                }
-            }
+        Err(error) => {
+            // Headers are gone already; the client sees a cut-off stream.
+            tracing::error!(error = %error, "export failed mid-stream");
+            state.done = true;
+            Some((Err(std::io::Error::other("export failed")), state))
         }
-        match page.next {
-            Some(next) => state.request.after = Some(next),
-            None => state.done = true,
-        }
-        Some((Ok(Bytes::from(chunk)), state))
-    })
+    }
 }
 
-fn csv_field(item: &serde_json::Value, field: &str) -> String {
-    match (field, &item[field]) {
-        ("source", value) => value["domain"].as_str().unwrap_or_default().to_owned(),
-        (_, serde_json::Value::String(text)) => text.clone(),
-        (_, serde_json::Value::Null) => String::new(),
-        (_, other) => other.to_string(),
+/// Writes exported articles as NDJSON lines or CSV rows (the columns of the list's CSV:
+/// the selected fields, `source` as `source.domain` and `source.name`).
+struct Encoder {
+    fields: Vec<&'static str>,
+    format: Format,
+    columns: Vec<&'static str>,
+}
+
+impl Encoder {
+    fn new(fields: Vec<&'static str>, format: Format) -> Self {
+        let columns = fields
+            .iter()
+            .flat_map(|field| match *field {
+                "source" => vec!["source.domain", "source.name"],
+                other => vec![other],
+            })
+            .collect();
+        Self {
+            fields,
+            format,
+            columns,
+        }
+    }
+
+    fn header(&self) -> String {
+        let mut out = String::new();
+        if self.format == Format::Csv {
+            push_csv_row(&mut out, self.columns.iter().copied());
+        }
+        out
+    }
+
+    fn rows(&self, rows: Vec<article_search::ArticleRow>) -> String {
+        let mut out = String::new();
+        for row in rows {
+            let item = serde_json::to_value(ArticleResponse::from_row(row, &self.fields))
+                .unwrap_or_default();
+            if self.format == Format::Csv {
+                let cells: Vec<String> = self
+                    .columns
+                    .iter()
+                    .map(|column| csv_field(&item, column))
+                    .collect();
+                push_csv_row(&mut out, cells.iter().map(String::as_str));
+            } else {
+                out.push_str(&item.to_string());
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// The CSV cell of a column (`a.b` reads a nested field).
+fn csv_field(item: &serde_json::Value, column: &str) -> String {
+    let value = column.split('.').fold(item, |value, key| &value[key]);
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
     }
 }
 
@@ -373,7 +406,8 @@ mod tests {
     fn csv_cells_of_an_article_flatten_the_source() {
         let item = json!({"id": "x", "source": {"domain": "a.example", "name": "A"}, "published_at": null, "score": 0.5});
 
-        assert_eq!(csv_field(&item, "source"), "a.example");
+        assert_eq!(csv_field(&item, "source.domain"), "a.example");
+        assert_eq!(csv_field(&item, "source.name"), "A");
         assert_eq!(csv_field(&item, "published_at"), "");
         assert_eq!(csv_field(&item, "score"), "0.5");
         assert_eq!(csv_field(&item, "id"), "x");

@@ -1,25 +1,31 @@
-//! Bearer tokens for write endpoints. Tokens come from configuration; only their SHA-256
-//! digests are kept, and they are compared in constant time.
+//! Bearer tokens: for write endpoints always, for reads when read tokens are configured.
+//! Tokens come from configuration; only their SHA-256 digests are kept, and they are
+//! compared in constant time.
 
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 
-/// The accepted write tokens.
+/// A set of accepted tokens.
 #[derive(Clone, Default)]
-pub struct WriteTokens {
+pub struct BearerTokens {
     digests: Vec<[u8; 32]>,
 }
 
-impl std::fmt::Debug for WriteTokens {
+impl std::fmt::Debug for BearerTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "WriteTokens({} configured)", self.digests.len())
+        write!(f, "BearerTokens({} configured)", self.digests.len())
     }
 }
 
-impl WriteTokens {
+impl BearerTokens {
     /// The tokens to accept (empty ones are ignored).
     pub fn new(tokens: &[SecretString]) -> Self {
         Self {
@@ -65,6 +71,36 @@ fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Who may read `/v1`: anyone when no read token is configured, else the holders of a read
+/// or a write token.
+#[derive(Debug, Clone)]
+pub struct ReadAccess {
+    tokens: Option<BearerTokens>,
+}
+
+impl ReadAccess {
+    /// Open reads when `read` is empty; else reads need one of `read` or `write`.
+    pub fn new(read: &[SecretString], write: &[SecretString]) -> Arc<Self> {
+        let tokens = (!BearerTokens::new(read).digests.is_empty())
+            .then(|| BearerTokens::new(&[read, write].concat()));
+        Arc::new(Self { tokens })
+    }
+}
+
+/// Route layer: refuses reads without an accepted token when reads are protected.
+pub async fn require_read_token(
+    State(access): State<Arc<ReadAccess>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(tokens) = &access.tokens
+        && let Err(error) = tokens.check(request.headers())
+    {
+        return error.into_response();
+    }
+    next.run(request).await
+}
+
 #[cfg(test)]
 mod tests {
     use axum::http::HeaderValue;
@@ -82,7 +118,7 @@ mod tests {
 
     #[test]
     fn a_configured_token_is_accepted_and_others_are_refused() {
-        let tokens = WriteTokens::new(&[SecretString::from("s3cret".to_owned())]);
+        let tokens = BearerTokens::new(&[SecretString::from("s3cret".to_owned())]);
 
         assert!(tokens.check(&headers("Bearer s3cret")).is_ok());
         assert!(matches!(
@@ -100,8 +136,23 @@ mod tests {
     }
 
     #[test]
+    fn protected_reads_take_read_or_write_tokens() {
+        let read = [SecretString::from("reader".to_owned())];
+        let write = [SecretString::from("writer".to_owned())];
+
+        let access = ReadAccess::new(&read, &write);
+        let open = ReadAccess::new(&[], &write);
+
+        let tokens = access.tokens.as_ref().expect("reads are protected");
+        assert!(tokens.check(&headers("Bearer reader")).is_ok());
+        assert!(tokens.check(&headers("Bearer writer")).is_ok());
+        assert!(tokens.check(&headers("Bearer other")).is_err());
+        assert!(open.tokens.is_none());
+    }
+
+    #[test]
     fn without_configured_tokens_every_write_is_forbidden() {
-        let tokens = WriteTokens::new(&[]);
+        let tokens = BearerTokens::new(&[]);
 
         assert!(matches!(
             tokens.check(&headers("Bearer anything")),

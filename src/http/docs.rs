@@ -1,31 +1,34 @@
 //! The contract and its docs page: `/openapi.yaml` (the file at the repository's top level,
 //! built in) and `/docs`, Swagger UI vendored under assets/ so it works offline.
 
-use axum::extract::Path;
+use axum::extract::{OriginalUri, Path};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
+use super::params::Params;
 
 /// The OpenAPI document.
 pub const OPENAPI_YAML: &str = include_str!("../../openapi.yaml");
 
 /// `GET /openapi.yaml`.
-pub async fn get_openapi() -> Response {
-    (
+pub async fn get_openapi(OriginalUri(uri): OriginalUri) -> Result<Response, ApiError> {
+    Params::parse(uri.query(), &[])?;
+    Ok((
         [(header::CONTENT_TYPE, "application/yaml; charset=utf-8")],
         OPENAPI_YAML,
     )
-        .into_response()
+        .into_response())
 }
 
 /// `GET /docs`.
-pub async fn get_docs() -> Response {
-    (
+pub async fn get_docs(OriginalUri(uri): OriginalUri) -> Result<Response, ApiError> {
+    Params::parse(uri.query(), &[])?;
+    Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         include_str!("../../assets/docs.html"),
     )
-        .into_response()
+        .into_response())
 }
 
 /// `GET /docs/assets/{file}`: the page's scripts and styles, cached for a day.

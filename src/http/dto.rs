@@ -168,8 +168,8 @@ pub struct Mention {
     pub text: String,
     /// The sentence around it, clipped.
     pub snippet: String,
-    /// The extractor's confidence.
-    pub confidence: f32,
+    /// The extractor's confidence, to four decimals.
+    pub confidence: f64,
 }
 
 impl Mention {
@@ -182,7 +182,7 @@ impl Mention {
             text: row.surface.clone(),
             snippet: super::snippet::around(field_chars, row.start_offset, row.end_offset),
             // Rounded: four decimals are all a confidence means.
-            confidence: (row.confidence * 10_000.0).round() / 10_000.0,
+            confidence: (f64::from(row.confidence) * 10_000.0).round() / 10_000.0,
         }
     }
 }

@@ -11,12 +11,13 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::articles::select_fields;
 use super::dto::{
     ARTICLE_FIELDS, ArticleResponse, EntityResponse, Mention, RelatedEntity, TimelineBucket,
 };
 use super::error::ApiError;
 use super::format::{ListPage, negotiate};
-use super::params::{ENTITY_TYPES, IdOrSlug, Params};
+use super::params::{DateRange, ENTITY_TYPES, IdOrSlug, Params};
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::db::entity_queries::{
@@ -98,11 +99,14 @@ async fn path_entity(
     match find_entity(pool, &key).await? {
         Resolved::Found(row) => Ok(Ok(*row)),
         Resolved::Moved { slug, .. } => {
-            let path = uri.path().replacen(
-                &format!("/v1/entities/{segment}"),
-                &format!("/v1/entities/{slug}"),
-                1,
-            );
+            // The same route with the survivor's slug: /v1/entities/{id}[/rest]. The raw
+            // segment may be percent-encoded, so the path is rebuilt, not searched.
+            let rest: Vec<&str> = uri.path().split('/').skip(4).collect();
+            let path = if rest.is_empty() {
+                format!("/v1/entities/{slug}")
+            } else {
+                format!("/v1/entities/{slug}/{}", rest.join("/"))
+            };
             let location = match uri.query() {
                 Some(query) => format!("{path}?{query}"),
                 None => path,
@@ -196,25 +200,18 @@ pub async fn list_entity_articles(
         Some("published_at") => ArticleSort::Oldest,
         _ => ArticleSort::Newest,
     };
-    let fields: Vec<&'static str> = match params.one("fields")? {
-        None => ARTICLE_FIELDS
-            .iter()
-            .copied()
-            .filter(|f| !matches!(*f, "body" | "score" | "headline"))
-            .collect(),
-        Some(list) => list
-            .split(',')
-            .map(str::trim)
-            .map(|name| {
-                ARTICLE_FIELDS
-                    .iter()
-                    .copied()
-                    .find(|field| *field == name && !matches!(*field, "score" | "headline"))
-                    .ok_or_else(|| ApiError::invalid("fields", format!("unknown field {name:?}")))
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    let (from, to) = (params.date("from")?, params.date("to")?);
+    let allowed: Vec<&'static str> = ARTICLE_FIELDS
+        .iter()
+        .copied()
+        .filter(|field| !matches!(*field, "score" | "headline"))
+        .collect();
+    let default = allowed
+        .iter()
+        .copied()
+        .filter(|field| *field != "body")
+        .collect();
+    let fields = select_fields(&params, &allowed, default)?;
+    let (from, to) = params.date_range()?;
     let after = params.position(sort.name())?;
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
@@ -301,7 +298,7 @@ pub async fn list_related_entities(
         })?
         .unwrap_or(if sort == RelatedSort::Pmi { 2 } else { 1 });
     let kind = params.choice("type", &ENTITY_TYPES)?.map(str::to_owned);
-    let (from, to) = (params.date("from")?, params.date("to")?);
+    let (from, to) = params.date_range()?;
     let limit = params.limit()?;
     let entity = match path_entity(&pool, &id, &uri).await? {
         Ok(row) => row,
@@ -371,13 +368,12 @@ pub async fn get_entity_timeline(
     let interval = params
         .choice("interval", &["day", "week", "month"])?
         .unwrap_or("day");
-    params.date("from")?;
-    params.date("to")?;
+    let range = params.date_range()?;
     let entity = match path_entity(&pool, &id, &uri).await? {
         Ok(row) => row,
         Err(moved) => return Ok(moved),
     };
-    let (from, to) = timeline_range(&params, &entity, interval)?;
+    let (from, to) = timeline_range(range, &entity, interval)?;
     let buckets: Vec<TimelineBucket> =
         entity_queries::timeline(&pool, entity.id, interval, from, to)
             .await?
@@ -401,23 +397,33 @@ pub async fn get_entity_timeline(
 /// The range: `from`/`to`, else the entity's first and last seen dates (the last 30 days
 /// when it has no dated article). At most [`MAX_BUCKETS`] buckets.
 fn timeline_range(
-    params: &Params,
+    (from, to): DateRange,
     entity: &EntityRow,
     interval: &str,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
-    let to = match params.date("to")? {
-        Some(to) => to,
-        None => entity
-            .last_seen
-            .map_or_else(Utc::now, |last| last + Duration::seconds(1)),
+    let (from, to) = match (from, to) {
+        (Some(from), Some(to)) => (from, to),
+        (Some(from), None) => {
+            let last = entity
+                .last_seen
+                .map_or_else(Utc::now, |last| last + Duration::seconds(1));
+            // A range that starts after the last article still gets its 30 days.
+            (from, last.max(from + Duration::days(30)))
+        }
+        (None, Some(to)) => (
+            entity
+                .first_seen
+                .filter(|first| *first < to)
+                .unwrap_or(to - Duration::days(30)),
+            to,
+        ),
+        (None, None) => {
+            let to = entity
+                .last_seen
+                .map_or_else(Utc::now, |last| last + Duration::seconds(1));
+            (entity.first_seen.unwrap_or(to - Duration::days(30)), to)
+        }
     };
-    let from = match params.date("from")? {
-        Some(from) => from,
-        None => entity.first_seen.unwrap_or(to - Duration::days(30)),
-    };
-    if from >= to {
-        return Err(ApiError::invalid("to", "must be after from"));
-    }
     let days = (to - from).num_days();
     let buckets = match interval {
         "month" => days / 28,

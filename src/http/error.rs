@@ -95,6 +95,11 @@ impl From<sqlx::Error> for ApiError {
                 tracing::warn!(error = %error, "database unavailable");
                 Self::DatabaseUnavailable
             }
+            // query_canceled: the statement timeout ran out, a timeout like the request's.
+            sqlx::Error::Database(ref database) if database.code().as_deref() == Some("57014") => {
+                tracing::warn!(error = %error, "statement timed out");
+                Self::Timeout
+            }
             other => Self::Internal(other.into()),
         }
     }

@@ -1,20 +1,19 @@
 //! Conditional GETs: a strong `ETag` (a hash of the body) on every complete JSON or CSV
 //! answer to a GET, and `304 Not Modified` when `If-None-Match` names it. Streaming exports
-//! are left alone.
+//! (bodies of unknown length) are left alone.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use http_body::Body as _;
 use sha2::{Digest, Sha256};
+
+use super::error::ApiError;
 
 /// Responses larger than this are sent without an ETag rather than buffered.
 const MAX_BUFFERED: usize = 32 * 1024 * 1024;
-
-/// Marks a response whose body is a stream, to be passed through untouched.
-#[derive(Debug, Clone, Copy)]
-pub struct Streaming;
 
 /// Middleware: adds ETags and answers 304s.
 pub async fn etag(request: Request, next: Next) -> Response {
@@ -25,18 +24,17 @@ pub async fn etag(request: Request, next: Next) -> Response {
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     let response = next.run(request).await;
-    if !is_get
-        || response.status() != StatusCode::OK
-        || response.extensions().get::<Streaming>().is_some()
-    {
+    if !is_get || response.status() != StatusCode::OK {
+        return response;
+    }
+    // Only whole bodies of known, bounded size are hashed; others pass untouched.
+    let size = response.body().size_hint().exact();
+    if size.is_none_or(|size| size > MAX_BUFFERED as u64) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BUFFERED).await else {
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "response too large to buffer",
-        )
+        return ApiError::Internal(anyhow::anyhow!("a response body could not be read"))
             .into_response();
     };
     let digest = Sha256::digest(&bytes);

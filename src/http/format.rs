@@ -119,10 +119,24 @@ pub fn csv_response(items: &[Value]) -> Response {
 
 fn csv_body(items: &[Value]) -> String {
     let mut body = String::new();
-    let columns: Vec<String> = items
-        .first()
-        .map(|first| flatten(first).into_iter().map(|(key, _)| key).collect())
-        .unwrap_or_default();
+    if items.is_empty() {
+        return body;
+    }
+    // Every field of every item, in order of appearance: an object that is null in one item
+    // ("coordinates") and present in another gives its sub-fields, not a column of its own.
+    let mut columns: Vec<String> = Vec::new();
+    for item in items {
+        for (key, _) in flatten(item) {
+            if !columns.contains(&key) {
+                columns.push(key);
+            }
+        }
+    }
+    let parents: Vec<String> = columns
+        .iter()
+        .filter_map(|column| column.split_once('.').map(|(parent, _)| parent.to_owned()))
+        .collect();
+    columns.retain(|column| !parents.contains(column));
     push_csv_row(&mut body, columns.iter().map(String::as_str));
     for item in items {
         let fields: Map<String, Value> = flatten(item).into_iter().collect();
@@ -195,6 +209,22 @@ mod tests {
         let body = csv_body(&items);
 
         assert_eq!(body, "a,b.c,d,e\r\n\"x, \"\"y\"\"\",1,p|q,\r\n");
+    }
+
+    #[test]
+    fn csv_columns_come_from_every_item_and_null_objects_give_way_to_their_fields() {
+        let items = vec![
+            json!({"name": "Belgrade", "coordinates": null}),
+            json!({"name": "Kosovo", "coordinates": {"lat": 42.6, "lon": 20.9}}),
+        ];
+
+        let body = csv_body(&items);
+
+        assert_eq!(
+            body,
+            "name,coordinates.lat,coordinates.lon\r\nBelgrade,,\r\nKosovo,42.6,20.9\r\n"
+        );
+        assert_eq!(csv_body(&[]), "");
     }
 
     #[test]

@@ -3,23 +3,29 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use super::error::ApiError;
+use super::params::Params;
 
 /// How long /readyz waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `GET /healthz`: 200 while the process runs. Touches nothing else, so an orchestrator does
 /// not restart a healthy process because its database is down.
-pub async fn get_healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+pub async fn get_healthz(OriginalUri(uri): OriginalUri) -> Result<Json<Value>, ApiError> {
+    Params::parse(uri.query(), &[])?;
+    Ok(Json(json!({ "status": "ok" })))
 }
 
 /// `GET /readyz`: 200 when the database answers within two seconds, else a 503 problem.
-pub async fn get_readyz(State(pool): State<PgPool>) -> Result<Json<Value>, ApiError> {
+pub async fn get_readyz(
+    State(pool): State<PgPool>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Json<Value>, ApiError> {
+    Params::parse(uri.query(), &[])?;
     let ping = sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(&pool);
     match tokio::time::timeout(READY_TIMEOUT, ping).await {
         Ok(Ok(_)) => Ok(Json(json!({ "status": "ready" }))),

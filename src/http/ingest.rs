@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::dto::{ARTICLE_FIELDS, ArticleEntity, ArticleResponse};
 use super::error::{ApiError, FieldError};
+use super::params::Params;
 use crate::db::articles;
 use crate::ingest::RawRecord;
 use crate::ingest::pipeline::{Change, extract_all};
@@ -27,10 +28,12 @@ pub const MAX_BATCH: usize = 100;
 /// `POST /v1/articles`.
 pub async fn post_articles(
     State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     state.write_tokens.check(&headers)?;
+    Params::parse(uri.query(), &[])?;
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge {
@@ -43,7 +46,8 @@ pub async fn post_articles(
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/json"));
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
     if !is_json {
         return Err(ApiError::UnsupportedMediaType);
     }
@@ -95,10 +99,14 @@ fn validate(items: &[Value], single: bool) -> Result<Vec<crate::ingest::ArticleI
                 }
                 inputs.push(article);
             }
-            Err(error) => errors.push(field_error(
-                format!("{prefix}/{}", error.field.unwrap_or_default()),
-                &error.reason,
-            )),
+            Err(record_errors) => {
+                for error in record_errors.0 {
+                    errors.push(field_error(
+                        format!("{prefix}/{}", error.field.unwrap_or_default()),
+                        &error.reason,
+                    ));
+                }
+            }
         }
     }
     if errors.is_empty() {

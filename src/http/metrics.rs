@@ -7,11 +7,14 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, OriginalUri, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
+
+use super::error::ApiError;
+use super::params::Params;
 
 /// Latency bucket bounds, seconds.
 const BUCKETS: [f64; 14] = [
@@ -167,15 +170,17 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
 pub async fn get_metrics(
     State(metrics): State<Arc<Metrics>>,
     State(pool): State<PgPool>,
-) -> Response {
-    (
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    Params::parse(uri.query(), &[])?;
+    Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         metrics.render(&pool),
     )
-        .into_response()
+        .into_response())
 }
 
 #[cfg(test)]

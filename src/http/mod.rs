@@ -41,7 +41,7 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-pub use self::auth::WriteTokens;
+pub use self::auth::BearerTokens;
 use self::error::ApiError;
 use self::metrics::Metrics;
 use self::rate_limit::RateLimiter;
@@ -58,7 +58,7 @@ pub struct AppState {
     #[from_ref(skip)]
     pub jobs: usize,
     /// Accepted write tokens.
-    pub write_tokens: Arc<WriteTokens>,
+    pub write_tokens: Arc<BearerTokens>,
     /// The request body limit, for the 413 message.
     #[from_ref(skip)]
     pub max_body_bytes: usize,
@@ -83,6 +83,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Bearer tokens accepted by write endpoints (none: writes disabled).
     pub write_tokens: Vec<SecretString>,
+    /// Bearer tokens reads need (none: reads are open).
+    pub read_tokens: Vec<SecretString>,
     /// Origins allowed by CORS (`*` for any; empty: no CORS headers).
     pub cors_origins: Vec<String>,
     /// Requests per minute per client (0: unlimited).
@@ -99,6 +101,7 @@ impl Default for HttpConfig {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 10 * 1024 * 1024,
             write_tokens: Vec::new(),
+            read_tokens: Vec::new(),
             cors_origins: Vec::new(),
             rate_limit_per_minute: 0,
             trust_forwarded_for: false,
@@ -146,52 +149,19 @@ pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> Ap
         pool,
         extractor,
         jobs: config.jobs.max(1),
-        write_tokens: Arc::new(WriteTokens::new(&config.write_tokens)),
+        write_tokens: Arc::new(BearerTokens::new(&config.write_tokens)),
         max_body_bytes: config.max_body_bytes,
         metrics: Metrics::new(),
     }
 }
 
-/// Builds the router with its middleware.
+/// Builds the router with its middleware. The `/v1` resources are rate-limited and, when read
+/// tokens are configured, need one; the operations endpoints (health, readiness, metrics,
+/// contract, docs) are neither, so probes and scrapers never get a 429 or a 401.
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
     let limiter = RateLimiter::new(config.rate_limit_per_minute, config.trust_forwarded_for);
-    let middleware = ServiceBuilder::new()
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuidV7))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(make_request_span)
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(Level::INFO)
-                        .latency_unit(tower_http::LatencyUnit::Millis),
-                ),
-        )
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(middleware::from_fn(request_id::scope_request_id))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state.metrics),
-            metrics::track,
-        ))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(cors(&config.cors_origins))
-        .layer(middleware::from_fn_with_state(
-            limiter,
-            rate_limit::rate_limit,
-        ))
-        .layer(CompressionLayer::new().gzip(true).br(true))
-        .layer(middleware::from_fn_with_state(
-            config.request_timeout,
-            enforce_timeout,
-        ))
-        .layer(middleware::from_fn(etag::etag))
-        .layer(DefaultBodyLimit::max(config.max_body_bytes));
-    Router::new()
-        .route("/healthz", get(health::get_healthz))
-        .route("/readyz", get(health::get_readyz))
-        .route("/metrics", get(metrics::get_metrics))
-        .route("/openapi.yaml", get(docs::get_openapi))
-        .route("/docs", get(docs::get_docs))
-        .route("/docs/assets/{file}", get(docs::get_docs_asset))
+    let readers = auth::ReadAccess::new(&config.read_tokens, &config.write_tokens);
+    let v1 = Router::new()
         .route(
             "/v1/articles",
             get(articles::list_articles).post(ingest::post_articles),
@@ -218,10 +188,61 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
         )
         .route("/v1/sources", get(sources::list_sources))
         .route("/v1/stats", get(sources::get_stats))
+        .route_layer(middleware::from_fn_with_state(readers, read_guard))
+        .route_layer(middleware::from_fn_with_state(
+            limiter,
+            rate_limit::rate_limit,
+        ));
+    let middleware = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuidV7))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(make_request_span)
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Millis),
+                ),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(middleware::from_fn(request_id::scope_request_id))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state.metrics),
+            metrics::track,
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(cors(&config.cors_origins))
+        .layer(CompressionLayer::new().gzip(true).br(true))
+        .layer(middleware::from_fn_with_state(
+            config.request_timeout,
+            enforce_timeout,
+        ))
+        .layer(middleware::from_fn(etag::etag))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes));
+    Router::new()
+        .route("/healthz", get(health::get_healthz))
+        .route("/readyz", get(health::get_readyz))
+        .route("/metrics", get(metrics::get_metrics))
+        .route("/openapi.yaml", get(docs::get_openapi))
+        .route("/docs", get(docs::get_docs))
+        .route("/docs/assets/{file}", get(docs::get_docs_asset))
+        .merge(v1)
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware)
         .with_state(state)
+}
+
+/// Reads need a token when read tokens are configured; writes check their own (write) tokens.
+async fn read_guard(
+    State(readers): State<Arc<auth::ReadAccess>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() == Method::POST {
+        return next.run(request).await;
+    }
+    auth::require_read_token(State(readers), request, next).await
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

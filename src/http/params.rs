@@ -13,6 +13,9 @@ use uuid::Uuid;
 use super::error::ApiError;
 use crate::db::listing::Position;
 
+/// A half-open range of dates, either end open.
+pub type DateRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// The page size when `limit` is not given.
 pub const DEFAULT_LIMIT: i64 = 20;
 /// The largest page size.
@@ -35,12 +38,24 @@ impl Params {
             .iter()
             .find(|(name, _)| !allowed.contains(&name.as_str()))
         {
+            let takes = if allowed.is_empty() {
+                "this endpoint takes no parameters".to_owned()
+            } else {
+                format!("this endpoint takes: {}", allowed.join(", "))
+            };
             return Err(ApiError::invalid(
                 name.clone(),
-                format!(
-                    "unknown parameter; this endpoint takes: {}",
-                    allowed.join(", ")
-                ),
+                format!("unknown parameter; {takes}"),
+            ));
+        }
+        // PostgreSQL text cannot hold NUL; no parameter has a use for control characters.
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(_, value)| value.chars().any(|c| c.is_control() && c != '\t'))
+        {
+            return Err(ApiError::invalid(
+                name.clone(),
+                "contains a control character",
             ));
         }
         Ok(Self { pairs })
@@ -110,6 +125,18 @@ impl Params {
     /// A date or date-time: RFC 3339, or YYYY-MM-DD (midnight UTC).
     pub fn date(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
         self.parsed(name, parse_date)
+    }
+
+    /// `from` and `to` (half-open); `to` must come after `from` when both are given.
+    pub fn date_range(&self) -> Result<DateRange, ApiError> {
+        let from = self.date("from")?;
+        let to = self.date("to")?;
+        if let (Some(from), Some(to)) = (from, to)
+            && from >= to
+        {
+            return Err(ApiError::invalid("to", "must be after from"));
+        }
+        Ok((from, to))
     }
 
     /// The `cursor` of a keyset page, decoded into `T`.
@@ -229,6 +256,26 @@ mod tests {
             Some((42, "x".to_owned()))
         );
         assert!(garbage.cursor::<(i32, String)>().is_err());
+    }
+
+    #[test]
+    fn control_characters_and_unknown_names_are_refused() {
+        let nul = Params::parse(Some("q=a%00b"), &["q"]).expect_err("NUL");
+        let none = Params::parse(Some("x=1"), &[]).expect_err("no parameters");
+
+        assert!(matches!(nul, ApiError::InvalidParameter { ref param, .. } if param == "q"));
+        assert!(none.to_string().contains("takes no parameters"));
+    }
+
+    #[test]
+    fn a_range_must_not_end_before_it_starts() {
+        let backwards =
+            Params::parse(Some("from=2024-02-01&to=2024-01-01"), &["from", "to"]).expect("known");
+
+        assert!(matches!(
+            backwards.date_range(),
+            Err(ApiError::InvalidParameter { ref param, .. }) if param == "to"
+        ));
     }
 
     #[test]

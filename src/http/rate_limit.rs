@@ -40,7 +40,11 @@ struct Bucket {
 /// The outcome for one request.
 struct Decision {
     allowed: bool,
+    /// Requests left now.
     remaining: u32,
+    /// Seconds until the next request is allowed (0 when one is).
+    retry_secs: u64,
+    /// Seconds until the whole quota is back.
     reset_secs: u64,
 }
 
@@ -80,11 +84,13 @@ impl RateLimiter {
         if allowed {
             bucket.tokens -= 1.0;
         }
-        let missing = (1.0 - bucket.tokens).max(0.0);
+        let to_next = (1.0 - bucket.tokens).max(0.0);
+        let to_full = (capacity - bucket.tokens).max(0.0);
         Decision {
             allowed,
             remaining: bucket.tokens.floor() as u32,
-            reset_secs: (missing / refill_per_sec).ceil() as u64,
+            retry_secs: (to_next / refill_per_sec).ceil() as u64,
+            reset_secs: (to_full / refill_per_sec).ceil() as u64,
         }
     }
 
@@ -120,7 +126,7 @@ pub async fn rate_limit(
         next.run(request).await
     } else {
         ApiError::RateLimited {
-            retry_after: decision.reset_secs.max(1),
+            retry_after: decision.retry_secs.max(1),
         }
         .into_response()
     };
@@ -153,7 +159,8 @@ mod tests {
         assert!(limiter.decide(client, now).allowed);
         let refused = limiter.decide(client, now);
         assert!(!refused.allowed);
-        assert_eq!(refused.reset_secs, 30);
+        assert_eq!(refused.retry_secs, 30);
+        assert_eq!(refused.reset_secs, 60);
         assert!(limiter.decide(other, now).allowed, "buckets are per client");
         assert!(
             limiter

@@ -18,5 +18,5 @@ pub mod text;
 pub mod url;
 
 pub use pipeline::{ImportOptions, import};
-pub use record::{ArticleInput, Location, RawRecord};
+pub use record::{ArticleInput, Location, RawRecord, RecordErrors};
 pub use report::{Failure, Report};

@@ -76,6 +76,22 @@ impl fmt::Display for RecordError {
     }
 }
 
+/// Every problem of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordErrors(pub Vec<RecordError>);
+
+impl fmt::Display for RecordErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A validated, normalized article, ready for extraction and storage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleInput {
@@ -101,48 +117,78 @@ impl RawRecord {
     /// Reads a record from a JSON object (JSON Lines, a JSON array item, an API body). Known
     /// fields are `url`, `title`, `body` (or `text`, `content`), `published_at` (or `date`),
     /// `source` and `language`; others are ignored.
-    pub fn from_json(object: &Map<String, Value>) -> Result<Self, RecordError> {
-        Ok(Self {
-            url: string_field(object, &["url"])?,
-            title: string_field(object, &["title"])?,
-            body: string_field(object, &["body", "text", "content"])?,
-            published_at: string_field(object, &["published_at", "date"])?,
-            source: string_field(object, &["source"])?,
-            language: string_field(object, &["language"])?,
-        })
+    pub fn from_json(object: &Map<String, Value>) -> Result<Self, RecordErrors> {
+        let mut errors = Vec::new();
+        let mut field = |names: &[&'static str]| {
+            string_field(object, names).unwrap_or_else(|error| {
+                errors.push(error);
+                None
+            })
+        };
+        let record = Self {
+            url: field(&["url"]),
+            title: field(&["title"]),
+            body: field(&["body", "text", "content"]),
+            published_at: field(&["published_at", "date"]),
+            source: field(&["source"]),
+            language: field(&["language"]),
+        };
+        if errors.is_empty() {
+            Ok(record)
+        } else {
+            Err(RecordErrors(errors))
+        }
     }
 
-    /// Validates and normalizes the record.
-    pub fn validate(self) -> Result<ArticleInput, RecordError> {
-        let raw_url = self
-            .url
-            .filter(|u| !u.trim().is_empty())
-            .ok_or_else(|| RecordError::field("url", "missing"))?;
-        let canonical = url::canonicalize(&raw_url).map_err(|e| RecordError::field("url", e))?;
+    /// Validates and normalizes the record, naming every field at fault.
+    pub fn validate(self) -> Result<ArticleInput, RecordErrors> {
+        let mut errors = Vec::new();
+        let canonical = match self.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            None => {
+                errors.push(RecordError::field("url", "missing"));
+                None
+            }
+            Some(raw) => url::canonicalize(raw)
+                .map_err(|e| errors.push(RecordError::field("url", e)))
+                .ok(),
+        };
         let raw_body = self.body.unwrap_or_default();
-        if raw_body.len() > MAX_BODY_BYTES {
-            return Err(RecordError::field(
+        let body = if raw_body.len() > MAX_BODY_BYTES {
+            errors.push(RecordError::field(
                 "body",
                 format!("larger than {} MiB", MAX_BODY_BYTES / (1024 * 1024)),
             ));
-        }
-        let body = text::normalize(&raw_body);
-        if body.is_empty() {
-            return Err(RecordError::field("body", "missing or empty"));
-        }
+            String::new()
+        } else {
+            let body = text::normalize(&raw_body);
+            if body.is_empty() {
+                errors.push(RecordError::field("body", "missing or empty"));
+            }
+            body
+        };
         let title = text::normalize_line(self.title.as_deref().unwrap_or_default());
         let published_at = match self.published_at.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(raw) => Some(date::parse(raw).map_err(|e| RecordError::field("published_at", e))?),
+            Some(raw) => date::parse(raw)
+                .map_err(|e| errors.push(RecordError::field("published_at", e)))
+                .ok(),
         };
         let language = match self.language.as_deref().map(str::trim) {
-            None | Some("") => "en".to_owned(),
-            Some(tag) => language_tag(tag).ok_or_else(|| {
-                RecordError::field(
-                    "language",
-                    format!("{tag:?} is not a language tag such as en or pt-BR"),
-                )
-            })?,
+            None | Some("") => Some("en".to_owned()),
+            Some(tag) => {
+                let parsed = language_tag(tag);
+                if parsed.is_none() {
+                    errors.push(RecordError::field(
+                        "language",
+                        format!("{tag:?} is not a language tag such as en or pt-BR"),
+                    ));
+                }
+                parsed
+            }
+        };
+        let (Some(canonical), Some(language), true) = (canonical, language, errors.is_empty())
+        else {
+            return Err(RecordErrors(errors));
         };
         let source_name = self
             .source
@@ -173,7 +219,15 @@ fn string_field(
             None | Some(Value::Null) => continue,
             Some(Value::String(text)) => return Ok(Some(text.clone())),
             Some(Value::Number(number)) if name == "published_at" || name == "date" => {
-                return Ok(Some(number.to_string()));
+                // 1702117800 and 1702117800.0 are the same timestamp.
+                let text = match (number.as_i64(), number.as_f64()) {
+                    (Some(whole), _) => whole.to_string(),
+                    (None, Some(float)) if float.fract() == 0.0 && float.abs() < 1e15 => {
+                        format!("{float:.0}")
+                    }
+                    _ => number.to_string(),
+                };
+                return Ok(Some(text));
             }
             Some(other) => {
                 return Err(RecordError::field(
@@ -240,9 +294,41 @@ fn content_hash(article: &ArticleInput) -> [u8; 32] {
 mod tests {
     use super::*;
 
-    fn record(json: &str) -> Result<ArticleInput, RecordError> {
+    fn record(json: &str) -> Result<ArticleInput, RecordErrors> {
         let value: Value = serde_json::from_str(json).expect("test JSON");
         RawRecord::from_json(value.as_object().expect("an object"))?.validate()
+    }
+
+    #[test]
+    fn every_bad_field_of_a_record_is_named_at_once() {
+        let errors = record(r#"{"title": ["x"], "published_at": "soon", "language": "??"}"#)
+            .expect_err("all wrong");
+        let more = record(r#"{"published_at": "soon", "language": "??"}"#).expect_err("all wrong");
+
+        assert_eq!(errors.0.len(), 1, "type errors come first: {errors}");
+        let fields: Vec<_> = more.0.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                Some("url"),
+                Some("body"),
+                Some("published_at"),
+                Some("language")
+            ]
+        );
+    }
+
+    #[test]
+    fn whole_number_timestamps_are_dates_in_either_json_form() {
+        let integer =
+            record(r#"{"url":"https://a.example/1","body":"x","published_at":1702117800}"#);
+        let float =
+            record(r#"{"url":"https://a.example/1","body":"x","published_at":1702117800.0}"#);
+
+        assert_eq!(
+            integer.expect("valid").published_at,
+            float.expect("valid").published_at
+        );
     }
 
     #[test]
@@ -278,9 +364,9 @@ mod tests {
             (r#"{"url":"not a url","body":"x"}"#, "url"),
         ];
         for (json, field) in cases {
-            let error = record(json).expect_err(json);
+            let errors = record(json).expect_err(json);
 
-            assert_eq!(error.field, Some(field), "{json}: {error}");
+            assert_eq!(errors.0[0].field, Some(field), "{json}: {errors}");
         }
     }
 

@@ -96,9 +96,9 @@ async fn a_client_over_the_rate_limit_gets_429_with_retry_after_and_ratelimit_he
     };
     let app = app_with(pool, config);
 
-    let first = get(&app, "/healthz").await;
-    get(&app, "/healthz").await;
-    let third = get(&app, "/healthz").await;
+    let first = get(&app, "/v1/sources").await;
+    get(&app, "/v1/sources").await;
+    let third = get(&app, "/v1/sources").await;
 
     assert_eq!(first.headers["ratelimit-policy"], "\"per-client\";q=2;w=60");
     assert!(
@@ -217,4 +217,95 @@ async fn a_real_socket_serves_requests_and_shuts_down_gracefully(pool: PgPool) {
         matches!(finished, Ok(Ok(Ok(())))),
         "the server stopped cleanly"
     );
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn configured_read_tokens_protect_v1_but_not_the_operations_endpoints(pool: PgPool) {
+    let config = HttpConfig {
+        read_tokens: vec![secrecy::SecretString::from("reader".to_owned())],
+        ..HttpConfig::default()
+    };
+    let app = app_with(pool, config);
+
+    let anonymous = get(&app, "/v1/stats").await;
+    let reader = send(
+        &app,
+        request("/v1/stats", &[("authorization", "Bearer reader")]),
+    )
+    .await;
+    let writer = send(
+        &app,
+        request("/v1/stats", &[("authorization", "Bearer test-token")]),
+    )
+    .await;
+    let health = get(&app, "/healthz").await;
+
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reader.status, StatusCode::OK);
+    assert_eq!(writer.status, StatusCode::OK, "write tokens may read too");
+    assert_eq!(health.status, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn probes_are_never_rate_limited(pool: PgPool) {
+    let config = HttpConfig {
+        rate_limit_per_minute: 1,
+        ..HttpConfig::default()
+    };
+    let app = app_with(pool, config);
+
+    let statuses: Vec<StatusCode> =
+        futures_util::future::join_all((0..3).map(|_| get(&app, "/healthz")))
+            .await
+            .into_iter()
+            .map(|response| response.status)
+            .collect();
+    let second_read = {
+        get(&app, "/v1/stats").await;
+        get(&app, "/v1/stats").await.status
+    };
+
+    assert_eq!(statuses, [StatusCode::OK; 3]);
+    assert_eq!(second_read, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn operations_endpoints_refuse_unknown_parameters_too(pool: PgPool) {
+    let app = app(pool);
+
+    for uri in [
+        "/healthz?foo=1",
+        "/readyz?x=",
+        "/metrics?a=b",
+        "/openapi.yaml?v=2",
+        "/docs?x=1",
+    ] {
+        let response = get(&app, uri).await;
+
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{uri}");
+    }
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn a_compressed_export_arrives_whole(pool: PgPool) {
+    crate::helpers::load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    let response = send(
+        &app,
+        request(
+            "/v1/articles/export?fields=id",
+            &[("accept-encoding", "gzip")],
+        ),
+    )
+    .await;
+
+    assert_eq!(response.headers[header::CONTENT_ENCODING], "gzip");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&response.body[..]),
+        &mut text,
+    )
+    .expect("a complete gzip stream");
+    assert_eq!(text.lines().count(), 44);
 }

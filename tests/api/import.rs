@@ -593,3 +593,42 @@ async fn a_batch_naming_a_stored_lone_surname_and_its_new_full_name_merges_clean
     assert_eq!(articles, 3);
     assert_counts_consistent(&pool).await;
 }
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn a_merged_entity_redirects_to_the_survivor_even_when_percent_encoded(pool: PgPool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = write(
+        &dir,
+        "1.jsonl",
+        jsonl(
+            "https://merge.example/8",
+            "Belgrade",
+            "Speaking in Belgrade on Tuesday, Vučić said the talks had failed.",
+        )
+        .as_bytes(),
+    );
+    let second = write(&dir, "2.jsonl", jsonl("https://merge.example/9", "Belgrade", "Serbian President Aleksandar Vucic said on Monday that Belgrade would not impose sanctions.").as_bytes());
+    import(&pool, &[first]).await;
+    let lone: (String, String) =
+        sqlx::query_as("SELECT slug, id::text FROM entities WHERE kind = 'person'")
+            .fetch_one(&pool)
+            .await
+            .expect("the lone surname");
+    import(&pool, &[second]).await;
+    let app = crate::helpers::app(pool);
+
+    let encoded = lone.0.replace('-', "%2D");
+    let by_slug = crate::helpers::get(
+        &app,
+        &format!("/v1/entities/{encoded}/timeline?interval=week"),
+    )
+    .await;
+    let by_id = crate::helpers::get(&app, &format!("/v1/entities/{}", lone.1)).await;
+
+    assert_eq!(by_slug.status, axum::http::StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(
+        by_slug.headers["location"],
+        "/v1/entities/aleksandar-vucic/timeline?interval=week"
+    );
+    assert_eq!(by_id.headers["location"], "/v1/entities/aleksandar-vucic");
+}

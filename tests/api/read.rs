@@ -401,3 +401,22 @@ async fn places_carry_coordinates_and_a_geonames_id(pool: PgPool) {
     assert_eq!(belgrade["geonames_id"], 792_680);
     assert!(person["coordinates"].is_null());
 }
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn control_characters_and_bad_values_are_400s_in_every_format(pool: PgPool) {
+    let app = app(pool);
+
+    for uri in [
+        "/v1/articles?q=%00",
+        "/v1/articles?source=a%00b",
+        "/v1/articles/export?q=%00",
+        "/v1/articles?format=ndjson&limit=abc",
+        "/v1/articles?format=ndjson&count=maybe",
+        "/v1/entities/kosovo/related?from=2024-02-01&to=2024-01-01",
+        "/v1/entities/kosovo/articles?from=2024-02-01&to=2024-01-01",
+    ] {
+        let response = get(&app, uri).await;
+
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{uri}");
+    }
+}

@@ -177,3 +177,23 @@ async fn bodies_that_are_too_large_not_json_or_not_articles_are_refused(pool: Pg
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(count_articles(&pool).await, 0);
 }
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn every_bad_field_of_an_article_is_named_and_the_media_type_is_case_insensitive(
+    pool: PgPool,
+) {
+    let app = app(pool);
+    let body = json!({"url": "https://w.example/9", "published_at": "someday", "language": "??"})
+        .to_string();
+
+    let response = post(&app, Some(TOKEN), "Application/JSON; charset=utf-8", body).await;
+
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let pointers: Vec<String> = response.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["pointer"].as_str().expect("pointer").to_owned())
+        .collect();
+    assert_eq!(pointers, ["/body", "/published_at", "/language"]);
+}
