@@ -3,7 +3,8 @@
 //! 1. a reader thread walks the inputs, parses and validates records, and reports bad ones;
 //! 2. batches of valid records are compared with what is stored (by URL, content hash and
 //!    extractor version); unchanged ones are skipped, the rest extracted on all cores;
-//! 3. a writer stores each extracted batch in one transaction ([`super::store`]).
+//! 3. two writers store the extracted batches, each in one transaction ([`super::store`]);
+//!    a batch waits while another one being written holds one of its URLs.
 //!
 //! Channels between the stages are bounded, so memory stays flat however large the input.
 //! A signal stops the reader; the batch being written commits, and a re-run picks up the
@@ -18,7 +19,7 @@ use std::time::Instant;
 use anyhow::Context;
 use newsgraph_extract::{Extraction, Extractor};
 use sqlx::PgPool;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use super::formats::{self, Event, Inputs};
 use super::progress::Progress;
@@ -54,6 +55,10 @@ enum Item {
 
 type Batch = Vec<(Change, Prepared)>;
 
+/// Batches written at once: their articles' full-text vectors are computed in parallel, the
+/// rest of each batch one at a time (see [`store::store_batch`]).
+const WRITERS: usize = 2;
+
 /// Everything the stages share.
 struct Shared {
     pool: PgPool,
@@ -62,6 +67,10 @@ struct Shared {
     progress: Progress,
     cancel: Arc<AtomicBool>,
     jobs: usize,
+    /// URLs of batches handed to the writers and not yet written.
+    in_flight: Mutex<HashSet<String>>,
+    /// Signalled whenever a writer finishes a batch.
+    written: Notify,
 }
 
 impl Shared {
@@ -113,13 +122,22 @@ pub async fn import(
         progress,
         cancel,
         jobs: options.jobs.max(1),
+        in_flight: Mutex::new(HashSet::new()),
+        written: Notify::new(),
     });
     let (item_tx, item_rx) = mpsc::channel::<Item>(options.batch_size.max(1) * 2);
     let reader = spawn_reader(inputs, bytes, item_tx, Arc::clone(&shared));
     let (batch_tx, batch_rx) = mpsc::channel::<Batch>(1);
-    let writer = tokio::spawn(write_batches(batch_rx, Arc::clone(&shared)));
+    let batch_rx = Arc::new(tokio::sync::Mutex::new(batch_rx));
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|_| tokio::spawn(write_batches(Arc::clone(&batch_rx), Arc::clone(&shared))))
+        .collect();
     let batched = batch_and_extract(item_rx, batch_tx, options.batch_size.max(1), &shared).await;
-    let written = writer.await.context("the writer task failed")?;
+    let mut written = Ok(());
+    for writer in writers {
+        let result = writer.await.context("a writer task failed")?;
+        written = written.and(result);
+    }
     let files = reader.await.context("the reader task failed")?;
     shared.progress.finish();
     batched?;
@@ -212,6 +230,19 @@ async fn flush(
     }
     let records = std::mem::take(batch);
     let url_list: Vec<String> = records.iter().map(|(_, a)| a.url.clone()).collect();
+    // A later record must win over an earlier one of the same URL: wait until no batch being
+    // written holds one of these URLs, then look them up.
+    loop {
+        let written = shared.written.notified();
+        let busy = {
+            let in_flight = shared.in_flight.lock().expect("the in-flight lock");
+            url_list.iter().any(|url| in_flight.contains(url))
+        };
+        if !busy {
+            break;
+        }
+        written.await;
+    }
     let stored: HashMap<String, articles::StoredVersion> =
         articles::versions_by_url(&shared.pool, &url_list)
             .await
@@ -247,7 +278,12 @@ async fn flush(
     for failure in failures {
         shared.fail(failure);
     }
-    // A closed channel means the writer stopped on an error; it reports that error.
+    shared
+        .in_flight
+        .lock()
+        .expect("the in-flight lock")
+        .extend(prepared.iter().map(|(_, p)| p.article.url.clone()));
+    // A closed channel means the writers stopped on an error; they report that error.
     batches.send(prepared).await.ok();
     Ok(())
 }
@@ -315,24 +351,42 @@ pub fn extract_all(
 /// Stage 3: stores batches; a batch the database refuses is retried record by record, so
 /// one bad record does not lose the others.
 async fn write_batches(
-    mut batches: mpsc::Receiver<Batch>,
+    batches: Arc<tokio::sync::Mutex<mpsc::Receiver<Batch>>>,
     shared: Arc<Shared>,
 ) -> anyhow::Result<()> {
+    loop {
+        let Some(batch) = batches.lock().await.recv().await else {
+            return Ok(());
+        };
+        let result = write_batch(&shared, &batch).await;
+        {
+            let mut in_flight = shared.in_flight.lock().expect("the in-flight lock");
+            for (_, prepared) in &batch {
+                in_flight.remove(&prepared.article.url);
+            }
+        }
+        shared.written.notify_waiters();
+        result?;
+    }
+}
+
+/// Writes one batch; a batch the database refuses is retried record by record.
+async fn write_batch(shared: &Shared, batch: &Batch) -> anyhow::Result<()> {
     let version = shared.extractor.version().to_owned();
-    while let Some(batch) = batches.recv().await {
+    {
         let prepared: Vec<Prepared> = batch.iter().map(|(_, p)| p.clone()).collect();
         match store::store_batch(&shared.pool, &version, &prepared).await {
-            Ok(outcome) => tally(&shared, &batch, &outcome),
+            Ok(outcome) => tally(shared, batch, &outcome),
             Err(error) if is_fatal(&error) => {
                 return Err(error).context("cannot write to the database");
             }
             Err(error) => {
                 tracing::warn!(error = %error, "batch refused; storing its records one by one");
-                for (change, prepared) in &batch {
+                for (change, prepared) in batch {
                     let single = std::slice::from_ref(prepared);
                     match store::store_batch(&shared.pool, &version, single).await {
                         Ok(outcome) => tally(
-                            &shared,
+                            shared,
                             std::slice::from_ref(&(*change, prepared.clone())),
                             &outcome,
                         ),

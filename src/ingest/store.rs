@@ -47,26 +47,38 @@ pub struct BatchOutcome {
 }
 
 /// Stores a batch in one transaction. Nothing of it is visible until it commits, and nothing
-/// of it remains if it fails or the process dies.
+/// of it remains if it fails or the process dies (but for its sources, created beforehand:
+/// a source without articles is harmless).
+///
+/// The articles are written before the ingest lock is taken, so that several writers compute
+/// their articles' full-text vectors (the costliest part) at the same time; the entities,
+/// mentions and counts that follow are written one batch at a time. Concurrent batches must
+/// not share a URL (the importer holds back a batch whose URLs are still being written).
 #[tracing::instrument(skip_all, fields(articles = batch.len()))]
 pub async fn store_batch(
     pool: &PgPool,
     extractor_version: &str,
     batch: &[Prepared],
 ) -> sqlx::Result<BatchOutcome> {
+    let source_ids = {
+        let mut conn = pool.acquire().await?;
+        upsert_sources(&mut conn, batch).await?
+    };
     let mut tx = pool.begin().await?;
+    let stored = write_articles(&mut tx, extractor_version, batch, &source_ids).await?;
     mentions::lock_for_ingest(&mut tx).await?;
-    let outcome = write(&mut tx, extractor_version, batch).await?;
+    let outcome = write_entities(&mut tx, batch, stored).await?;
     tx.commit().await?;
     Ok(outcome)
 }
 
-async fn write(
+/// Upserts the articles and returns, in batch order, their ids and whether each was new.
+async fn write_articles(
     conn: &mut PgConnection,
     extractor_version: &str,
     batch: &[Prepared],
-) -> sqlx::Result<BatchOutcome> {
-    let source_ids = upsert_sources(conn, batch).await?;
+    source_ids: &HashMap<String, i32>,
+) -> sqlx::Result<Vec<StoredArticle>> {
     let mut columns = articles::ArticleColumns::default();
     for prepared in batch {
         let article = &prepared.article;
@@ -87,7 +99,7 @@ async fn write(
         .into_iter()
         .map(|row| (row.url.clone(), row))
         .collect();
-    let stored: Vec<StoredArticle> = batch
+    Ok(batch
         .iter()
         .map(|prepared| {
             let row = &upserted[&prepared.article.url];
@@ -96,7 +108,15 @@ async fn write(
                 inserted: row.inserted,
             }
         })
-        .collect();
+        .collect())
+}
+
+/// Under the ingest lock: entities, mentions, aggregates, aliases and counts.
+async fn write_entities(
+    conn: &mut PgConnection,
+    batch: &[Prepared],
+    stored: Vec<StoredArticle>,
+) -> sqlx::Result<BatchOutcome> {
     let (entity_ids, merged_into, entities_created) = resolve_entities(conn, batch).await?;
     let article_ids: Vec<Uuid> = stored.iter().map(|s| s.id).collect();
     // Entities that lost articles (or gained merged ones) are recounted from scratch; the

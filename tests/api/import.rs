@@ -632,3 +632,44 @@ async fn a_merged_entity_redirects_to_the_survivor_even_when_percent_encoded(poo
     );
     assert_eq!(by_id.headers["location"], "/v1/entities/aleksandar-vucic");
 }
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn the_later_of_two_records_with_one_url_wins_even_across_parallel_batches(pool: PgPool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut lines: Vec<String> = (0..12)
+        .map(|i| {
+            jsonl(
+                &format!("https://order.example/{i}"),
+                &format!("Filler {i}"),
+                "A story from Lagos.",
+            )
+        })
+        .collect();
+    lines[1] = jsonl(
+        "https://order.example/same",
+        "First",
+        "The first version, from Nairobi.",
+    );
+    lines[4] = jsonl(
+        "https://order.example/same",
+        "Second",
+        "The second version, from Accra.",
+    );
+    lines[10] = jsonl(
+        "https://order.example/same",
+        "Third",
+        "The third version, from Dakar.",
+    );
+    let path = write(&dir, "order.jsonl", lines.join("\n").as_bytes());
+
+    let report = import(&pool, &[path]).await;
+
+    assert_eq!(report.failed, 0, "{report:?}");
+    let title: String =
+        sqlx::query_scalar("SELECT title FROM articles WHERE url = 'https://order.example/same'")
+            .fetch_one(&pool)
+            .await
+            .expect("the article");
+    assert_eq!(title, "Third");
+    assert_counts_consistent(&pool).await;
+}
