@@ -29,6 +29,92 @@ fn forbid(row: &mut [f32], parsed: &[(char, String)], rule: impl Fn(char) -> boo
     }
 }
 
+/// Titles and forms of address that precede a name but are not part of it (CoNLL-2003:
+/// "President [Bill Clinton]", "Mr [Smith]"). A person's span never starts with one. Words
+/// that are also common surnames or given names (King, Major, Prince, Pope) are left out.
+const TITLES: &[&str] = &[
+    "president",
+    "chancellor",
+    "premier",
+    "minister",
+    "secretary",
+    "senator",
+    "sen",
+    "sen.",
+    "rep",
+    "rep.",
+    "representative",
+    "congressman",
+    "congresswoman",
+    "governor",
+    "gov",
+    "gov.",
+    "mayor",
+    "ambassador",
+    "chairman",
+    "chairwoman",
+    "spokesman",
+    "spokeswoman",
+    "mr",
+    "mr.",
+    "mrs",
+    "mrs.",
+    "ms",
+    "ms.",
+    "dr",
+    "dr.",
+    "prof",
+    "prof.",
+    "professor",
+    "sir",
+    "dame",
+    "madam",
+    "gen",
+    "gen.",
+    "general",
+    "col",
+    "col.",
+    "colonel",
+    "lt",
+    "lt.",
+    "lieutenant",
+    "capt",
+    "capt.",
+    "captain",
+    "sgt",
+    "sgt.",
+    "sergeant",
+    "adm",
+    "adm.",
+    "admiral",
+    "judge",
+    "justice",
+    "rev",
+    "rev.",
+    "reverend",
+    "bishop",
+    "archbishop",
+    "cardinal",
+    "sheikh",
+    "ayatollah",
+    "imam",
+    "rabbi",
+    "coach",
+    "queen",
+    "princess",
+    "emperor",
+    "empress",
+    "sultan",
+    "emir",
+    "pm",
+    "vice",
+];
+
+/// Whether a token is a title that cannot start a person's name.
+fn is_title(token: &str) -> bool {
+    token.len() <= 16 && TITLES.contains(&token.to_lowercase().as_str())
+}
+
 /// The length of the longest prefix of `tokens` with no unclosed bracket.
 fn balanced_prefix(tokens: &[crate::tokenize::Token]) -> usize {
     let mut open: Option<usize> = None;
@@ -66,6 +152,13 @@ pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
                 "'s" | "'S" => forbid(row, parsed, |p| p == 'I' || p == 'L'),
                 // Separators are never part of a name.
                 ";" | "," => forbid(row, parsed, |p| p != 'O'),
+                title if is_title(title) => {
+                    for (w, (p, ty)) in row.iter_mut().zip(parsed) {
+                        if (*p == 'B' || *p == 'U') && ty == "PER" {
+                            *w = FORBIDDEN;
+                        }
+                    }
+                }
                 _ => {}
             }
         }

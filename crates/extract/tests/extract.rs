@@ -74,6 +74,24 @@ fn titles_the_and_possessives_stay_outside_spans() {
 }
 
 #[test]
+fn titles_the_model_would_keep_are_cut_from_person_spans() {
+    let text = "Chancellor Gerhard Lindqvist met Mr. Tomas Arvidsson and Dr. Anna Petrova.";
+
+    let x = extract(text);
+
+    let persons: Vec<&str> = x
+        .mentions
+        .iter()
+        .filter(|m| x.entities[m.entity].kind == EntityKind::Person)
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(
+        persons,
+        ["Gerhard Lindqvist", "Tomas Arvidsson", "Anna Petrova"]
+    );
+}
+
+#[test]
 fn later_surname_resolves_to_the_full_person() {
     let x = extract(
         "Finance Minister Siniša Mali presented the budget. Later, Mali said taxes would fall.",
