@@ -256,6 +256,18 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSGRAPH_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
+    /// Hold every entity and alias in memory (about 1 KiB each) so that entity lookups and
+    /// name search skip the database. Changes made by other processes show within a few
+    /// seconds. `false` answers every request from the database.
+    #[arg(
+        long,
+        env = "NEWSGRAPH_ENTITY_DIRECTORY",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        value_name = "BOOL"
+    )]
+    pub entity_directory: bool,
+
     /// Files or directories to import before serving (idempotent: on later starts only new
     /// or changed articles are written). Repeat the flag or separate paths with commas.
     #[arg(

@@ -11,6 +11,7 @@
 //! - [`embedded`]: a private PostgreSQL cluster started from the server binaries installed on
 //!   the machine.
 //! - [`db`]: all SQL, one module per aggregate.
+//! - [`directory`]: the entities held in memory by `serve` for lookups and name search.
 //! - [`http`]: the axum router, the problem+json error type, one module per resource.
 //! - [`geo`]: coordinates of known places (GeoNames).
 //! - [`ingest`]: input formats, normalization, and the batched idempotent importer.
@@ -25,6 +26,7 @@ pub mod commands;
 pub mod config;
 pub mod database;
 pub mod db;
+pub mod directory;
 pub mod embedded;
 pub mod geo;
 pub mod http;

@@ -57,6 +57,7 @@ fn http_config(args: &ServeArgs) -> HttpConfig {
         cors_origins: args.cors_origins.clone(),
         rate_limit_per_minute: args.rate_limit,
         trust_forwarded_for: args.trust_forwarded_for,
+        entity_directory: args.entity_directory,
         jobs: args.pipeline.options().jobs,
     }
 }

@@ -7,7 +7,7 @@
 //! rows it returns.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::listing::{Page, Position, SortKey};
@@ -95,6 +95,28 @@ pub struct PageRequest {
     pub with_body: bool,
     /// Whether to make highlighted excerpts (with `q`).
     pub with_headline: bool,
+}
+
+/// One page of articles, from the pool. Without `q` the query is the same index range
+/// whatever the entity or date, so it runs with a generic plan: PostgreSQL would otherwise
+/// re-plan it for every entity (its statistics make each value look different), and the
+/// planning took longer than the query (measured: 930 -> 1,230 requests/s for
+/// `?entity=` pages). With `q` the planner's view of the terms matters, so it plans each time.
+pub async fn list_page(
+    pool: &PgPool,
+    filter: &ArticleFilter,
+    page: &PageRequest,
+) -> sqlx::Result<Page<ArticleRow>> {
+    if filter.q.is_some() {
+        return list(pool, filter, page).await;
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan")
+        .execute(&mut *tx)
+        .await?;
+    let rows = list(&mut *tx, filter, page).await?;
+    tx.commit().await?;
+    Ok(rows)
 }
 
 /// One page of articles.

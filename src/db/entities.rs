@@ -151,7 +151,7 @@ pub async fn add_counts(conn: &mut PgConnection, deltas: &CountDeltas) -> sqlx::
             mention_count = e.mention_count + d.mentions,
             first_seen = LEAST(e.first_seen, d.first_seen),
             last_seen = GREATEST(e.last_seen, d.last_seen),
-            updated_at = now()
+            updated_at = clock_timestamp()
         FROM UNNEST($1::uuid[], $2::int[], $3::int[], $4::timestamptz[], $5::timestamptz[])
             AS d(id, articles, mentions, first_seen, last_seen)
         WHERE e.id = d.id
@@ -178,7 +178,7 @@ pub async fn recount(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<()> 
             mention_count = s.mentions,
             first_seen = s.first_seen,
             last_seen = s.last_seen,
-            updated_at = now()
+            updated_at = clock_timestamp()
         FROM (
             SELECT ids.id,
                    count(ae.article_id)::int AS articles,

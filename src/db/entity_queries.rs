@@ -528,3 +528,43 @@ pub async fn timeline(
     .fetch_all(executor)
     .await
 }
+
+/// Every entity, without aliases (see [`all_aliases`]), for the in-memory directory.
+pub async fn all(executor: impl PgExecutor<'_>) -> sqlx::Result<Vec<EntityRow>> {
+    sqlx::query_as(
+        "SELECT e.id, e.kind, e.name, e.slug, e.article_count, e.mention_count, e.first_seen, \
+         e.last_seen, e.latitude, e.longitude, e.geonames_id, e.wikidata_id, \
+         ARRAY[]::text[] AS aliases, NULL::float8 AS score \
+         FROM entities e",
+    )
+    .fetch_all(executor)
+    .await
+}
+
+/// Every alias: entity, surface form, folded form.
+pub async fn all_aliases(
+    executor: impl PgExecutor<'_>,
+) -> sqlx::Result<Vec<(Uuid, String, String)>> {
+    sqlx::query_as("SELECT entity_id, alias, norm FROM entity_aliases ORDER BY entity_id, alias")
+        .fetch_all(executor)
+        .await
+}
+
+/// Every redirect: old id, old slug, surviving entity.
+pub async fn all_redirects(
+    executor: impl PgExecutor<'_>,
+) -> sqlx::Result<Vec<(Uuid, String, Uuid)>> {
+    sqlx::query_as("SELECT old_id, old_slug, entity_id FROM entity_redirects")
+        .fetch_all(executor)
+        .await
+}
+
+/// What changes when entities do: the latest `updated_at` (set with the clock at write
+/// time, under the ingest lock, so it grows in commit order) and how many there are.
+pub async fn change_marker(
+    executor: impl PgExecutor<'_>,
+) -> sqlx::Result<(Option<DateTime<Utc>>, i64)> {
+    sqlx::query_as("SELECT (SELECT max(updated_at) FROM entities), (SELECT count(*) FROM entities)")
+        .fetch_one(executor)
+        .await
+}

@@ -2,6 +2,7 @@
 //! and mentions, and its entities alone. (`POST` lives in [`super::ingest`].)
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{OriginalUri, Path, State};
@@ -20,6 +21,7 @@ use super::format::{Format, ListPage, negotiate, push_csv_row};
 use super::params::{ENTITY_TYPES, Params};
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
+use crate::directory::Directory;
 
 /// Parameters of `GET /v1/articles`.
 pub const LIST_PARAMS: &[&str] = &[
@@ -41,12 +43,13 @@ const EXPORT_PAGE: i64 = 500;
 /// `GET /v1/articles`.
 pub async fn list_articles(
     State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), LIST_PARAMS)?;
     let format = negotiate(&params, &headers, &["json", "csv", "ndjson"])?;
-    let filter = article_filter(&pool, &params).await?;
+    let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let sort = article_sort(&params, &filter)?;
     let fields = article_fields(&params, &filter)?;
     // Checked in every format, though an NDJSON export walks everything from the start.
@@ -63,7 +66,7 @@ pub async fn list_articles(
         with_body: fields.contains(&"body"),
         with_headline: fields.contains(&"headline"),
     };
-    let page = article_search::list(&pool, &filter, &request).await?;
+    let page = article_search::list_page(&pool, &filter, &request).await?;
     let count = if with_count {
         Some(article_search::count(&pool, &filter).await?)
     } else {
@@ -86,6 +89,7 @@ pub async fn list_articles(
 /// with no cap; the server reads the database a page at a time, so memory stays bounded.
 pub async fn export_articles(
     State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -102,17 +106,21 @@ pub async fn export_articles(
         }
         None => Format::Ndjson,
     };
-    let filter = article_filter(&pool, &params).await?;
+    let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let sort = article_sort(&params, &filter)?;
     let fields = article_fields(&params, &filter)?;
     export(pool, filter, sort, fields, format).await
 }
 
 /// The filters shared by the list and the export.
-async fn article_filter(pool: &PgPool, params: &Params) -> Result<ArticleFilter, ApiError> {
+async fn article_filter(
+    pool: &PgPool,
+    directory: Option<&Arc<Directory>>,
+    params: &Params,
+) -> Result<ArticleFilter, ApiError> {
     let mut entities = Vec::new();
     for value in params.all("entity") {
-        entities.push(resolve_entity_param(pool, "entity", value).await?);
+        entities.push(resolve_entity_param(pool, directory, "entity", value).await?);
     }
     let (from, to) = params.date_range()?;
     let q = params.one("q")?.map(str::trim).filter(|q| !q.is_empty());
@@ -206,7 +214,7 @@ async fn export(
         with_body: fields.contains(&"body"),
         with_headline: fields.contains(&"headline"),
     };
-    let first = article_search::list(&pool, &filter, &request).await?;
+    let first = article_search::list_page(&pool, &filter, &request).await?;
     let encoder = Encoder::new(fields, format);
     let mut head = encoder.header();
     head.push_str(&encoder.rows(first.rows));

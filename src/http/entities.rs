@@ -2,6 +2,7 @@
 //! the snippets that mention it, the entities named alongside it, and its timeline.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -23,6 +24,7 @@ use crate::db::articles;
 use crate::db::entity_queries::{
     self, EntityFilter, EntityRow, EntitySort, RelatedFilter, RelatedSort,
 };
+use crate::directory::{self, Directory, Found};
 use crate::names::search_norm;
 
 /// Parameters of `GET /v1/entities`.
@@ -41,14 +43,40 @@ pub const TIMELINE_PARAMS: &[&str] = &["interval", "from", "to", "format"];
 /// The most buckets one timeline may have.
 const MAX_BUCKETS: i64 = 3_700;
 
-/// Finds an entity by id or slug. A merged entity's old id or slug resolves to the survivor.
-pub async fn find_entity(pool: &PgPool, key: &IdOrSlug) -> Result<Resolved, ApiError> {
+/// Finds an entity by id or slug, in the directory first, then in the database (for an
+/// entity newer than the directory's snapshot). A merged entity's old id or slug resolves to
+/// the survivor.
+pub async fn find_entity(
+    pool: &PgPool,
+    directory: Option<&Arc<Directory>>,
+    key: &IdOrSlug,
+) -> Result<Resolved, ApiError> {
+    let snapshot = match directory {
+        Some(directory) => directory.snapshot().await.ok(),
+        None => None,
+    };
+    if let Some(snapshot) = snapshot {
+        let found = match key {
+            IdOrSlug::Id(id) => snapshot.by_id(*id),
+            IdOrSlug::Slug(slug) => snapshot.by_slug(slug),
+        };
+        match found {
+            Some(Found::Entity(row)) => return Ok(Resolved::Found(row)),
+            Some(Found::MergedInto(row)) => {
+                return Ok(Resolved::Moved {
+                    id: row.id,
+                    slug: row.slug.clone(),
+                });
+            }
+            None => {}
+        }
+    }
     let row = match key {
         IdOrSlug::Id(id) => entity_queries::by_id(pool, *id).await?,
         IdOrSlug::Slug(slug) => entity_queries::by_slug(pool, slug).await?,
     };
     if let Some(row) = row {
-        return Ok(Resolved::Found(Box::new(row)));
+        return Ok(Resolved::Found(Arc::new(row)));
     }
     let redirect = match key {
         IdOrSlug::Id(id) => entity_queries::redirect(pool, Some(*id), None).await?,
@@ -63,7 +91,7 @@ pub async fn find_entity(pool: &PgPool, key: &IdOrSlug) -> Result<Resolved, ApiE
 /// An entity looked up by id or slug.
 pub enum Resolved {
     /// Here it is.
-    Found(Box<EntityRow>),
+    Found(Arc<EntityRow>),
     /// It was merged into this one.
     Moved {
         /// The surviving entity's id.
@@ -77,11 +105,12 @@ pub enum Resolved {
 /// parameter when there is none.
 pub async fn resolve_entity_param(
     pool: &PgPool,
+    directory: Option<&Arc<Directory>>,
     param: &str,
     value: &str,
 ) -> Result<Uuid, ApiError> {
     let key = IdOrSlug::parse(value).map_err(|detail| ApiError::invalid(param, detail))?;
-    match find_entity(pool, &key).await {
+    match find_entity(pool, directory, &key).await {
         Ok(Resolved::Found(row)) => Ok(row.id),
         Ok(Resolved::Moved { id, .. }) => Ok(id),
         Err(ApiError::NotFound(_)) => Err(ApiError::invalid(param, format!("no entity {value:?}"))),
@@ -92,12 +121,13 @@ pub async fn resolve_entity_param(
 /// The entity of a path segment; merged entities answer 301 to their survivor.
 async fn path_entity(
     pool: &PgPool,
+    directory: Option<&Arc<Directory>>,
     segment: &str,
     uri: &axum::http::Uri,
 ) -> Result<Result<EntityRow, Response>, ApiError> {
     let key = IdOrSlug::parse(segment).map_err(|detail| ApiError::invalid("id", detail))?;
-    match find_entity(pool, &key).await? {
-        Resolved::Found(row) => Ok(Ok(*row)),
+    match find_entity(pool, directory, &key).await? {
+        Resolved::Found(row) => Ok(Ok(Arc::unwrap_or_clone(row))),
         Resolved::Moved { slug, .. } => {
             // The same route with the survivor's slug: /v1/entities/{id}[/rest]. The raw
             // segment may be percent-encoded, so the path is rebuilt, not searched.
@@ -127,6 +157,7 @@ async fn path_entity(
 /// `GET /v1/entities`.
 pub async fn list_entities(
     State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -155,11 +186,32 @@ pub async fn list_entities(
         kind: params.choice("type", &ENTITY_TYPES)?.map(str::to_owned),
     };
     let after = params.position(sort.name())?;
-    let page = entity_queries::list(&pool, &filter, sort, after.as_ref(), params.limit()?).await?;
-    let count = if params.flag("count")? {
-        Some(entity_queries::count(&pool, &filter).await?)
-    } else {
-        None
+    let limit = params.limit()?;
+    let with_count = params.flag("count")?;
+    // Name search runs in the directory when there is one; a plain list is an index range
+    // in the database.
+    let (page, count) = match (&filter.q, &directory) {
+        (Some(q), Some(directory)) => {
+            let snapshot = directory.snapshot().await?;
+            let (page, total) = directory::search_page(
+                &snapshot,
+                q,
+                filter.kind.as_deref(),
+                sort,
+                after.as_ref(),
+                limit,
+            );
+            (page, with_count.then_some(total))
+        }
+        _ => {
+            let page = entity_queries::list(&pool, &filter, sort, after.as_ref(), limit).await?;
+            let count = if with_count {
+                Some(entity_queries::count(&pool, &filter).await?)
+            } else {
+                None
+            };
+            (page, count)
+        }
     };
     Ok(ListPage {
         data: page
@@ -176,20 +228,24 @@ pub async fn list_entities(
 /// `GET /v1/entities/{id-or-slug}`.
 pub async fn get_entity(
     State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     Params::parse(uri.query(), GET_PARAMS)?;
-    Ok(match path_entity(&pool, &id, &uri).await? {
-        Ok(row) => axum::Json(EntityResponse::from(row)).into_response(),
-        Err(moved) => moved,
-    })
+    Ok(
+        match path_entity(&pool, directory.as_ref(), &id, &uri).await? {
+            Ok(row) => axum::Json(EntityResponse::from(row)).into_response(),
+            Err(moved) => moved,
+        },
+    )
 }
 
 /// `GET /v1/entities/{id}/articles`: newest first, each with the snippets that mention the
 /// entity.
 pub async fn list_entity_articles(
     State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -215,7 +271,7 @@ pub async fn list_entity_articles(
     let after = params.position(sort.name())?;
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
-    let entity = match path_entity(&pool, &id, &uri).await? {
+    let entity = match path_entity(&pool, directory.as_ref(), &id, &uri).await? {
         Ok(row) => row,
         Err(moved) => return Ok(moved),
     };
@@ -235,7 +291,7 @@ pub async fn list_entity_articles(
         with_body: true,
         with_headline: false,
     };
-    let page = article_search::list(&pool, &filter, &request).await?;
+    let page = article_search::list_page(&pool, &filter, &request).await?;
     let count = if with_count {
         Some(article_search::count(&pool, &filter).await?)
     } else {
@@ -276,6 +332,7 @@ pub async fn list_entity_articles(
 /// `format=graph`, nodes and edges for a network chart.
 pub async fn list_related_entities(
     State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -300,7 +357,7 @@ pub async fn list_related_entities(
     let kind = params.choice("type", &ENTITY_TYPES)?.map(str::to_owned);
     let (from, to) = params.date_range()?;
     let limit = params.limit()?;
-    let entity = match path_entity(&pool, &id, &uri).await? {
+    let entity = match path_entity(&pool, directory.as_ref(), &id, &uri).await? {
         Ok(row) => row,
         Err(moved) => return Ok(moved),
     };
@@ -359,6 +416,7 @@ async fn graph_response(
 /// buckets filled with zeros.
 pub async fn get_entity_timeline(
     State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -369,7 +427,7 @@ pub async fn get_entity_timeline(
         .choice("interval", &["day", "week", "month"])?
         .unwrap_or("day");
     let range = params.date_range()?;
-    let entity = match path_entity(&pool, &id, &uri).await? {
+    let entity = match path_entity(&pool, directory.as_ref(), &id, &uri).await? {
         Ok(row) => row,
         Err(moved) => return Ok(moved),
     };

@@ -179,7 +179,12 @@ async fn store_articles(
             )));
         }
         let prepared: Vec<store::Prepared> = batch.into_iter().map(|(_, p)| p).collect();
-        let outcome = store::store_batch(&state.pool, &version, &prepared).await?;
+        let outcome = store::store_batch(&state.pool, &version, &prepared).await;
+        // Whatever happened, the next read waits for a fresh entity directory.
+        if let Some(directory) = &state.directory {
+            directory.invalidate();
+        }
+        let outcome = outcome?;
         for (position, stored) in positions.into_iter().zip(outcome.articles) {
             result[position] = Some((stored.id, stored.inserted));
         }

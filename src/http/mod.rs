@@ -41,6 +41,8 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::directory::Directory;
+
 pub use self::auth::BearerTokens;
 use self::error::ApiError;
 use self::metrics::Metrics;
@@ -64,6 +66,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Request metrics.
     pub metrics: Arc<Metrics>,
+    /// The entities in memory, for lookups and name search (unless turned off).
+    pub directory: Option<Arc<Directory>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -91,6 +95,9 @@ pub struct HttpConfig {
     pub rate_limit_per_minute: u32,
     /// Whether the client address comes from X-Forwarded-For.
     pub trust_forwarded_for: bool,
+    /// Whether entities are held in memory ([`Directory`]); otherwise every lookup and name
+    /// search goes to the database.
+    pub entity_directory: bool,
     /// Extraction threads per write request.
     pub jobs: usize,
 }
@@ -105,6 +112,7 @@ impl Default for HttpConfig {
             cors_origins: Vec::new(),
             rate_limit_per_minute: 0,
             trust_forwarded_for: false,
+            entity_directory: true,
             jobs: 2,
         }
     }
@@ -146,6 +154,9 @@ pub const ROUTES: &[(&str, &str, &[&str])] = &[
 /// Builds the application state from its parts.
 pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> AppState {
     AppState {
+        directory: config
+            .entity_directory
+            .then(|| Directory::new(pool.clone())),
         pool,
         extractor,
         jobs: config.jobs.max(1),

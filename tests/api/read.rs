@@ -7,7 +7,9 @@ use axum::http::{StatusCode, header};
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{app, get, load_sample_and_seed};
+use newsgraph::http::HttpConfig;
+
+use crate::helpers::{app, app_with, get, load_sample_and_seed};
 
 fn names(page: &Value) -> Vec<String> {
     page["data"]
@@ -64,6 +66,63 @@ async fn entity_search_tolerates_typos_and_prefixes(pool: PgPool) {
 
     assert_eq!(names(&typo)[0], "Milos Vucevic");
     assert_eq!(names(&prefix)[0], "Belgrade");
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn name_search_without_the_entity_directory_finds_the_same_entities(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let in_memory = app(pool.clone());
+    let database = app_with(
+        pool,
+        HttpConfig {
+            entity_directory: false,
+            ..HttpConfig::default()
+        },
+    );
+
+    for (query, expected) in [
+        ("vucevic", "Milos Vucevic"),
+        ("SNS", "Serbian Progressive Party"),
+        ("Vu%C4%8Di%C4%87", "Aleksandar Vucic"),
+        ("vucevc", "Milos Vucevic"),
+        ("belgr", "Belgrade"),
+    ] {
+        let uri = format!("/v1/entities?q={query}");
+        let from_memory = get(&in_memory, &uri).await.json();
+        let from_database = get(&database, &uri).await.json();
+
+        assert_eq!(names(&from_memory)[0], expected, "directory, q={query}");
+        assert_eq!(names(&from_database)[0], expected, "database, q={query}");
+    }
+    let kosovo = get(&database, "/v1/entities/kosovo").await;
+    assert_eq!(kosovo.status, StatusCode::OK);
+    assert_eq!(kosovo.json()["type"], "place");
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn the_entity_directory_shows_what_another_process_imported_within_seconds(pool: PgPool) {
+    let app = app(pool.clone());
+    let before = get(&app, "/v1/entities?q=vucevic").await.json();
+    assert!(names(&before).is_empty(), "{before}");
+
+    // Written straight to the database, as `newsgraph import` in another process would.
+    load_sample_and_seed(&pool).await;
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let page = get(&app, "/v1/entities?q=vucevic").await.json();
+        if names(&page).first().map(String::as_str) == Some("Milos Vucevic") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import is not visible after 15 s: {page}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let entity = get(&app, "/v1/entities/milos-vucevic").await;
+    assert_eq!(entity.status, StatusCode::OK, "{}", entity.json());
+    assert!(entity.json()["article_count"].as_i64() >= Some(1));
 }
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]

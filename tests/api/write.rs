@@ -6,7 +6,7 @@ use newsgraph::http::HttpConfig;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::helpers::{TOKEN, TestResponse, app, app_with, send};
+use crate::helpers::{TOKEN, TestResponse, app, app_with, get, send};
 
 async fn post(
     app: &axum::Router,
@@ -81,6 +81,26 @@ async fn a_posted_article_is_stored_with_its_entities_and_reposting_it_changes_n
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json()["id"], stored["id"]);
     assert_eq!(count_articles(&pool).await, 1);
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn a_posted_entity_is_found_by_name_search_at_once(pool: PgPool) {
+    let app = app(pool.clone());
+    // Loads the entity directory before the write.
+    let before = get(&app, "/v1/entities?q=scholz").await.json();
+    assert_eq!(before["data"].as_array().map(Vec::len), Some(0), "{before}");
+    let body = article(
+        "https://w.example/ryw",
+        "On Monday, Chancellor Olaf Scholz met President Emmanuel Macron in Paris.",
+    )
+    .to_string();
+
+    let created = post(&app, Some(TOKEN), "application/json", body).await;
+    let after = get(&app, "/v1/entities?q=scholz").await.json();
+
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(after["data"][0]["name"], "Olaf Scholz", "{after}");
+    assert_eq!(after["data"][0]["article_count"], 1);
 }
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]

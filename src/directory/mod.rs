@@ -1,0 +1,332 @@
+//! The entity directory: every entity, its aliases and redirects, held in memory by `serve`
+//! so that entity pages, slug lookups and name search answer without a database round trip.
+//!
+//! It is a snapshot of the database, replaced as a whole. A request finding it older than
+//! [`CHECK_EVERY`] starts a background check (one at a time): when the entities changed
+//! (their latest `updated_at` or their number), a new snapshot is loaded; at least every
+//! [`RELOAD_EVERY`] one is loaded anyway. Writes through this process ask for a check at
+//! once. So an import by another process shows within a few seconds; a lookup that misses
+//! (an entity newer than the snapshot) falls back to the database.
+//!
+//! This module owns no SQL; it calls [`crate::db::entity_queries`].
+
+pub mod search;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::db::entity_queries::{self, EntityRow};
+use search::NameIndex;
+
+/// How old a snapshot may get before a request starts a check for changes.
+pub const CHECK_EVERY: Duration = Duration::from_secs(2);
+/// How old a snapshot may get before it is reloaded whatever the check says.
+pub const RELOAD_EVERY: Duration = Duration::from_secs(60);
+
+/// One consistent view of the entities.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Every entity.
+    pub entities: Vec<Arc<EntityRow>>,
+    by_id: HashMap<Uuid, u32>,
+    by_slug: HashMap<String, u32>,
+    /// Old ids and slugs of merged entities, to the survivor.
+    redirect_ids: HashMap<Uuid, u32>,
+    redirect_slugs: HashMap<String, u32>,
+    /// Name search.
+    pub names: NameIndex,
+    /// What the database said when this was loaded.
+    marker: (Option<DateTime<Utc>>, i64),
+}
+
+/// What a lookup found.
+#[derive(Debug, Clone)]
+pub enum Found {
+    /// The entity.
+    Entity(Arc<EntityRow>),
+    /// It was merged into this one.
+    MergedInto(Arc<EntityRow>),
+}
+
+impl Snapshot {
+    /// The entity with this id, or the one it was merged into.
+    pub fn by_id(&self, id: Uuid) -> Option<Found> {
+        if let Some(index) = self.by_id.get(&id) {
+            return Some(Found::Entity(Arc::clone(&self.entities[*index as usize])));
+        }
+        self.redirect_ids
+            .get(&id)
+            .map(|index| Found::MergedInto(Arc::clone(&self.entities[*index as usize])))
+    }
+
+    /// The entity with this slug, or the one it was merged into.
+    pub fn by_slug(&self, slug: &str) -> Option<Found> {
+        if let Some(index) = self.by_slug.get(slug) {
+            return Some(Found::Entity(Arc::clone(&self.entities[*index as usize])));
+        }
+        self.redirect_slugs
+            .get(slug)
+            .map(|index| Found::MergedInto(Arc::clone(&self.entities[*index as usize])))
+    }
+}
+
+/// The directory shared by the handlers.
+#[derive(Debug)]
+pub struct Directory {
+    pool: PgPool,
+    current: RwLock<Option<Arc<Snapshot>>>,
+    /// When the snapshot was last checked, and last loaded.
+    checked: Mutex<(Instant, Instant)>,
+    checking: AtomicBool,
+    /// Set by a write through this process: the next request waits for a fresh snapshot.
+    stale: AtomicBool,
+    /// Serializes first loads.
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl Directory {
+    /// An empty directory; the first request loads it.
+    pub fn new(pool: PgPool) -> Arc<Self> {
+        let long_ago = Instant::now()
+            .checked_sub(RELOAD_EVERY * 2)
+            .unwrap_or_else(Instant::now);
+        Arc::new(Self {
+            pool,
+            current: RwLock::new(None),
+            checked: Mutex::new((long_ago, long_ago)),
+            checking: AtomicBool::new(false),
+            stale: AtomicBool::new(false),
+            loading: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// The current snapshot, loading the first one if needed, and starting a background
+    /// check when it is old.
+    pub async fn snapshot(self: &Arc<Self>) -> sqlx::Result<Arc<Snapshot>> {
+        if !self.stale.load(Ordering::Acquire)
+            && let Some(snapshot) = self.current()
+        {
+            self.check_in_background();
+            return Ok(snapshot);
+        }
+        let _loading = self.loading.lock().await;
+        if !self.stale.load(Ordering::Acquire)
+            && let Some(snapshot) = self.current()
+        {
+            return Ok(snapshot);
+        }
+        // Cleared before loading: a write that lands during the load sets it again.
+        let was_stale = self.stale.swap(false, Ordering::AcqRel);
+        let snapshot = match load(&self.pool).await {
+            Ok(snapshot) => Arc::new(snapshot),
+            Err(error) => {
+                if was_stale {
+                    self.stale.store(true, Ordering::Release);
+                }
+                return Err(error);
+            }
+        };
+        self.install(Arc::clone(&snapshot));
+        Ok(snapshot)
+    }
+
+    /// After a write through this process: the next request waits for a fresh snapshot, so
+    /// a client reads its own writes.
+    pub fn invalidate(&self) {
+        self.stale.store(true, Ordering::Release);
+    }
+
+    fn current(&self) -> Option<Arc<Snapshot>> {
+        self.current.read().expect("the directory lock").clone()
+    }
+
+    fn install(&self, snapshot: Arc<Snapshot>) {
+        *self.current.write().expect("the directory lock") = Some(snapshot);
+        let now = Instant::now();
+        *self.checked.lock().expect("the directory clock") = (now, now);
+    }
+
+    fn check_in_background(self: &Arc<Self>) {
+        let (checked, loaded) = *self.checked.lock().expect("the directory clock");
+        if checked.elapsed() < CHECK_EVERY || self.checking.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let directory = Arc::clone(self);
+        tokio::spawn(async move {
+            if let Err(error) = directory.refresh(loaded.elapsed() >= RELOAD_EVERY).await {
+                tracing::warn!(error = %error, "cannot refresh the entity directory");
+            }
+            directory.checking.store(false, Ordering::Release);
+        });
+    }
+
+    async fn refresh(&self, force: bool) -> sqlx::Result<()> {
+        let marker = entity_queries::change_marker(&self.pool).await?;
+        let unchanged = self
+            .current()
+            .is_some_and(|snapshot| snapshot.marker == marker);
+        if unchanged && !force {
+            self.checked.lock().expect("the directory clock").0 = Instant::now();
+            return Ok(());
+        }
+        let snapshot = load(&self.pool).await?;
+        self.install(Arc::new(snapshot));
+        Ok(())
+    }
+}
+
+/// Reads every entity, alias and redirect.
+async fn load(pool: &PgPool) -> sqlx::Result<Snapshot> {
+    let started = Instant::now();
+    let marker = entity_queries::change_marker(pool).await?;
+    let mut rows = entity_queries::all(pool).await?;
+    let alias_rows = entity_queries::all_aliases(pool).await?;
+    let redirects = entity_queries::all_redirects(pool).await?;
+    let mut snapshot = Snapshot {
+        marker,
+        ..Snapshot::default()
+    };
+    for (index, row) in rows.iter().enumerate() {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        snapshot.by_id.insert(row.id, index);
+        snapshot.by_slug.insert(row.slug.clone(), index);
+    }
+    let mut aliases = Vec::with_capacity(alias_rows.len());
+    for (entity, alias, norm) in alias_rows {
+        if let Some(index) = snapshot.by_id.get(&entity).copied() {
+            rows[index as usize].aliases.push(alias);
+            aliases.push((norm, index));
+        }
+    }
+    snapshot.entities = rows.into_iter().map(Arc::new).collect();
+    for (old_id, old_slug, survivor) in redirects {
+        if let Some(index) = snapshot.by_id.get(&survivor).copied() {
+            snapshot.redirect_ids.insert(old_id, index);
+            snapshot.redirect_slugs.insert(old_slug, index);
+        }
+    }
+    snapshot.names = NameIndex::build(aliases);
+    tracing::info!(
+        entities = snapshot.entities.len(),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "entity directory loaded"
+    );
+    Ok(snapshot)
+}
+
+/// The orders a directory page can take (the same as the database list's).
+pub use crate::db::entity_queries::EntitySort;
+use crate::db::listing::{Page, Position, SortKey};
+
+/// A page of the entities matching `q` (folded), in memory.
+pub fn search_page(
+    snapshot: &Snapshot,
+    q: &str,
+    kind: Option<&str>,
+    sort: EntitySort,
+    after: Option<&Position>,
+    limit: i64,
+) -> (Page<EntityRow>, i64) {
+    let mut hits: Vec<(Arc<EntityRow>, f64)> = snapshot
+        .names
+        .search(q)
+        .into_iter()
+        .map(|(index, score)| (Arc::clone(&snapshot.entities[index as usize]), score))
+        .filter(|(row, _)| row.article_count > 0 && kind.is_none_or(|kind| row.kind == kind))
+        .collect();
+    let total = hits.len() as i64;
+    hits.sort_by(|a, b| order(sort, a, b));
+    let start = match after.and_then(|position| cursor_entry(sort, position)) {
+        Some(cursor) => {
+            hits.partition_point(|hit| order(sort, hit, &cursor) != std::cmp::Ordering::Greater)
+        }
+        None => 0,
+    };
+    let rows: Vec<EntityRow> = hits[start..]
+        .iter()
+        .take(usize::try_from(limit + 1).unwrap_or(usize::MAX))
+        .map(|(row, score)| EntityRow {
+            score: Some(*score),
+            ..(**row).clone()
+        })
+        .collect();
+    let page = Page::from_overfetch(rows, limit, sort.name(), |row| {
+        let key = match sort {
+            EntitySort::ArticleCount => SortKey::Number(f64::from(row.article_count)),
+            EntitySort::Name => SortKey::Text(row.name.to_lowercase()),
+            EntitySort::Recency => SortKey::Date(row.last_seen),
+            EntitySort::Relevance => SortKey::Text(format!(
+                "{}:{}",
+                row.score.unwrap_or_default(),
+                row.article_count
+            )),
+        };
+        (key, row.id)
+    });
+    (page, total)
+}
+
+/// The order of a page: each sort's key, ties broken by id.
+fn order(
+    sort: EntitySort,
+    a: &(Arc<EntityRow>, f64),
+    b: &(Arc<EntityRow>, f64),
+) -> std::cmp::Ordering {
+    let (ra, rb) = (&a.0, &b.0);
+    match sort {
+        EntitySort::Relevance => {
+            b.1.total_cmp(&a.1)
+                .then(rb.article_count.cmp(&ra.article_count))
+                .then(rb.id.cmp(&ra.id))
+        }
+        EntitySort::ArticleCount => rb
+            .article_count
+            .cmp(&ra.article_count)
+            .then(rb.id.cmp(&ra.id)),
+        EntitySort::Name => ra
+            .name
+            .to_lowercase()
+            .cmp(&rb.name.to_lowercase())
+            .then(ra.id.cmp(&rb.id)),
+        EntitySort::Recency => rb.last_seen.cmp(&ra.last_seen).then(rb.id.cmp(&ra.id)),
+    }
+}
+
+/// A stand-in entry holding a cursor's position, to find where the next page starts.
+fn cursor_entry(sort: EntitySort, position: &Position) -> Option<(Arc<EntityRow>, f64)> {
+    let mut row = EntityRow {
+        id: position.id,
+        kind: String::new(),
+        name: String::new(),
+        slug: String::new(),
+        article_count: 0,
+        mention_count: 0,
+        first_seen: None,
+        last_seen: None,
+        latitude: None,
+        longitude: None,
+        geonames_id: None,
+        wikidata_id: None,
+        aliases: Vec::new(),
+        score: None,
+    };
+    let mut score = 0.0;
+    match (sort, &position.key) {
+        (EntitySort::Relevance, SortKey::Text(key)) => {
+            let (s, count) = key.split_once(':')?;
+            score = s.parse().ok()?;
+            row.article_count = count.parse().ok()?;
+        }
+        (EntitySort::ArticleCount, SortKey::Number(count)) => row.article_count = *count as i32,
+        (EntitySort::Name, SortKey::Text(name)) => row.name = name.clone(),
+        (EntitySort::Recency, SortKey::Date(date)) => row.last_seen = *date,
+        _ => return None,
+    }
+    Some((Arc::new(row), score))
+}
