@@ -37,6 +37,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Ok(true) => {
             let config = http_config(&args);
             let state = http::state(database.pool.clone(), extractor, &config);
+            if let Some(directory) = &state.directory {
+                directory.preload();
+            }
             serve(listener, http::router(state, &config), signals).await
         }
         Ok(false) => Ok(()),

@@ -27,7 +27,7 @@ use search::NameIndex;
 /// How old a snapshot may get before a request starts a check for changes.
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
 /// How old a snapshot may get before it is reloaded whatever the check says.
-pub const RELOAD_EVERY: Duration = Duration::from_secs(60);
+pub const RELOAD_EVERY: Duration = Duration::from_secs(300);
 
 /// One consistent view of the entities.
 #[derive(Debug, Default)]
@@ -136,6 +136,17 @@ impl Directory {
         Ok(snapshot)
     }
 
+    /// Starts loading the first snapshot in the background, so that the first requests
+    /// find it ready (`serve` calls it at start-up).
+    pub fn preload(self: &Arc<Self>) {
+        let directory = Arc::clone(self);
+        tokio::spawn(async move {
+            if let Err(error) = directory.snapshot().await {
+                tracing::warn!(error = %error, "cannot load the entity directory");
+            }
+        });
+    }
+
     /// After a write through this process: the next request waits for a fresh snapshot, so
     /// a client reads its own writes.
     pub fn invalidate(&self) {
@@ -181,13 +192,33 @@ impl Directory {
     }
 }
 
-/// Reads every entity, alias and redirect.
+/// Reads every entity, alias and redirect, and indexes them off the async workers (a
+/// large directory takes a few hundred milliseconds of CPU to build, which would stall every
+/// request scheduled on the worker doing it).
 async fn load(pool: &PgPool) -> sqlx::Result<Snapshot> {
     let started = Instant::now();
     let marker = entity_queries::change_marker(pool).await?;
-    let mut rows = entity_queries::all(pool).await?;
+    let rows = entity_queries::all(pool).await?;
     let alias_rows = entity_queries::all_aliases(pool).await?;
     let redirects = entity_queries::all_redirects(pool).await?;
+    let snapshot = tokio::task::spawn_blocking(move || build(marker, rows, alias_rows, redirects))
+        .await
+        .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?;
+    tracing::info!(
+        entities = snapshot.entities.len(),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "entity directory loaded"
+    );
+    Ok(snapshot)
+}
+
+/// Indexes what [`load`] read.
+fn build(
+    marker: (Option<DateTime<Utc>>, i64),
+    mut rows: Vec<EntityRow>,
+    alias_rows: Vec<(Uuid, String, String)>,
+    redirects: Vec<(Uuid, String, Uuid)>,
+) -> Snapshot {
     let mut snapshot = Snapshot {
         marker,
         ..Snapshot::default()
@@ -212,12 +243,7 @@ async fn load(pool: &PgPool) -> sqlx::Result<Snapshot> {
         }
     }
     snapshot.names = NameIndex::build(aliases);
-    tracing::info!(
-        entities = snapshot.entities.len(),
-        duration_ms = started.elapsed().as_millis() as u64,
-        "entity directory loaded"
-    );
-    Ok(snapshot)
+    snapshot
 }
 
 /// The orders a directory page can take (the same as the database list's).

@@ -21,7 +21,8 @@ pub struct NameIndex {
     suffixes: Vec<(String, u32, bool)>,
     /// The distinct words, their trigrams, and the aliases they occur in.
     words: Vec<(String, Vec<u32>)>,
-    word_trigrams: Vec<HashSet<[char; 3]>>,
+    /// How many distinct trigrams each word has.
+    word_gram_counts: Vec<u16>,
     /// Trigram -> words containing it.
     trigram_words: HashMap<[char; 3], Vec<u32>>,
 }
@@ -52,13 +53,14 @@ impl NameIndex {
             }
         }
         suffixes.sort_unstable();
-        let word_trigrams: Vec<HashSet<[char; 3]>> =
-            words.iter().map(|(word, _)| trigrams(word)).collect();
+        let mut word_gram_counts = Vec::with_capacity(words.len());
         let mut trigram_words: HashMap<[char; 3], Vec<u32>> = HashMap::new();
-        for (id, grams) in word_trigrams.iter().enumerate() {
+        for (id, (word, _)) in words.iter().enumerate() {
+            let grams = trigrams(word);
+            word_gram_counts.push(u16::try_from(grams.len()).unwrap_or(u16::MAX));
             for gram in grams {
                 trigram_words
-                    .entry(*gram)
+                    .entry(gram)
                     .or_default()
                     .push(u32::try_from(id).unwrap_or(u32::MAX));
             }
@@ -67,7 +69,7 @@ impl NameIndex {
             aliases,
             suffixes,
             words,
-            word_trigrams,
+            word_gram_counts,
             trigram_words,
         }
     }
@@ -109,16 +111,19 @@ impl NameIndex {
         let mut per_alias: HashMap<u32, Vec<f64>> = HashMap::new();
         for (position, query_word) in query_words.iter().enumerate() {
             let grams = trigrams(query_word);
-            let mut candidates: HashSet<u32> = HashSet::new();
+            // Shared trigrams per word, counted over the posting lists of the query's
+            // trigrams (each word appears once per trigram it shares).
+            let mut shared: HashMap<u32, u16> = HashMap::new();
             for gram in &grams {
                 if let Some(words) = self.trigram_words.get(gram) {
-                    candidates.extend(words.iter().copied());
+                    for word in words {
+                        *shared.entry(*word).or_insert(0) += 1;
+                    }
                 }
             }
-            for word in candidates {
-                let theirs = &self.word_trigrams[word as usize];
-                let shared = grams.intersection(theirs).count() as f64;
-                let similarity = jaccard(shared, grams.len(), theirs.len());
+            for (word, count) in shared {
+                let theirs = usize::from(self.word_gram_counts[word as usize]);
+                let similarity = jaccard(f64::from(count), grams.len(), theirs);
                 if similarity < WORD_SIMILARITY {
                     continue;
                 }

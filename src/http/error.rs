@@ -70,6 +70,9 @@ pub enum ApiError {
     /// The database cannot be reached.
     #[error("database unavailable")]
     DatabaseUnavailable,
+    /// The server is still loading what it needs to answer quickly (the entity directory).
+    #[error("starting: the entity directory is loading")]
+    Starting,
     /// A bug or an unexpected failure; the cause is logged, never sent.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -126,7 +129,9 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Timeout | Self::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Timeout | Self::DatabaseUnavailable | Self::Starting => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -146,6 +151,7 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::Timeout => "timeout",
             Self::DatabaseUnavailable => "database_unavailable",
+            Self::Starting => "starting",
             Self::Internal(_) => "internal",
         }
     }

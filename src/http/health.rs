@@ -1,5 +1,7 @@
-//! Operations endpoints: `/healthz` (the process is up) and `/readyz` (the database answers).
+//! Operations endpoints: `/healthz` (the process is up) and `/readyz` (the database answers
+//! and the entity directory is loaded).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
@@ -9,6 +11,7 @@ use sqlx::PgPool;
 
 use super::error::ApiError;
 use super::params::Params;
+use crate::directory::Directory;
 
 /// How long /readyz waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -20,12 +23,25 @@ pub async fn get_healthz(OriginalUri(uri): OriginalUri) -> Result<Json<Value>, A
     Ok(Json(json!({ "status": "ok" })))
 }
 
-/// `GET /readyz`: 200 when the database answers within two seconds, else a 503 problem.
+/// `GET /readyz`: 200 when the database answers within two seconds and the entity directory
+/// (when on) has its first snapshot, else a 503 problem.
 pub async fn get_readyz(
     State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Json<Value>, ApiError> {
     Params::parse(uri.query(), &[])?;
+    if let Some(directory) = directory {
+        // Waits for (or starts) the first load; a large directory may take longer.
+        match tokio::time::timeout(READY_TIMEOUT, directory.snapshot()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => {
+                tracing::warn!(error = %error, "readiness check failed");
+                return Err(ApiError::DatabaseUnavailable);
+            }
+            Err(_) => return Err(ApiError::Starting),
+        }
+    }
     let ping = sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(&pool);
     match tokio::time::timeout(READY_TIMEOUT, ping).await {
         Ok(Ok(_)) => Ok(Json(json!({ "status": "ready" }))),
