@@ -107,6 +107,22 @@ impl EntitySort {
             Self::Relevance => "relevance",
         }
     }
+
+    /// Where a row stands in this order, for its page's cursor.
+    pub fn position_of(self, row: &EntityRow) -> (SortKey, Uuid) {
+        let key = match self {
+            Self::ArticleCount => SortKey::Number(f64::from(row.article_count)),
+            Self::Name => SortKey::Text(row.name.to_lowercase()),
+            Self::Recency => SortKey::Date(row.last_seen),
+            // The score and the count together: a cursor must place the row exactly.
+            Self::Relevance => SortKey::Text(format!(
+                "{}:{}",
+                row.score.unwrap_or_default(),
+                row.article_count
+            )),
+        };
+        (key, row.id)
+    }
 }
 
 /// What to list.
@@ -134,18 +150,7 @@ pub async fn list(
     }
     let rows: Vec<EntityRow> = query.build_query_as().fetch_all(executor).await?;
     Ok(Page::from_overfetch(rows, limit, sort.name(), |row| {
-        let key = match sort {
-            EntitySort::ArticleCount => SortKey::Number(f64::from(row.article_count)),
-            EntitySort::Name => SortKey::Text(row.name.to_lowercase()),
-            EntitySort::Recency => SortKey::Date(row.last_seen),
-            // The score and the count together: a cursor must place the row exactly.
-            EntitySort::Relevance => SortKey::Text(format!(
-                "{}:{}",
-                row.score.unwrap_or_default(),
-                row.article_count
-            )),
-        };
-        (key, row.id)
+        sort.position_of(row)
     }))
 }
 

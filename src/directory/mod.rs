@@ -282,19 +282,7 @@ pub fn search_page(
             ..(**row).clone()
         })
         .collect();
-    let page = Page::from_overfetch(rows, limit, sort.name(), |row| {
-        let key = match sort {
-            EntitySort::ArticleCount => SortKey::Number(f64::from(row.article_count)),
-            EntitySort::Name => SortKey::Text(row.name.to_lowercase()),
-            EntitySort::Recency => SortKey::Date(row.last_seen),
-            EntitySort::Relevance => SortKey::Text(format!(
-                "{}:{}",
-                row.score.unwrap_or_default(),
-                row.article_count
-            )),
-        };
-        (key, row.id)
-    });
+    let page = Page::from_overfetch(rows, limit, sort.name(), |row| sort.position_of(row));
     (page, total)
 }
 

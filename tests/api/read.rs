@@ -191,6 +191,52 @@ async fn entity_filters_combine_with_and(pool: PgPool) {
     assert_eq!(unknown.json()["errors"][0]["param"], "entity");
 }
 
+/// Every id of a listing, page by page through `next_cursor`.
+async fn walk_pages(app: &axum::Router, first: &str) -> Vec<String> {
+    let mut uri = first.to_owned();
+    let mut ids = Vec::new();
+    loop {
+        let page = get(app, &uri).await.json();
+        for entity in page["data"].as_array().expect("data") {
+            ids.push(entity["id"].as_str().expect("id").to_owned());
+        }
+        let Some(cursor) = page["next_cursor"].as_str() else {
+            return ids;
+        };
+        uri = format!("{first}&cursor={cursor}");
+    }
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn entity_search_pages_walk_every_match_once_in_each_order(pool: PgPool) {
+    load_sample_and_seed(&pool).await;
+    let app = app(pool);
+
+    for sort in ["relevance", "-article_count", "name", "-last_seen"] {
+        let whole = get(
+            &app,
+            &format!("/v1/entities?q=ser&sort={sort}&limit=100&count=true"),
+        )
+        .await
+        .json();
+        let paged = walk_pages(&app, &format!("/v1/entities?q=ser&sort={sort}&limit=2")).await;
+
+        let expected: Vec<String> = whole["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .map(|entity| entity["id"].as_str().expect("id").to_owned())
+            .collect();
+        assert!(expected.len() > 4, "sort={sort}: {whole}");
+        assert_eq!(
+            whole["count"].as_u64(),
+            Some(expected.len() as u64),
+            "sort={sort}"
+        );
+        assert_eq!(paged, expected, "sort={sort}");
+    }
+}
+
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
 async fn keyset_pages_walk_every_article_once_in_order(pool: PgPool) {
     load_sample_and_seed(&pool).await;
