@@ -84,6 +84,8 @@ measure() {
   local pid=$!
   for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18099/readyz >/dev/null && break; sleep 0.2; done
   for name in entity articles-entity articles-q entities-q; do
+    # Queries the previous run left in flight finish before the next run starts.
+    sleep 5
     log "wrk $name ($label)"
     echo "$label $name $(run_wrk "$name-$label" "$work/$name.paths")" >>"$work/results.txt"
   done
@@ -116,7 +118,9 @@ PY
     echo "-- entity by slug"; psql -q "$db" -c "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM entities WHERE slug = '$slug'"
     echo "-- articles of the top entity, newest first"
     psql -q "$db" -c "EXPLAIN (ANALYZE, BUFFERS) SELECT a.id FROM article_entities ae0 JOIN articles a ON a.id = ae0.article_id WHERE ae0.entity_id = '$entity_id' ORDER BY COALESCE(ae0.published_at, '-infinity'::timestamptz) DESC, ae0.article_id DESC LIMIT 21"
-    echo "-- full text, ranked"
+    echo "-- full text, newest first (the default order with q)"
+    psql -q "$db" -c "EXPLAIN (ANALYZE, BUFFERS) SELECT a.id FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.search @@ websearch_to_tsquery('newsgraph_english', '$word') ORDER BY COALESCE(a.published_at, '-infinity'::timestamptz) DESC, a.id DESC LIMIT 21"
+    echo "-- full text, ranked (sort=relevance)"
     psql -q "$db" -c "EXPLAIN (ANALYZE, BUFFERS) SELECT a.id, ts_rank_cd(a.search, q) AS r FROM articles a, websearch_to_tsquery('newsgraph_english', '$word') q WHERE a.search @@ q ORDER BY r DESC, a.id DESC LIMIT 21"
     echo "-- entity name search"
     psql -q "$db" -c "EXPLAIN (ANALYZE, BUFFERS) SELECT entity_id FROM entity_aliases WHERE norm LIKE 'vuc%' OR norm LIKE '% vuc%' OR norm % 'vuc' OR 'vuc' <% norm"
