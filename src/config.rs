@@ -256,7 +256,7 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSGRAPH_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
-    /// Hold every entity and alias in memory (about 1.2 KiB an entity) so that lookups and
+    /// Hold every entity and alias in memory (about 1.3 KiB an entity) so that lookups and
     /// name search skip the database. Changes made by other processes show within a few
     /// seconds. `false` answers every request from the database.
     #[arg(
