@@ -5,7 +5,7 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::params::{Params, encode_cursor};
@@ -49,6 +49,15 @@ pub fn negotiate(
     }
 }
 
+/// The JSON document of a page.
+#[derive(Serialize)]
+struct Envelope<'a, T> {
+    data: &'a [T],
+    next_cursor: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<i64>,
+}
+
 /// A page of a list, ready to be written as JSON or CSV.
 #[derive(Debug)]
 pub struct ListPage<T> {
@@ -74,13 +83,14 @@ impl<T: Serialize> ListPage<T> {
                     .collect();
                 csv_response(&values)
             }
-            Format::Json | Format::Ndjson => {
-                let mut body = json!({ "data": self.data, "next_cursor": next_cursor });
-                if let Some(count) = self.count {
-                    body["count"] = json!(count);
-                }
-                axum::Json(body).into_response()
-            }
+            // Serialized straight from the items: going through a `Value` copied every
+            // body once more and built a map per item.
+            Format::Json | Format::Ndjson => axum::Json(Envelope {
+                data: &self.data,
+                next_cursor: next_cursor.as_deref(),
+                count: self.count,
+            })
+            .into_response(),
         };
         if let Some(link) = link.and_then(|link| HeaderValue::from_str(&link).ok()) {
             response.headers_mut().insert(header::LINK, link);
@@ -200,6 +210,8 @@ pub fn push_csv_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) 
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
