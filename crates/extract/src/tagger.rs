@@ -20,10 +20,10 @@ pub struct Span {
 /// The score of a label ruled out at a position.
 const FORBIDDEN: f32 = -1.0e4;
 
-/// Rules out the labels whose prefix matches at one position.
-fn forbid(row: &mut [f32], parsed: &[(char, String)], rule: impl Fn(char) -> bool) {
-    for (w, (p, _)) in row.iter_mut().zip(parsed) {
-        if rule(*p) {
+/// Rules out the labels whose prefix and type match at one position.
+fn forbid(row: &mut [f32], parsed: &[(char, String)], rule: impl Fn(char, &str) -> bool) {
+    for (w, (p, ty)) in row.iter_mut().zip(parsed) {
+        if rule(*p, ty) {
             *w = FORBIDDEN;
         }
     }
@@ -149,15 +149,11 @@ pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
             crf.score_token(&feats, row);
             match a.tokens[s + t].text.as_str() {
                 // A possessive ends a name (CoNLL convention): it never continues one.
-                "'s" | "'S" => forbid(row, parsed, |p| p == 'I' || p == 'L'),
+                "'s" | "'S" => forbid(row, parsed, |p, _| p == 'I' || p == 'L'),
                 // Separators are never part of a name.
-                ";" | "," => forbid(row, parsed, |p| p != 'O'),
+                ";" | "," => forbid(row, parsed, |p, _| p != 'O'),
                 title if is_title(title) => {
-                    for (w, (p, ty)) in row.iter_mut().zip(parsed) {
-                        if (*p == 'B' || *p == 'U') && ty == "PER" {
-                            *w = FORBIDDEN;
-                        }
-                    }
+                    forbid(row, parsed, |p, ty| (p == 'B' || p == 'U') && ty == "PER");
                 }
                 _ => {}
             }
