@@ -40,9 +40,18 @@ pub struct EntityRow {
     pub score: Option<f64>,
 }
 
-const ENTITY_COLUMNS: &str = "e.id, e.kind, e.name, e.slug, e.article_count, e.mention_count, \
-    e.first_seen, e.last_seen, e.latitude, e.longitude, e.geonames_id, e.wikidata_id, \
-    ARRAY(SELECT ea.alias FROM entity_aliases ea WHERE ea.entity_id = e.id ORDER BY ea.alias) AS aliases";
+/// The entity's own columns, without its aliases.
+macro_rules! entity_fields {
+    () => {
+        "e.id, e.kind, e.name, e.slug, e.article_count, e.mention_count, e.first_seen, \
+         e.last_seen, e.latitude, e.longitude, e.geonames_id, e.wikidata_id"
+    };
+}
+
+const ENTITY_COLUMNS: &str = concat!(
+    entity_fields!(),
+    ", ARRAY(SELECT ea.alias FROM entity_aliases ea WHERE ea.entity_id = e.id ORDER BY ea.alias) AS aliases"
+);
 
 /// An entity by id.
 pub async fn by_id(executor: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<EntityRow>> {
@@ -536,12 +545,11 @@ pub async fn timeline(
 
 /// Every entity, without aliases (see [`all_aliases`]), for the in-memory directory.
 pub async fn all(executor: impl PgExecutor<'_>) -> sqlx::Result<Vec<EntityRow>> {
-    sqlx::query_as(
-        "SELECT e.id, e.kind, e.name, e.slug, e.article_count, e.mention_count, e.first_seen, \
-         e.last_seen, e.latitude, e.longitude, e.geonames_id, e.wikidata_id, \
-         ARRAY[]::text[] AS aliases, NULL::float8 AS score \
-         FROM entities e",
-    )
+    sqlx::query_as(concat!(
+        "SELECT ",
+        entity_fields!(),
+        ", ARRAY[]::text[] AS aliases, NULL::float8 AS score FROM entities e"
+    ))
     .fetch_all(executor)
     .await
 }
