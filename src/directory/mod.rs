@@ -267,7 +267,12 @@ pub fn search_page(
         .filter(|(row, _)| row.article_count > 0 && kind.is_none_or(|kind| row.kind == kind))
         .collect();
     let total = hits.len() as i64;
-    hits.sort_by(|a, b| order(sort, a, b));
+    if sort == EntitySort::Name {
+        // The same order as `order`, with each name lowercased once rather than per comparison.
+        hits.sort_by_cached_key(|(row, _)| (row.name.to_lowercase(), row.id));
+    } else {
+        hits.sort_by(|a, b| order(sort, a, b));
+    }
     let start = match after.and_then(|position| cursor_entry(sort, position)) {
         Some(cursor) => {
             hits.partition_point(|hit| order(sort, hit, &cursor) != std::cmp::Ordering::Greater)
