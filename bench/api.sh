@@ -79,7 +79,7 @@ PY
 measure() {
   local label=$1
   make_paths
-  DATABASE_URL=$db NEWSGRAPH_ADDR=127.0.0.1:18099 NEWSGRAPH_DB_MAX_CONNECTIONS=32 \
+  DATABASE_URL=$db NEWSGRAPH_ADDR=127.0.0.1:18099 \
     target/release/newsgraph serve >"$work/serve-$label.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18099/readyz >/dev/null && break; sleep 0.2; done

@@ -1,4 +1,4 @@
-//! Conditional GETs: a strong `ETag` (a hash of the body) on every complete JSON or CSV
+//! Conditional GETs: a strong `ETag` (a 128-bit XXH3 hash of the body) on every complete JSON or CSV
 //! answer to a GET, and `304 Not Modified` when `If-None-Match` names it. Streaming exports
 //! (bodies of unknown length) are left alone.
 
@@ -8,7 +8,8 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body::Body as _;
-use sha2::{Digest, Sha256};
+
+use xxhash_rust::xxh3::xxh3_128;
 
 use super::error::ApiError;
 
@@ -37,8 +38,9 @@ pub async fn etag(request: Request, next: Next) -> Response {
         return ApiError::Internal(anyhow::anyhow!("a response body could not be read"))
             .into_response();
     };
-    let digest = Sha256::digest(&bytes);
-    let tag = format!("\"{}\"", hex(&digest[..16]));
+    // XXH3, not a cryptographic hash: a tag only has to change when the body does, and
+    // SHA-256 of 20-article pages was 6.6% of all CPU under load (measured with perf).
+    let tag = format!("\"{:032x}\"", xxh3_128(&bytes));
     if let Ok(value) = HeaderValue::from_str(&tag) {
         parts.headers.insert(header::ETAG, value);
     }
@@ -57,10 +59,6 @@ fn matches(header: &str, tag: &str) -> bool {
         .split(',')
         .map(|candidate| candidate.trim().trim_start_matches("W/"))
         .any(|candidate| candidate == "*" || candidate == tag)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
