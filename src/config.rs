@@ -271,6 +271,20 @@ pub struct ServeArgs {
     )]
     pub entity_directory: bool,
 
+    /// Hold every article's lexemes in memory (about 2 bytes per distinct word of each
+    /// article) so that `GET /v1/articles?q=` pages newest or oldest first walk posting lists
+    /// instead of the database. The database still answers while the index is rebuilt after a
+    /// change (within seconds) and for relevance order or entity filters. `false` answers every
+    /// full-text query from the database.
+    #[arg(
+        long,
+        env = "NEWSGRAPH_TEXT_INDEX",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        value_name = "BOOL"
+    )]
+    pub text_index: bool,
+
     /// Files or directories to import before serving (idempotent: on later starts only new
     /// or changed articles are written). Repeat the flag or separate paths with commas.
     #[arg(

@@ -12,6 +12,7 @@
 //!   the machine.
 //! - [`db`]: all SQL, one module per aggregate.
 //! - [`directory`]: the entities held in memory by `serve` for lookups and name search.
+//! - [`textindex`]: the articles' lexemes held in memory by `serve` for newest-first full text.
 //! - [`http`]: the axum router, the problem+json error type, one module per resource.
 //! - [`geo`]: coordinates of known places (GeoNames).
 //! - [`ingest`]: input formats, normalization, and the batched idempotent importer.
@@ -35,6 +36,7 @@ pub mod names;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;
+pub mod textindex;
 
 /// The schema migrations, embedded in the binary. They run at start-up under PostgreSQL's
 /// advisory lock (sqlx takes it), so several processes starting together are safe.

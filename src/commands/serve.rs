@@ -40,6 +40,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             if let Some(directory) = &state.directory {
                 directory.preload();
             }
+            if let Some(index) = &state.text_index {
+                index.preload();
+            }
             serve(listener, http::router(state, &config), signals).await
         }
         Ok(false) => Ok(()),
@@ -61,6 +64,7 @@ fn http_config(args: &ServeArgs) -> HttpConfig {
         rate_limit_per_minute: args.rate_limit,
         trust_forwarded_for: args.trust_forwarded_for,
         entity_directory: args.entity_directory,
+        text_index: args.text_index,
         jobs: args.pipeline.options().jobs,
     }
 }

@@ -147,7 +147,7 @@ pub async fn list(
         (Some(q), true) => {
             query.push("ts_headline('newsgraph_english'::regconfig, page.body_for_headline, websearch_to_tsquery('newsgraph_english'::regconfig, ");
             query.push_bind(q.clone());
-            query.push("), 'MaxFragments=2, MaxWords=30, MinWords=10') AS headline");
+            query.push(format!("), '{HEADLINE_OPTIONS}') AS headline"));
         }
         _ => {
             query.push("NULL::text AS headline");
@@ -343,4 +343,47 @@ fn push_order(
         ArticleSort::Oldest => format!(" ORDER BY {date} ASC, {id} ASC"),
         ArticleSort::Relevance => format!(" ORDER BY {rank} DESC, {id} DESC"),
     });
+}
+
+/// `ts_headline` options of the highlighted excerpt.
+const HEADLINE_OPTIONS: &str = "MaxFragments=2, MaxWords=30, MinWords=10";
+
+/// The articles with these ids (in no order), with the rank and excerpt of `q`. With
+/// `verify`, only those whose text matches `q`.
+pub async fn by_ids(
+    executor: impl PgExecutor<'_>,
+    ids: &[Uuid],
+    q: &str,
+    page: &PageRequest,
+    verify: bool,
+) -> sqlx::Result<Vec<ArticleRow>> {
+    let mut query = QueryBuilder::<Postgres>::new(format!(
+        "SELECT a.id, a.url, a.title, {body} AS body, a.published_at, s.domain AS source_domain, \
+         s.name AS source_name, a.language, a.extractor_version, a.created_at, a.updated_at, \
+         ts_rank_cd(a.search, tsq.query) AS rank, ",
+        body = if page.with_body {
+            "a.body"
+        } else {
+            "NULL::text"
+        },
+    ));
+    if page.with_headline {
+        query.push(format!(
+            "ts_headline('newsgraph_english'::regconfig, a.body, tsq.query, '{HEADLINE_OPTIONS}')"
+        ));
+    } else {
+        query.push("NULL::text");
+    }
+    query.push(
+        " AS headline FROM articles a JOIN sources s ON s.id = a.source_id, \
+         websearch_to_tsquery('newsgraph_english'::regconfig, ",
+    );
+    query.push_bind(q.to_owned());
+    query.push(") AS tsq(query) WHERE a.id = ANY(");
+    query.push_bind(ids.to_vec());
+    query.push(")");
+    if verify {
+        query.push(" AND a.search @@ tsq.query");
+    }
+    query.build_query_as().fetch_all(executor).await
 }

@@ -10,3 +10,4 @@ pub mod listing;
 pub mod mentions;
 pub mod sources;
 pub mod stats;
+pub mod text_index;

@@ -22,6 +22,7 @@ use super::params::{ENTITY_TYPES, Params};
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::directory::Directory;
+use crate::textindex::TextIndex;
 
 /// Parameters of `GET /v1/articles`.
 pub const LIST_PARAMS: &[&str] = &[
@@ -44,6 +45,7 @@ const EXPORT_PAGE: i64 = 500;
 pub async fn list_articles(
     State(pool): State<PgPool>,
     State(directory): State<Option<Arc<Directory>>>,
+    State(text_index): State<Option<Arc<TextIndex>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -66,7 +68,14 @@ pub async fn list_articles(
         with_body: fields.contains(&"body"),
         with_headline: fields.contains(&"headline"),
     };
-    let page = article_search::list_page(&pool, &filter, &request).await?;
+    let indexed = match &text_index {
+        Some(index) => index.page(&filter, &request).await?,
+        None => None,
+    };
+    let page = match indexed {
+        Some(page) => page,
+        None => article_search::list_page(&pool, &filter, &request).await?,
+    };
     let count = if with_count {
         Some(article_search::count(&pool, &filter).await?)
     } else {

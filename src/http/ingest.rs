@@ -184,6 +184,9 @@ async fn store_articles(
         if let Some(directory) = &state.directory {
             directory.invalidate();
         }
+        if let Some(index) = &state.text_index {
+            index.invalidate();
+        }
         let outcome = outcome?;
         for (position, stored) in positions.into_iter().zip(outcome.articles) {
             result[position] = Some((stored.id, stored.inserted));

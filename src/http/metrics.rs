@@ -15,6 +15,7 @@ use sqlx::PgPool;
 
 use super::error::ApiError;
 use super::params::Params;
+use crate::textindex::TextIndex;
 
 /// Latency bucket bounds, seconds.
 const BUCKETS: [f64; 14] = [
@@ -74,7 +75,7 @@ impl Metrics {
     }
 
     /// The exposition text.
-    pub fn render(&self, pool: &PgPool) -> String {
+    pub fn render(&self, pool: &PgPool, text_index: Option<&TextIndex>) -> String {
         let inner = self.inner.lock().expect("the metrics lock");
         let mut out = String::new();
         out.push_str("# HELP newsgraph_http_requests_total HTTP requests answered.\n");
@@ -138,6 +139,26 @@ impl Metrics {
         out.push_str("# HELP newsgraph_db_pool_max_connections The pool's connection limit.\n");
         out.push_str("# TYPE newsgraph_db_pool_max_connections gauge\n");
         let _ = writeln!(out, "newsgraph_db_pool_max_connections {max}");
+        if let Some(index) = text_index {
+            let stats = index.stats();
+            out.push_str(
+                "# HELP newsgraph_text_index_queries_total Full-text pages by who answered them.\n",
+            );
+            out.push_str("# TYPE newsgraph_text_index_queries_total counter\n");
+            let _ = writeln!(
+                out,
+                "newsgraph_text_index_queries_total{{answer=\"index\"}} {}",
+                stats.answered
+            );
+            let _ = writeln!(
+                out,
+                "newsgraph_text_index_queries_total{{answer=\"database\"}} {}",
+                stats.declined
+            );
+            out.push_str("# HELP newsgraph_text_index_articles Articles in the full-text index.\n");
+            out.push_str("# TYPE newsgraph_text_index_articles gauge\n");
+            let _ = writeln!(out, "newsgraph_text_index_articles {}", stats.articles);
+        }
         out
     }
 }
@@ -170,6 +191,7 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
 pub async fn get_metrics(
     State(metrics): State<Arc<Metrics>>,
     State(pool): State<PgPool>,
+    State(text_index): State<Option<Arc<TextIndex>>>,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
     Params::parse(uri.query(), &[])?;
@@ -178,7 +200,7 @@ pub async fn get_metrics(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        metrics.render(&pool),
+        metrics.render(&pool, text_index.as_deref()),
     )
         .into_response())
 }

@@ -42,6 +42,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::directory::Directory;
+use crate::textindex::TextIndex;
 
 pub use self::auth::BearerTokens;
 use self::error::ApiError;
@@ -68,6 +69,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The entities in memory, for lookups and name search (unless turned off).
     pub directory: Option<Arc<Directory>>,
+    /// The articles' lexemes in memory, for full-text pages (unless turned off).
+    pub text_index: Option<Arc<TextIndex>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -98,6 +101,8 @@ pub struct HttpConfig {
     /// Whether entities are held in memory ([`Directory`]); otherwise every lookup and name
     /// search goes to the database.
     pub entity_directory: bool,
+    /// Whether full-text pages walk an in-memory index ([`TextIndex`]).
+    pub text_index: bool,
     /// Extraction threads per write request.
     pub jobs: usize,
 }
@@ -113,6 +118,7 @@ impl Default for HttpConfig {
             rate_limit_per_minute: 0,
             trust_forwarded_for: false,
             entity_directory: true,
+            text_index: true,
             jobs: 2,
         }
     }
@@ -157,6 +163,7 @@ pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> Ap
         directory: config
             .entity_directory
             .then(|| Directory::new(pool.clone())),
+        text_index: config.text_index.then(|| TextIndex::new(pool.clone())),
         pool,
         extractor,
         jobs: config.jobs.max(1),

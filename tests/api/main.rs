@@ -10,6 +10,7 @@ mod container;
 mod contract;
 mod docs_browser;
 mod extract_cli;
+mod fulltext;
 mod health;
 mod http;
 mod import;

@@ -1,0 +1,365 @@
+//! The full-text index: every article's lexemes held in memory by `serve`, as posting lists
+//! over the articles numbered in list order (newest first), so that "the newest articles
+//! matching q" walks the lists from the front and stops after one page, however common the
+//! words are or however old their matches. PostgreSQL alone either walks the date index
+//! testing every article (slow when the words are rare among recent articles) or reads every
+//! match before sorting (slow when they are common); the planner cannot tell which from its
+//! statistics, and either choice costs hundreds of milliseconds at 240,000 articles.
+//!
+//! It is a snapshot, used only while it is known to be current: every
+//! [`CHECK_EVERY`] a request reads the articles' change counter, and when it moved (or a
+//! write went through this process) the index is rebuilt in the background while queries go
+//! to the database. So it never answers with stale results, beyond the second or two it
+//! takes a commit by another process to show in the counter. PostgreSQL still parses and
+//! stems the query, and reads the page's rows; a phrase is matched as AND here and
+//! confirmed by the database.
+//!
+//! This module owns no SQL; it calls [`crate::db::text_index`] and
+//! [`crate::db::article_search::by_ids`].
+
+pub mod postings;
+pub mod query;
+pub mod snapshot;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::db::article_search::{self, ArticleFilter, ArticleRow, ArticleSort, PageRequest};
+use crate::db::listing::{Page, SortKey};
+use crate::db::text_index::{self, IndexRow};
+use snapshot::{Bounds, Builder, Snapshot, Walk};
+
+/// How long the last change check holds before a request checks again.
+pub const CHECK_EVERY: Duration = Duration::from_secs(2);
+/// How old the index may get before it is rebuilt whatever the counter says (a safety net
+/// for a server whose statistics are off or were reset).
+pub const REBUILD_EVERY: Duration = Duration::from_secs(3600);
+/// Most database round trips a page may take to confirm phrase matches before the
+/// database answers the whole query instead.
+const MAX_ROUNDS: usize = 6;
+/// Rebuilds wait this many times the last build's duration after it.
+const BUILD_SHARE: u32 = 4;
+
+/// When the index was last checked and built, and what the counter said.
+#[derive(Debug)]
+struct Freshness {
+    checked: Instant,
+    latest_marker: i64,
+    built: Instant,
+    /// How long the last build took; the next starts no sooner than [`BUILD_SHARE`] times
+    /// that after it, so that a stream of writes costs at most a fifth of a core.
+    build_time: Duration,
+}
+
+/// The index shared by the handlers.
+#[derive(Debug)]
+pub struct TextIndex {
+    pool: PgPool,
+    current: RwLock<Option<Arc<Snapshot>>>,
+    freshness: Mutex<Freshness>,
+    building: AtomicBool,
+    /// Counts the writes through this process; a snapshot begun before the latest one is
+    /// not used.
+    generation: AtomicU64,
+    /// Full-text pages answered here, and left to the database.
+    answered: AtomicU64,
+    declined: AtomicU64,
+}
+
+/// What `/metrics` reports of the index.
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    /// Full-text pages the index answered.
+    pub answered: u64,
+    /// Full-text pages left to the database.
+    pub declined: u64,
+    /// Articles in the current snapshot (0 before the first build).
+    pub articles: usize,
+}
+
+impl TextIndex {
+    /// An empty index; [`TextIndex::preload`] or the first query builds it.
+    pub fn new(pool: PgPool) -> Arc<Self> {
+        let now = Instant::now();
+        Arc::new(Self {
+            pool,
+            current: RwLock::new(None),
+            freshness: Mutex::new(Freshness {
+                checked: now,
+                latest_marker: i64::MIN,
+                built: now,
+                build_time: Duration::ZERO,
+            }),
+            building: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
+            answered: AtomicU64::new(0),
+            declined: AtomicU64::new(0),
+        })
+    }
+
+    /// Starts the first build in the background (`serve` calls it at start-up).
+    pub fn preload(self: &Arc<Self>) {
+        self.rebuild_in_background();
+    }
+
+    /// After a write through this process: queries go to the database until the index is
+    /// rebuilt, so a client reads its own writes.
+    pub fn invalidate(self: &Arc<Self>) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.rebuild_in_background();
+    }
+
+    /// Counters and size, for `/metrics`.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            answered: self.answered.load(Ordering::Relaxed),
+            declined: self.declined.load(Ordering::Relaxed),
+            articles: self
+                .current
+                .read()
+                .expect("the text index lock")
+                .as_ref()
+                .map_or(0, |snapshot| snapshot.len()),
+        }
+    }
+
+    /// Builds a snapshot now and makes it current.
+    pub async fn rebuild(&self) -> sqlx::Result<()> {
+        // Read first: a write that lands during the build makes this snapshot outdated.
+        let generation = self.generation.load(Ordering::Acquire);
+        let started = Instant::now();
+        let snapshot = build(&self.pool, generation).await?;
+        let mut freshness = self.freshness.lock().expect("the text index clock");
+        freshness.latest_marker = snapshot.marker();
+        freshness.checked = Instant::now();
+        freshness.built = Instant::now();
+        freshness.build_time = started.elapsed();
+        *self.current.write().expect("the text index lock") = Some(Arc::new(snapshot));
+        Ok(())
+    }
+
+    /// One page of articles matching `filter.q`, newest or oldest first, from the index;
+    /// `None` when the index cannot answer it (not built or not current, entity or type
+    /// filters, relevance order, a query form it does not hold) and the database must.
+    pub async fn page(
+        self: &Arc<Self>,
+        filter: &ArticleFilter,
+        request: &PageRequest,
+    ) -> sqlx::Result<Option<Page<ArticleRow>>> {
+        if filter.q.is_none() {
+            return Ok(None);
+        }
+        let page = self.try_page(filter, request).await?;
+        let counter = if page.is_some() {
+            &self.answered
+        } else {
+            &self.declined
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(page)
+    }
+
+    async fn try_page(
+        self: &Arc<Self>,
+        filter: &ArticleFilter,
+        request: &PageRequest,
+    ) -> sqlx::Result<Option<Page<ArticleRow>>> {
+        let Some(q) = filter.q.as_deref() else {
+            return Ok(None);
+        };
+        if !filter.entities.is_empty()
+            || filter.kind.is_some()
+            || request.sort == ArticleSort::Relevance
+        {
+            return Ok(None);
+        }
+        let Some(snapshot) = self.current_snapshot().await? else {
+            return Ok(None);
+        };
+        let text = text_index::tsquery_text(&self.pool, q).await?;
+        let Some(parsed) = query::parse(&text) else {
+            return Ok(None);
+        };
+        let empty = || Page::from_overfetch(Vec::new(), request.limit, request.sort.name(), key);
+        let Some(query) = parsed.query else {
+            return Ok(Some(empty()));
+        };
+        let source = match &filter.source {
+            Some(domain) => match snapshot.source_id(domain) {
+                Some(id) => Some(id),
+                None => return Ok(Some(empty())),
+            },
+            None => None,
+        };
+        let walk = snapshot.walk(
+            &query,
+            Bounds {
+                from: filter.from,
+                to: filter.to,
+                source,
+                sort: request.sort,
+                after: request.after.as_ref(),
+            },
+        );
+        self.fetch(walk, q, request, parsed.approximate).await
+    }
+
+    /// Reads the rows of the walk's matches until a page (plus one) is full.
+    async fn fetch(
+        &self,
+        mut walk: Walk<'_>,
+        q: &str,
+        request: &PageRequest,
+        approximate: bool,
+    ) -> sqlx::Result<Option<Page<ArticleRow>>> {
+        let need = usize::try_from(request.limit + 1).unwrap_or(usize::MAX);
+        let mut rows: Vec<ArticleRow> = Vec::with_capacity(need);
+        for _ in 0..MAX_ROUNDS {
+            let wanted = if approximate {
+                need * 2
+            } else {
+                need - rows.len()
+            };
+            let ids = walk.take(wanted);
+            if !ids.is_empty() {
+                let mut found: HashMap<Uuid, ArticleRow> =
+                    article_search::by_ids(&self.pool, &ids, q, request, approximate)
+                        .await?
+                        .into_iter()
+                        .map(|row| (row.id, row))
+                        .collect();
+                rows.extend(ids.iter().filter_map(|id| found.remove(id)));
+            }
+            if rows.len() >= need || walk.is_done() {
+                rows.truncate(need);
+                return Ok(Some(Page::from_overfetch(
+                    rows,
+                    request.limit,
+                    request.sort.name(),
+                    key,
+                )));
+            }
+        }
+        // A phrase much rarer than its words: the database answers it.
+        Ok(None)
+    }
+
+    /// The snapshot, when it is known to be current; otherwise starts a rebuild.
+    async fn current_snapshot(self: &Arc<Self>) -> sqlx::Result<Option<Arc<Snapshot>>> {
+        let snapshot = self.current.read().expect("the text index lock").clone();
+        let Some(snapshot) = snapshot else {
+            self.rebuild_in_background();
+            return Ok(None);
+        };
+        if snapshot.generation() != self.generation.load(Ordering::Acquire) {
+            self.rebuild_in_background();
+            return Ok(None);
+        }
+        let check = {
+            let mut freshness = self.freshness.lock().expect("the text index clock");
+            let due = freshness.checked.elapsed() >= CHECK_EVERY;
+            if due {
+                freshness.checked = Instant::now();
+            }
+            due
+        };
+        if check {
+            let marker = text_index::change_marker(&self.pool).await?;
+            self.freshness
+                .lock()
+                .expect("the text index clock")
+                .latest_marker = marker;
+        }
+        let (latest, built) = {
+            let freshness = self.freshness.lock().expect("the text index clock");
+            (freshness.latest_marker, freshness.built)
+        };
+        if latest != snapshot.marker() || built.elapsed() >= REBUILD_EVERY {
+            self.rebuild_in_background();
+            return Ok(None);
+        }
+        Ok(Some(snapshot))
+    }
+
+    fn rebuild_in_background(self: &Arc<Self>) {
+        let resting = {
+            let freshness = self.freshness.lock().expect("the text index clock");
+            freshness.built.elapsed() < freshness.build_time * BUILD_SHARE
+        };
+        if resting || self.building.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let index = Arc::clone(self);
+        tokio::spawn(async move {
+            if let Err(error) = index.rebuild().await {
+                tracing::warn!(error = %error, "cannot build the full-text index");
+            }
+            index.building.store(false, Ordering::Release);
+        });
+    }
+}
+
+/// The position a page row continues from.
+fn key(row: &ArticleRow) -> (SortKey, Uuid) {
+    (SortKey::Date(row.published_at), row.id)
+}
+
+/// Reads every article's lexemes and indexes them on a blocking thread as they stream in
+/// (at 240,000 articles the database sends about 160 MB of lexemes).
+async fn build(pool: &PgPool, generation: u64) -> sqlx::Result<Snapshot> {
+    let started = Instant::now();
+    let marker = text_index::change_marker(pool).await?;
+    let sources = text_index::sources(pool).await?;
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<IndexRow>(1024);
+    let builder = tokio::task::spawn_blocking(move || {
+        let mut builder = Builder::default();
+        while let Some(row) = receiver.blocking_recv() {
+            builder.add(row);
+        }
+        builder
+    });
+    let mut rows = text_index::rows(pool);
+    let mut failure = None;
+    while let Some(row) = rows.next().await {
+        match row {
+            Ok(row) => {
+                if sender.send(row).await.is_err() {
+                    break;
+                }
+            }
+            Err(error) => {
+                failure = Some(error);
+                break;
+            }
+        }
+    }
+    drop(rows);
+    drop(sender);
+    let builder = builder
+        .await
+        .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?;
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    let sources = sources
+        .into_iter()
+        .map(|(id, domain)| (domain, id))
+        .collect();
+    let snapshot = tokio::task::spawn_blocking(move || builder.finish(sources, marker, generation))
+        .await
+        .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?;
+    tracing::info!(
+        articles = snapshot.len(),
+        lexemes = snapshot.lexemes(),
+        heap_mib = snapshot.heap_bytes() / (1024 * 1024),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "full-text index built"
+    );
+    Ok(snapshot)
+}
