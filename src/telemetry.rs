@@ -11,7 +11,10 @@ use crate::config::LogFormat;
 /// never waits on stderr; keep the returned guard alive until exit, it flushes on drop.
 /// Safe to call more than once (later calls do nothing), so tests may call it too.
 pub fn init(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    // Buffered: the writer thread drains every queued line, then flushes once, so a busy
+    // server makes one write per batch of lines rather than one per line.
+    let (writer, guard) =
+        tracing_appender::non_blocking(std::io::BufWriter::new(std::io::stderr()));
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt()
