@@ -195,11 +195,15 @@ struct Problem {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let request_id = current_request_id();
         if let Self::Internal(cause) = &self {
-            tracing::error!(error = format!("{cause:#}"), "request failed");
+            tracing::error!(
+                request.id = request_id.as_deref().unwrap_or_default(),
+                error = format!("{cause:#}"),
+                "request failed"
+            );
         }
         let status = self.status();
-        let request_id = current_request_id();
         let problem = Problem {
             kind: format!("/docs#problem-{}", self.code()),
             title: status.canonical_reason().unwrap_or("Error"),

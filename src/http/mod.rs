@@ -38,8 +38,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 use crate::directory::Directory;
 use crate::textindex::TextIndex;
@@ -213,15 +211,7 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
         ));
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuidV7))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(make_request_span)
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(Level::INFO)
-                        .latency_unit(tower_http::LatencyUnit::Millis),
-                ),
-        )
+        .layer(middleware::from_fn(access_log))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(middleware::from_fn(request_id::scope_request_id))
         .layer(middleware::from_fn_with_state(
@@ -296,23 +286,27 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(3600))
 }
 
-fn make_request_span(request: &Request) -> tracing::Span {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str);
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
-    tracing::info_span!(
-        "request",
-        http.method = %request.method(),
-        http.route = route,
-        http.target = %request.uri(),
-        request.id = request_id,
-    )
+/// Middleware: one access-log line per request, written when the response is ready, with
+/// the method, route, target, request id, status and latency. A single event rather than
+/// tower-http's span and response event: the span cost about a tenth of the throughput of
+/// `GET /v1/entities/{slug}` (measured with wrk, 26-30k -> 30-33k req/s without it).
+async fn access_log(request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let target = request.uri().clone();
+    let request_id = request.headers().get("x-request-id").cloned();
+    let response = next.run(request).await;
+    tracing::info!(
+        http.method = %method,
+        http.route = route.as_ref().map_or("unmatched", MatchedPath::as_str),
+        http.target = %target,
+        request.id = request_id.as_ref().and_then(|id| id.to_str().ok()).unwrap_or_default(),
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "finished processing request"
+    );
+    response
 }
 
 fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
