@@ -129,28 +129,29 @@ impl Parser {
     }
 
     fn or(&mut self) -> Option<Query> {
-        let mut parts = vec![self.and()?];
-        while self.peek() == Some(&Token::Or) {
-            self.at += 1;
-            parts.push(self.and()?);
-        }
-        Some(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Query::Or(parts)
-        })
+        self.joined(&Token::Or, Self::and, Query::Or)
     }
 
     fn and(&mut self) -> Option<Query> {
-        let mut parts = vec![self.phrase()?];
-        while self.peek() == Some(&Token::And) {
+        self.joined(&Token::And, Self::phrase, Query::And)
+    }
+
+    /// One or more `part`s separated by `operator`, combined by `join` when more than one.
+    fn joined(
+        &mut self,
+        operator: &Token,
+        part: fn(&mut Self) -> Option<Query>,
+        join: fn(Vec<Query>) -> Query,
+    ) -> Option<Query> {
+        let mut parts = vec![part(self)?];
+        while self.peek() == Some(operator) {
             self.at += 1;
-            parts.push(self.phrase()?);
+            parts.push(part(self)?);
         }
         Some(if parts.len() == 1 {
             parts.remove(0)
         } else {
-            Query::And(parts)
+            join(parts)
         })
     }
 
