@@ -190,14 +190,8 @@ pub async fn count(executor: impl PgExecutor<'_>, filter: &ArticleFilter) -> sql
 fn push_select(query: &mut QueryBuilder<'_, Postgres>, filter: &ArticleFilter, page: &PageRequest) {
     let (date, id) = date_and_id(filter);
     query.push(format!(
-        "SELECT a.id, a.url, a.title, {body} AS body, a.published_at, s.domain AS source_domain, \
-         s.name AS source_name, a.language, a.extractor_version, a.created_at, a.updated_at, \
-         {date} AS sort_date, {headline_body} AS body_for_headline, ",
-        body = if page.with_body {
-            "a.body"
-        } else {
-            "NULL::text"
-        },
+        "SELECT {columns}, {date} AS sort_date, {headline_body} AS body_for_headline, ",
+        columns = article_columns(page.with_body),
         headline_body = if page.with_headline && filter.q.is_some() {
             "a.body"
         } else {
@@ -220,6 +214,15 @@ fn push_select(query: &mut QueryBuilder<'_, Postgres>, filter: &ArticleFilter, p
     }
     query.push(" LIMIT ");
     query.push_bind(page.limit + 1);
+}
+
+/// The columns of [`ArticleRow`] read from `articles a` and `sources s`, up to `rank`.
+fn article_columns(with_body: bool) -> String {
+    format!(
+        "a.id, a.url, a.title, {body} AS body, a.published_at, s.domain AS source_domain, \
+         s.name AS source_name, a.language, a.extractor_version, a.created_at, a.updated_at",
+        body = if with_body { "a.body" } else { "NULL::text" },
+    )
 }
 
 /// The expressions the date order and its tie-breaker use: the entity aggregate's own
@@ -348,24 +351,19 @@ fn push_order(
 /// `ts_headline` options of the highlighted excerpt.
 const HEADLINE_OPTIONS: &str = "MaxFragments=2, MaxWords=30, MinWords=10";
 
-/// The articles with these ids (in no order), with the rank and excerpt of `q`. With
-/// `verify`, only those whose text matches `q`.
+/// The articles with these ids (in no order), with the rank and excerpt of `tsquery` (the
+/// text form of an already parsed query, as [`super::text_index::tsquery_text`] gives it).
+/// With `verify`, only those whose text matches it.
 pub async fn by_ids(
     executor: impl PgExecutor<'_>,
     ids: &[Uuid],
-    q: &str,
+    tsquery: &str,
     page: &PageRequest,
     verify: bool,
 ) -> sqlx::Result<Vec<ArticleRow>> {
     let mut query = QueryBuilder::<Postgres>::new(format!(
-        "SELECT a.id, a.url, a.title, {body} AS body, a.published_at, s.domain AS source_domain, \
-         s.name AS source_name, a.language, a.extractor_version, a.created_at, a.updated_at, \
-         ts_rank_cd(a.search, tsq.query) AS rank, ",
-        body = if page.with_body {
-            "a.body"
-        } else {
-            "NULL::text"
-        },
+        "SELECT {columns}, ts_rank_cd(a.search, tsq.query) AS rank, ",
+        columns = article_columns(page.with_body),
     ));
     if page.with_headline {
         query.push(format!(
@@ -374,12 +372,9 @@ pub async fn by_ids(
     } else {
         query.push("NULL::text");
     }
-    query.push(
-        " AS headline FROM articles a JOIN sources s ON s.id = a.source_id, \
-         websearch_to_tsquery('newsgraph_english'::regconfig, ",
-    );
-    query.push_bind(q.to_owned());
-    query.push(") AS tsq(query) WHERE a.id = ANY(");
+    query.push(" AS headline FROM articles a JOIN sources s ON s.id = a.source_id, CAST(");
+    query.push_bind(tsquery.to_owned());
+    query.push(" AS tsquery) AS tsq(query) WHERE a.id = ANY(");
     query.push_bind(ids.to_vec());
     query.push(")");
     if verify {

@@ -152,10 +152,10 @@ impl TextIndex {
         filter: &ArticleFilter,
         request: &PageRequest,
     ) -> sqlx::Result<Option<Page<ArticleRow>>> {
-        if filter.q.is_none() {
+        let Some(q) = filter.q.as_deref() else {
             return Ok(None);
-        }
-        let page = self.try_page(filter, request).await?;
+        };
+        let page = self.try_page(q, filter, request).await?;
         let counter = if page.is_some() {
             &self.answered
         } else {
@@ -167,12 +167,10 @@ impl TextIndex {
 
     async fn try_page(
         self: &Arc<Self>,
+        q: &str,
         filter: &ArticleFilter,
         request: &PageRequest,
     ) -> sqlx::Result<Option<Page<ArticleRow>>> {
-        let Some(q) = filter.q.as_deref() else {
-            return Ok(None);
-        };
         if !filter.entities.is_empty()
             || filter.kind.is_some()
             || request.sort == ArticleSort::Relevance
@@ -207,14 +205,14 @@ impl TextIndex {
                 after: request.after.as_ref(),
             },
         );
-        self.fetch(walk, q, request, parsed.approximate).await
+        self.fetch(walk, &text, request, parsed.approximate).await
     }
 
     /// Reads the rows of the walk's matches until a page (plus one) is full.
     async fn fetch(
         &self,
         mut walk: Walk<'_>,
-        q: &str,
+        tsquery: &str,
         request: &PageRequest,
         approximate: bool,
     ) -> sqlx::Result<Option<Page<ArticleRow>>> {
@@ -229,7 +227,7 @@ impl TextIndex {
             let ids = walk.take(wanted);
             if !ids.is_empty() {
                 let mut found: HashMap<Uuid, ArticleRow> =
-                    article_search::by_ids(&self.pool, &ids, q, request, approximate)
+                    article_search::by_ids(&self.pool, &ids, tsquery, request, approximate)
                         .await?
                         .into_iter()
                         .map(|row| (row.id, row))
@@ -237,7 +235,6 @@ impl TextIndex {
                 rows.extend(ids.iter().filter_map(|id| found.remove(id)));
             }
             if rows.len() >= need || walk.is_done() {
-                rows.truncate(need);
                 return Ok(Some(Page::from_overfetch(
                     rows,
                     request.limit,
@@ -261,25 +258,22 @@ impl TextIndex {
             self.rebuild_in_background();
             return Ok(None);
         }
-        let check = {
+        // One request in each CHECK_EVERY reads the counter; the others use what it read.
+        let (due, mut latest, built) = {
             let mut freshness = self.freshness.lock().expect("the text index clock");
             let due = freshness.checked.elapsed() >= CHECK_EVERY;
             if due {
                 freshness.checked = Instant::now();
             }
-            due
+            (due, freshness.latest_marker, freshness.built)
         };
-        if check {
-            let marker = text_index::change_marker(&self.pool).await?;
+        if due {
+            latest = text_index::change_marker(&self.pool).await?;
             self.freshness
                 .lock()
                 .expect("the text index clock")
-                .latest_marker = marker;
+                .latest_marker = latest;
         }
-        let (latest, built) = {
-            let freshness = self.freshness.lock().expect("the text index clock");
-            (freshness.latest_marker, freshness.built)
-        };
         if latest != snapshot.marker() || built.elapsed() >= REBUILD_EVERY {
             self.rebuild_in_background();
             return Ok(None);
@@ -316,13 +310,17 @@ async fn build(pool: &PgPool, generation: u64) -> sqlx::Result<Snapshot> {
     let started = Instant::now();
     let marker = text_index::change_marker(pool).await?;
     let sources = text_index::sources(pool).await?;
+    let sources = sources
+        .into_iter()
+        .map(|(id, domain)| (domain, id))
+        .collect();
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<IndexRow>(1024);
     let builder = tokio::task::spawn_blocking(move || {
         let mut builder = Builder::default();
         while let Some(row) = receiver.blocking_recv() {
             builder.add(row);
         }
-        builder
+        builder.finish(sources, marker, generation)
     });
     let mut rows = text_index::rows(pool);
     let mut failure = None;
@@ -341,19 +339,12 @@ async fn build(pool: &PgPool, generation: u64) -> sqlx::Result<Snapshot> {
     }
     drop(rows);
     drop(sender);
-    let builder = builder
+    let snapshot = builder
         .await
         .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?;
     if let Some(error) = failure {
         return Err(error);
     }
-    let sources = sources
-        .into_iter()
-        .map(|(id, domain)| (domain, id))
-        .collect();
-    let snapshot = tokio::task::spawn_blocking(move || builder.finish(sources, marker, generation))
-        .await
-        .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?;
     tracing::info!(
         articles = snapshot.len(),
         lexemes = snapshot.lexemes(),
