@@ -85,6 +85,11 @@ impl ReadAccess {
             .then(|| BearerTokens::new(&[read, write].concat()));
         Arc::new(Self { tokens })
     }
+
+    /// Whether reads need no token.
+    pub fn is_open(&self) -> bool {
+        self.tokens.is_none()
+    }
 }
 
 /// Route layer: refuses reads without an accepted token when reads are protected.

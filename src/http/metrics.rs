@@ -5,11 +5,9 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
-use axum::extract::{MatchedPath, OriginalUri, Request, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::{Method, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
 
@@ -50,7 +48,9 @@ impl Metrics {
         Arc::new(Self::default())
     }
 
-    fn record(&self, method: Method, route: &str, status: u16, seconds: f64) {
+    /// Counts one request under its matched route (so ids in paths do not make one series
+    /// each) and adds its latency to the route's histogram.
+    pub(super) fn record(&self, method: Method, route: &str, status: u16, seconds: f64) {
         let mut inner = self.inner.lock().expect("the metrics lock");
         let route = match inner.routes.get(route) {
             Some(interned) => Arc::clone(interned),
@@ -168,23 +168,6 @@ fn escape(label: &str) -> String {
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
-}
-
-/// Middleware: times every request and counts it under its matched route (so ids in paths
-/// do not make one series each).
-pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let response = next.run(request).await;
-    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-    metrics.record(
-        method,
-        route,
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
-    response
 }
 
 /// `GET /metrics`.

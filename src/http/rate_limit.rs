@@ -63,6 +63,11 @@ impl RateLimiter {
         })
     }
 
+    /// Whether there is a limit (0 requests per minute means none).
+    pub fn is_limited(&self) -> bool {
+        self.per_minute > 0
+    }
+
     fn decide(&self, client: IpAddr, now: Instant) -> Decision {
         let capacity = f64::from(self.per_minute);
         let refill_per_sec = capacity / 60.0;
@@ -118,7 +123,7 @@ pub async fn rate_limit(
     request: Request,
     next: Next,
 ) -> Response {
-    if limiter.per_minute == 0 {
+    if !limiter.is_limited() {
         return next.run(request).await;
     }
     let decision = limiter.decide(limiter.client(&request), Instant::now());
