@@ -110,9 +110,9 @@ pub async fn list_page(
     if filter.q.is_some() {
         return list(pool, filter, page).await;
     }
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan")
-        .execute(&mut *tx)
+    // One round trip for both statements (sent as one simple query).
+    let mut tx = pool
+        .begin_with("BEGIN; SET LOCAL plan_cache_mode = force_generic_plan")
         .await?;
     let rows = list(&mut *tx, filter, page).await?;
     tx.commit().await?;
