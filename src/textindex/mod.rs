@@ -11,7 +11,7 @@
 //! write went through this process) the index is rebuilt in the background while queries go
 //! to the database. So it never answers with stale results, beyond the second or two it
 //! takes a commit by another process to show in the counter. PostgreSQL still parses and
-//! stems the query, and reads the page's rows; a phrase is matched as AND here and
+//! stems the query (each distinct one once per snapshot), and reads the page's rows; a phrase is matched as AND here and
 //! confirmed by the database.
 //!
 //! This module owns no SQL; it calls [`crate::db::text_index`] and
@@ -45,6 +45,8 @@ pub const REBUILD_EVERY: Duration = Duration::from_secs(3600);
 const MAX_ROUNDS: usize = 6;
 /// Rebuilds wait this many times the last build's duration after it.
 const BUILD_SHARE: u32 = 4;
+/// Most parsed queries remembered; the memory is emptied when it is full.
+const PARSED_QUERIES: usize = 4096;
 
 /// When the index was last checked and built, and what the counter said.
 #[derive(Debug)]
@@ -70,6 +72,9 @@ pub struct TextIndex {
     /// Full-text pages answered here, and left to the database.
     answered: AtomicU64,
     declined: AtomicU64,
+    /// `q` as PostgreSQL parsed and stemmed it (tsquery text), so that a repeated query
+    /// costs no round trip; emptied with every rebuild.
+    parsed: Mutex<HashMap<String, String>>,
 }
 
 /// What `/metrics` reports of the index.
@@ -100,6 +105,7 @@ impl TextIndex {
             generation: AtomicU64::new(0),
             answered: AtomicU64::new(0),
             declined: AtomicU64::new(0),
+            parsed: Mutex::new(HashMap::new()),
         })
     }
 
@@ -141,7 +147,22 @@ impl TextIndex {
         freshness.built = Instant::now();
         freshness.build_time = started.elapsed();
         *self.current.write().expect("the text index lock") = Some(Arc::new(snapshot));
+        self.parsed.lock().expect("the parsed queries lock").clear();
         Ok(())
+    }
+
+    /// `q` parsed and stemmed by PostgreSQL, as tsquery text; remembered.
+    async fn tsquery(&self, q: &str) -> sqlx::Result<String> {
+        if let Some(text) = self.parsed.lock().expect("the parsed queries lock").get(q) {
+            return Ok(text.clone());
+        }
+        let text = text_index::tsquery_text(&self.pool, q).await?;
+        let mut parsed = self.parsed.lock().expect("the parsed queries lock");
+        if parsed.len() >= PARSED_QUERIES {
+            parsed.clear();
+        }
+        parsed.insert(q.to_owned(), text.clone());
+        Ok(text)
     }
 
     /// One page of articles matching `filter.q`, newest or oldest first, from the index;
@@ -180,7 +201,7 @@ impl TextIndex {
         let Some(snapshot) = self.current_snapshot().await? else {
             return Ok(None);
         };
-        let text = text_index::tsquery_text(&self.pool, q).await?;
+        let text = self.tsquery(q).await?;
         let Some(parsed) = query::parse(&text) else {
             return Ok(None);
         };
