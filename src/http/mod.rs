@@ -279,7 +279,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
             header::LINK,
             header::ETAG,
             header::RETRY_AFTER,
-            HeaderName::from_static("x-request-id"),
+            request_id::X_REQUEST_ID,
             HeaderName::from_static("x-total-count"),
             HeaderName::from_static("ratelimit"),
             HeaderName::from_static("ratelimit-policy"),

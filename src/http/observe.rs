@@ -36,18 +36,17 @@ pub struct Observe {
 /// throughput of `GET /v1/entities/{slug}` (wrk, 26-30k -> 30-33k req/s without it).
 pub async fn observe(
     State(observe): State<Arc<Observe>>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let id = match request.headers().get(X_REQUEST_ID) {
-        Some(id) => id.clone(),
-        None => {
-            let id = request_id::generate();
-            request.headers_mut().insert(X_REQUEST_ID, id.clone());
-            id
-        }
-    };
+    // Nothing below reads the id from the request's headers: handlers get it from the
+    // task-local, and the response gets it here.
+    let id = request
+        .headers()
+        .get(X_REQUEST_ID)
+        .cloned()
+        .unwrap_or_else(request_id::generate);
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().cloned();
     let target = request.uri().clone();
