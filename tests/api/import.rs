@@ -735,3 +735,49 @@ async fn reextract_redoes_the_articles_of_an_older_model_once_and_keeps_counts_t
     assert_eq!(vucevic_articles, 1);
     assert_counts_consistent(&pool).await;
 }
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn bodies_that_fit_in_a_page_are_stored_uncompressed_and_larger_ones_compressed(
+    pool: PgPool,
+) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Compressible text: the old layout compressed any row over 2 KB.
+    let sentences = |count: usize| -> String {
+        (0..count)
+            .map(|i| format!("Sentence {i} says the council met in Springfield again. "))
+            .collect()
+    };
+    let medium = sentences(100);
+    let large = sentences(700);
+    assert!(
+        medium.len() > 5_000 && medium.len() < 7_000,
+        "{}",
+        medium.len()
+    );
+    let lines = [
+        jsonl("https://layout.example/medium", "Medium", &medium),
+        jsonl("https://layout.example/large", "Large", &large),
+    ];
+    let path = write(&dir, "layout.jsonl", lines.join("\n").as_bytes());
+
+    let report = import(&pool, &[path]).await;
+
+    assert_eq!((report.new, report.failed), (2, 0), "{report:?}");
+    let stored: Vec<(String, Option<String>, Option<String>, String)> = sqlx::query_as(
+        "SELECT title, pg_column_compression(body), pg_column_compression(search), body
+         FROM articles ORDER BY title",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("the layout");
+    let compression: Vec<(&str, Option<&str>, Option<&str>)> = stored
+        .iter()
+        .map(|(title, body, search, _)| (title.as_str(), body.as_deref(), search.as_deref()))
+        .collect();
+    assert_eq!(
+        compression,
+        vec![("Large", Some("lz4"), None), ("Medium", None, None),]
+    );
+    assert_eq!(stored[0].3, large.trim_end());
+    assert_eq!(stored[1].3, medium.trim_end());
+}
