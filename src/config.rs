@@ -193,10 +193,11 @@ pub struct DatabaseArgs {
     #[arg(long, env = "NEWSGRAPH_DATA_DIR", default_value = ".newsgraph")]
     pub data_dir: PathBuf,
 
-    /// Maximum number of database connections this process opens. The default is two per CPU
-    /// core, at least 4: more connections than the database can run at once only add
-    /// contention (measured on 2 cores: 16 connections gave a p99 of 58 ms for 20-article
-    /// pages, 4 gave 31 ms). Raise it when PostgreSQL runs on a bigger machine.
+    /// Maximum number of connections in each database pool (`serve` keeps two: one whose
+    /// sessions always use generic plans, for article pages, and one for the rest). The
+    /// default is two per CPU core, at least 4: more connections than the database can run at
+    /// once only add contention (measured on 2 cores: 16 connections gave a p99 of 58 ms for
+    /// 20-article pages, 4 gave 31 ms). Raise it when PostgreSQL runs on a bigger machine.
     #[arg(long, env = "NEWSGRAPH_DB_MAX_CONNECTIONS", default_value_t = default_pool_size(),
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_max_connections: u32,

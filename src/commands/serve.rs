@@ -43,7 +43,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             if let Some(index) = &state.text_index {
                 index.preload();
             }
-            serve(listener, http::router(state, &config), signals).await
+            let generic = state.generic.clone();
+            let served = serve(listener, http::router(state, &config), signals).await;
+            generic.0.close().await;
+            served
         }
         Ok(false) => Ok(()),
         Err(error) => Err(error),

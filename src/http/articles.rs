@@ -19,6 +19,7 @@ use super::entities::resolve_entity_param;
 use super::error::ApiError;
 use super::format::{Format, ListPage, negotiate, push_csv_row};
 use super::params::{ENTITY_TYPES, Params};
+use crate::database::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::directory::Directory;
@@ -44,6 +45,7 @@ const EXPORT_PAGE: i64 = 500;
 /// `GET /v1/articles`.
 pub async fn list_articles(
     State(pool): State<PgPool>,
+    State(generic): State<GenericPlans>,
     State(directory): State<Option<Arc<Directory>>>,
     State(text_index): State<Option<Arc<TextIndex>>>,
     OriginalUri(uri): OriginalUri,
@@ -74,7 +76,7 @@ pub async fn list_articles(
     };
     let page = match indexed {
         Some(page) => page,
-        None => article_search::list_page(&pool, &filter, &request).await?,
+        None => article_search::list_page(&pool, &generic, &filter, &request).await?,
     };
     let count = if with_count {
         Some(article_search::count(&pool, &filter).await?)
@@ -223,7 +225,7 @@ async fn export(
         with_body: fields.contains(&"body"),
         with_headline: fields.contains(&"headline"),
     };
-    let first = article_search::list_page(&pool, &filter, &request).await?;
+    let first = article_search::list(&pool, &filter, &request).await?;
     let encoder = Encoder::new(fields, format);
     let mut head = encoder.header();
     head.push_str(&encoder.rows(first.rows));

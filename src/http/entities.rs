@@ -19,6 +19,7 @@ use super::dto::{
 use super::error::ApiError;
 use super::format::{ListPage, negotiate};
 use super::params::{DateRange, ENTITY_TYPES, IdOrSlug, Params};
+use crate::database::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::db::entity_queries::{
@@ -245,6 +246,7 @@ pub async fn get_entity(
 /// entity.
 pub async fn list_entity_articles(
     State(pool): State<PgPool>,
+    State(generic): State<GenericPlans>,
     State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
@@ -291,7 +293,7 @@ pub async fn list_entity_articles(
         with_body: true,
         with_headline: false,
     };
-    let page = article_search::list_page(&pool, &filter, &request).await?;
+    let page = article_search::list_page(&pool, &generic, &filter, &request).await?;
     let count = if with_count {
         Some(article_search::count(&pool, &filter).await?)
     } else {

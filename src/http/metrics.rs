@@ -13,6 +13,7 @@ use sqlx::PgPool;
 
 use super::error::ApiError;
 use super::params::Params;
+use crate::database::GenericPlans;
 use crate::textindex::TextIndex;
 
 /// Latency bucket bounds, seconds.
@@ -75,7 +76,7 @@ impl Metrics {
     }
 
     /// The exposition text.
-    pub fn render(&self, pool: &PgPool, text_index: Option<&TextIndex>) -> String {
+    pub fn render(&self, pools: [(&str, &PgPool); 2], text_index: Option<&TextIndex>) -> String {
         let inner = self.inner.lock().expect("the metrics lock");
         let mut out = String::new();
         out.push_str("# HELP newsgraph_http_requests_total HTTP requests answered.\n");
@@ -122,23 +123,31 @@ impl Metrics {
             );
         }
         drop(inner);
-        let size = pool.size();
-        let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
-        let max = pool.options().get_max_connections();
-        out.push_str("# HELP newsgraph_db_pool_connections Open database connections by state.\n");
+        out.push_str(
+            "# HELP newsgraph_db_pool_connections Open database connections by pool and state.\n",
+        );
         out.push_str("# TYPE newsgraph_db_pool_connections gauge\n");
-        let _ = writeln!(
-            out,
-            "newsgraph_db_pool_connections{{state=\"idle\"}} {idle}"
-        );
-        let _ = writeln!(
-            out,
-            "newsgraph_db_pool_connections{{state=\"in_use\"}} {}",
-            size.saturating_sub(idle)
-        );
-        out.push_str("# HELP newsgraph_db_pool_max_connections The pool's connection limit.\n");
+        for (name, pool) in pools {
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+            let _ = writeln!(
+                out,
+                "newsgraph_db_pool_connections{{pool=\"{name}\",state=\"idle\"}} {idle}"
+            );
+            let _ = writeln!(
+                out,
+                "newsgraph_db_pool_connections{{pool=\"{name}\",state=\"in_use\"}} {}",
+                pool.size().saturating_sub(idle)
+            );
+        }
+        out.push_str("# HELP newsgraph_db_pool_max_connections Each pool's connection limit.\n");
         out.push_str("# TYPE newsgraph_db_pool_max_connections gauge\n");
-        let _ = writeln!(out, "newsgraph_db_pool_max_connections {max}");
+        for (name, pool) in pools {
+            let _ = writeln!(
+                out,
+                "newsgraph_db_pool_max_connections{{pool=\"{name}\"}} {}",
+                pool.options().get_max_connections()
+            );
+        }
         if let Some(index) = text_index {
             let stats = index.stats();
             out.push_str(
@@ -174,6 +183,7 @@ fn escape(label: &str) -> String {
 pub async fn get_metrics(
     State(metrics): State<Arc<Metrics>>,
     State(pool): State<PgPool>,
+    State(generic): State<GenericPlans>,
     State(text_index): State<Option<Arc<TextIndex>>>,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
@@ -183,7 +193,10 @@ pub async fn get_metrics(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        metrics.render(&pool, text_index.as_deref()),
+        metrics.render(
+            [("main", &pool), ("generic_plans", &generic.0)],
+            text_index.as_deref(),
+        ),
     )
         .into_response())
 }

@@ -38,6 +38,7 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::database::GenericPlans;
 use crate::directory::Directory;
 use crate::textindex::TextIndex;
 
@@ -51,6 +52,8 @@ use self::rate_limit::RateLimiter;
 pub struct AppState {
     /// The database pool.
     pub pool: PgPool,
+    /// The pool whose sessions always use generic plans.
+    pub generic: GenericPlans,
     /// The extraction engine, for `POST /v1/articles`.
     pub extractor: Arc<Extractor>,
     /// Extraction threads per write request.
@@ -155,12 +158,16 @@ pub const ROUTES: &[(&str, &str, &[&str])] = &[
 
 /// Builds the application state from its parts.
 pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> AppState {
+    let generic = GenericPlans::beside(&pool);
     AppState {
         directory: config
             .entity_directory
             .then(|| Directory::new(pool.clone())),
-        text_index: config.text_index.then(|| TextIndex::new(pool.clone())),
+        text_index: config
+            .text_index
+            .then(|| TextIndex::new(pool.clone(), generic.clone())),
         pool,
+        generic,
         extractor,
         jobs: config.jobs.max(1),
         write_tokens: Arc::new(BearerTokens::new(&config.write_tokens)),

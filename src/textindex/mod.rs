@@ -30,6 +30,7 @@ use futures_util::StreamExt;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::database::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleRow, ArticleSort, PageRequest};
 use crate::db::listing::{Page, SortKey};
 use crate::db::text_index::{self, IndexRow};
@@ -63,6 +64,8 @@ struct Freshness {
 #[derive(Debug)]
 pub struct TextIndex {
     pool: PgPool,
+    /// For the pages' rows, fetched by id: the plan never depends on the ids.
+    generic: GenericPlans,
     current: RwLock<Option<Arc<Snapshot>>>,
     freshness: Mutex<Freshness>,
     building: AtomicBool,
@@ -90,10 +93,11 @@ pub struct Stats {
 
 impl TextIndex {
     /// An empty index; [`TextIndex::preload`] or the first query builds it.
-    pub fn new(pool: PgPool) -> Arc<Self> {
+    pub fn new(pool: PgPool, generic: GenericPlans) -> Arc<Self> {
         let now = Instant::now();
         Arc::new(Self {
             pool,
+            generic,
             current: RwLock::new(None),
             freshness: Mutex::new(Freshness {
                 checked: now,
@@ -248,7 +252,7 @@ impl TextIndex {
             let ids = walk.take(wanted);
             if !ids.is_empty() {
                 let mut found: HashMap<Uuid, ArticleRow> =
-                    article_search::by_ids(&self.pool, &ids, tsquery, request, approximate)
+                    article_search::by_ids(&self.generic.0, &ids, tsquery, request, approximate)
                         .await?
                         .into_iter()
                         .map(|row| (row.id, row))

@@ -309,3 +309,30 @@ async fn a_compressed_export_arrives_whole(pool: PgPool) {
     .expect("a complete gzip stream");
     assert_eq!(text.lines().count(), 44);
 }
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn article_pages_run_on_the_pool_whose_sessions_use_generic_plans(pool: PgPool) {
+    let config = HttpConfig::default();
+    let state = state(pool.clone(), extractor(), &config);
+    let generic = state.generic.clone();
+    let app = router(state, &config);
+    assert_eq!(generic.0.size(), 0, "the pool connects lazily");
+
+    let page = get(&app, "/v1/articles?limit=5").await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(generic.0.size(), 1);
+    let setting = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, String>("SELECT current_setting('plan_cache_mode')")
+            .fetch_one(&pool)
+            .await
+            .expect("the setting")
+    };
+    assert_eq!(setting(generic.0.clone()).await, "force_generic_plan");
+    assert_eq!(setting(pool).await, "auto");
+    let metrics = String::from_utf8(get(&app, "/metrics").await.body).expect("UTF-8");
+    assert!(
+        metrics.contains("newsgraph_db_pool_max_connections{pool=\"generic_plans\"}"),
+        "{metrics}"
+    );
+}
