@@ -17,11 +17,12 @@ ENV SQLX_OFFLINE=true CARGO_TERM_COLOR=never
 # lock file changes, not when the code does.
 COPY Cargo.toml Cargo.lock ./
 COPY crates/extract/Cargo.toml crates/extract/Cargo.toml
-RUN mkdir -p src crates/extract/src \
+RUN mkdir -p src crates/extract/src benches \
     && echo 'fn main() {}' > src/main.rs \
+    && echo 'fn main() {}' > benches/json_text.rs \
     && touch src/lib.rs crates/extract/src/lib.rs \
     && cargo build --release --locked \
-    && rm -rf src crates/extract/src target/release/.fingerprint/newsgraph-*
+    && rm -rf src crates/extract/src benches target/release/.fingerprint/newsgraph-*
 
 # Then the code.
 COPY . .

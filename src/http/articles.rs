@@ -93,7 +93,7 @@ pub async fn list_articles(
         next: page.next,
         count,
     }
-    .respond(format, &uri))
+    .respond_with(format, &uri, ArticleResponse::write_json))
 }
 
 /// `GET /v1/articles/export`: every matching article, streamed as NDJSON (default) or CSV,

@@ -327,7 +327,7 @@ pub async fn list_entity_articles(
         next: page.next,
         count,
     }
-    .respond(format, &uri))
+    .respond_with(format, &uri, ArticleResponse::write_json))
 }
 
 /// `GET /v1/entities/{id}/related`: co-mentioned entities with counts and PMI; with

@@ -49,15 +49,6 @@ pub fn negotiate(
     }
 }
 
-/// The JSON document of a page.
-#[derive(Serialize)]
-struct Envelope<'a, T> {
-    data: &'a [T],
-    next_cursor: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    count: Option<i64>,
-}
-
 /// A page of a list, ready to be written as JSON or CSV.
 #[derive(Debug)]
 pub struct ListPage<T> {
@@ -72,6 +63,16 @@ pub struct ListPage<T> {
 impl<T: Serialize> ListPage<T> {
     /// Writes the page in `format`, with a `Link: rel="next"` header built from `uri`.
     pub fn respond(self, format: Format, uri: &Uri) -> Response {
+        self.respond_with(format, uri, |item, out| serde_json::to_writer(out, item))
+    }
+
+    /// [`ListPage::respond`], with each item written as JSON by `write_item`.
+    pub fn respond_with(
+        self,
+        format: Format,
+        uri: &Uri,
+        write_item: impl Fn(&T, &mut Vec<u8>) -> serde_json::Result<()>,
+    ) -> Response {
         let next_cursor = self.next.as_ref().map(encode_cursor);
         let link = next_cursor.as_ref().map(|cursor| next_link(uri, cursor));
         let mut response = match format {
@@ -83,14 +84,16 @@ impl<T: Serialize> ListPage<T> {
                     .collect();
                 csv_response(&values)
             }
-            // Serialized straight from the items: going through a `Value` copied every
-            // body once more and built a map per item.
-            Format::Json | Format::Ndjson => axum::Json(Envelope {
-                data: &self.data,
-                next_cursor: next_cursor.as_deref(),
-                count: self.count,
-            })
-            .into_response(),
+            // Written straight from the items: going through a `Value` copied every body once
+            // more and built a map per item.
+            Format::Json | Format::Ndjson => {
+                match json_page(&self.data, next_cursor.as_deref(), self.count, write_item) {
+                    Ok(body) => {
+                        ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+                    }
+                    Err(error) => ApiError::Internal(error.into()).into_response(),
+                }
+            }
         };
         if let Some(link) = link.and_then(|link| HeaderValue::from_str(&link).ok()) {
             response.headers_mut().insert(header::LINK, link);
@@ -103,6 +106,31 @@ impl<T: Serialize> ListPage<T> {
         }
         response
     }
+}
+
+/// `{"data": [...], "next_cursor": ..., "count": ...}`, the count only when asked for.
+fn json_page<T>(
+    data: &[T],
+    next_cursor: Option<&str>,
+    count: Option<i64>,
+    write_item: impl Fn(&T, &mut Vec<u8>) -> serde_json::Result<()>,
+) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(4096);
+    out.extend_from_slice(b"{\"data\":[");
+    for (index, item) in data.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write_item(item, &mut out)?;
+    }
+    out.extend_from_slice(b"],\"next_cursor\":");
+    serde_json::to_writer(&mut out, &next_cursor)?;
+    if let Some(count) = count {
+        out.extend_from_slice(b",\"count\":");
+        serde_json::to_writer(&mut out, &count)?;
+    }
+    out.push(b'}');
+    Ok(out)
 }
 
 /// `<uri with cursor replaced>; rel="next"`.

@@ -14,6 +14,7 @@ mod etag;
 mod format;
 mod health;
 mod ingest;
+pub mod json_text;
 mod metrics;
 mod observe;
 mod params;
