@@ -60,19 +60,29 @@ make_paths() {
   psql -qAt "$db" -c "SELECT '/v1/entities?q=' || replace(left(norm, 3 + (abs(hashtext(norm)) % 6)), ' ', '%20') FROM entity_aliases TABLESAMPLE SYSTEM (10) LIMIT 500" >"$work/entities-q.paths"
 }
 
-# run_wrk NAME PATHS_FILE -> "rps p50_ms p99_ms"
+# The cpu line of /proc/stat: jiffies by state; the 8th number is steal, the time the
+# hypervisor gave this VM's virtual CPUs to someone else.
+cpu_times() { awk '/^cpu / {print $2, $3, $4, $5, $6, $7, $8, $9}' /proc/stat; }
+
+# run_wrk NAME PATHS_FILE -> "rps p50_ms p99_ms non2xx steal_percent"
 run_wrk() {
+  local before after
+  before=$(cpu_times)
   wrk -t2 -c32 -d"${duration}s" --latency -s bench/wrk/paths.lua "http://127.0.0.1:18099" -- "$2" >"$work/$1.wrk" 2>&1
-  python3 - "$work/$1.wrk" <<'PY'
+  after=$(cpu_times)
+  python3 - "$work/$1.wrk" "$before" "$after" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
+before, after = ([int(x) for x in arg.split()] for arg in sys.argv[2:4])
+spent = [b - a for a, b in zip(before, after)]
+steal = 100 * spent[7] / max(1, sum(spent))
 def ms(label):
     m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
     value, unit = float(m.group(1)), m.group(2)
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{rps:.0f} {ms('50'):.2f} {ms('99'):.2f} {errors.group(1) if errors else 0}")
+print(f"{rps:.0f} {ms('50'):.2f} {ms('99'):.2f} {errors.group(1) if errors else 0} {steal:.1f}")
 PY
 }
 
@@ -142,12 +152,12 @@ for line in open(sys.argv[1]):
 tps, n1, nn, scale, tcp = int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
 print("# API benchmark\n")
 print(f"Articles: {n1} at 1x, {nn} at {scale}x. pgbench -S -M prepared (32 clients): {tps} TPS over the unix socket, {tcp or 'not measured'} TPS over TCP loopback.\n")
-print("| endpoint | scale | req/s | p50 ms | p99 ms | non-2xx |")
-print("|---|---|---|---|---|---|")
+print("| endpoint | scale | req/s | p50 ms | p99 ms | non-2xx | CPU stolen by the hypervisor |")
+print("|---|---|---|---|---|---|---|")
 for (label, name), values in sorted(rows.items()):
     if name == "rss_mib":
         continue
-    print(f"| {name} | {label} | {values[0]} | {values[1]} | {values[2]} | {values[3]} |")
+    print(f"| {name} | {label} | {values[0]} | {values[1]} | {values[2]} | {values[3]} | {values[4]}% |")
 print()
 one = rows.get(("1x", "entity"))
 if one:
