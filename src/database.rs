@@ -134,24 +134,19 @@ async fn open_pool(options: PgConnectOptions, args: &DatabaseArgs) -> anyhow::Re
 /// and the rows of full-text pages (by id). PostgreSQL would otherwise re-plan them for every
 /// value, and planning took longer than running them. A pool of its own saves the two round
 /// trips of a `SET LOCAL` transaction per page (measured on `?entity=` pages at 10x: 1,378 to
-/// 1,671 req/s -> 1,671 to 1,880 req/s). It has the main pool's size and connects lazily.
+/// 1,671 req/s -> 1,671 to 1,880 req/s). It has the main pool's settings and connects lazily.
 #[derive(Debug, Clone)]
 pub struct GenericPlans(pub PgPool);
 
 impl GenericPlans {
-    /// The generic-plan pool beside `pool`.
+    /// The generic-plan pool beside `pool`, with the same pool settings.
     pub fn beside(pool: &PgPool) -> Self {
         let options = pool
             .connect_options()
             .as_ref()
             .clone()
             .options([("plan_cache_mode", "force_generic_plan")]);
-        Self(
-            PgPoolOptions::new()
-                .max_connections(pool.options().get_max_connections())
-                .acquire_timeout(ACQUIRE_TIMEOUT)
-                .connect_lazy_with(options),
-        )
+        Self(pool.options().clone().connect_lazy_with(options))
     }
 }
 

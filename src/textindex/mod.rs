@@ -11,8 +11,8 @@
 //! write went through this process) the index is rebuilt in the background while queries go
 //! to the database. So it never answers with stale results, beyond the second or two it
 //! takes a commit by another process to show in the counter. PostgreSQL still parses and
-//! stems the query (each distinct one once per snapshot), and reads the page's rows; a phrase is matched as AND here and
-//! confirmed by the database.
+//! stems the query (each distinct one once per snapshot), and reads the page's rows; a phrase
+//! is matched as AND here and confirmed by the database.
 //!
 //! This module owns no SQL; it calls [`crate::db::text_index`] and
 //! [`crate::db::article_search::by_ids`].
