@@ -14,7 +14,6 @@
 //! - [`directory`]: the entities held in memory by `serve` for lookups and name search.
 //! - [`textindex`]: the articles' lexemes held in memory by `serve` for newest-first full text.
 //! - [`http`]: the axum router, the problem+json error type, one module per resource.
-//! - [`geo`]: coordinates of known places (GeoNames).
 //! - [`ingest`]: input formats, normalization, and the batched idempotent importer.
 //! - [`names`]: name folding for search and slugs.
 //! - [`server`]: binds, serves, and shuts down gracefully.
@@ -29,7 +28,6 @@ pub mod database;
 pub mod db;
 pub mod directory;
 pub mod embedded;
-pub mod geo;
 pub mod http;
 pub mod ingest;
 pub mod names;

@@ -77,6 +77,8 @@ pub struct NewEntities {
     pub longitudes: Vec<Option<f64>>,
     /// GeoNames ids, for places when known.
     pub geonames_ids: Vec<Option<i64>>,
+    /// Wikidata ids, when known.
+    pub wikidata_ids: Vec<Option<String>>,
 }
 
 /// Inserts new entities. The caller holds the ingest lock, so (kind, key) and slug are free.
@@ -84,9 +86,10 @@ pub struct NewEntities {
 pub async fn insert(conn: &mut PgConnection, new: &NewEntities) -> sqlx::Result<u64> {
     let result = sqlx::query!(
         r#"
-        INSERT INTO entities (id, kind, name, slug, match_key, latitude, longitude, geonames_id)
+        INSERT INTO entities (id, kind, name, slug, match_key, latitude, longitude, geonames_id,
+                              wikidata_id)
         SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
-                             $6::float8[], $7::float8[], $8::bigint[])
+                             $6::float8[], $7::float8[], $8::bigint[], $9::text[])
         "#,
         &new.ids,
         &new.kinds,
@@ -96,6 +99,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewEntities) -> sqlx::Result<
         &new.latitudes as &[Option<f64>],
         &new.longitudes as &[Option<f64>],
         &new.geonames_ids as &[Option<i64>],
+        &new.wikidata_ids as &[Option<String>],
     )
     .execute(conn)
     .await?;

@@ -54,7 +54,7 @@ pub fn person_surname(identity: &Identity) -> Option<(&str, bool)> {
 
 /// Decides, for the entities a batch is about to create, which lone surnames join a person
 /// and which stored lone surnames a new person absorbs.
-pub async fn plan(conn: &mut PgConnection, missing: &[(Identity, &str)]) -> sqlx::Result<Plan> {
+pub async fn plan<T>(conn: &mut PgConnection, missing: &[(Identity, T)]) -> sqlx::Result<Plan> {
     let mut lone: Vec<(&Identity, &str)> = Vec::new();
     let mut new_full: Vec<(&Identity, &str)> = Vec::new();
     for (identity, _) in missing {

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use newsgraph_extract::{EntityKind, Extraction, Field};
+use newsgraph_extract::{Entity, EntityKind, Extraction, Field};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -219,12 +219,12 @@ async fn resolve_entities(
     batch: &[Prepared],
 ) -> sqlx::Result<(HashMap<Identity, Uuid>, Vec<Uuid>, u64)> {
     // The first canonical name seen in the batch names a new entity.
-    let mut wanted: HashMap<Identity, &str> = HashMap::new();
+    let mut wanted: HashMap<Identity, &Entity> = HashMap::new();
     for prepared in batch {
         for entity in &prepared.extraction.entities {
             wanted
                 .entry((entity.kind, entity.key.clone()))
-                .or_insert(&entity.canonical);
+                .or_insert(entity);
         }
     }
     let (kinds, keys): (Vec<String>, Vec<String>) = wanted
@@ -237,13 +237,13 @@ async fn resolve_entities(
             ids.insert((kind, row.match_key), row.id);
         }
     }
-    let mut missing: Vec<(Identity, &str)> = wanted
+    let mut missing: Vec<(Identity, &Entity)> = wanted
         .iter()
         .filter(|(identity, _)| !ids.contains_key(*identity))
-        .map(|(identity, name)| (identity.clone(), *name))
+        .map(|(identity, entity)| (identity.clone(), *entity))
         .collect();
     // A stable order, so that slug allocation does not depend on hash order.
-    missing.sort_unstable();
+    missing.sort_unstable_by(|x, y| x.0.cmp(&y.0));
     let plan = linking::plan(conn, &missing).await?;
     missing.retain(|(identity, _)| !plan.links.contains_key(identity));
     let created = create_entities(conn, &missing, &mut ids).await?;
@@ -269,7 +269,7 @@ async fn resolve_entities(
 
 async fn create_entities(
     conn: &mut PgConnection,
-    missing: &[(Identity, &str)],
+    missing: &[(Identity, &Entity)],
     ids: &mut HashMap<Identity, Uuid>,
 ) -> sqlx::Result<u64> {
     if missing.is_empty() {
@@ -277,25 +277,26 @@ async fn create_entities(
     }
     let candidates: Vec<[String; 3]> = missing
         .iter()
-        .map(|((kind, key), name)| names::slug_candidates(*kind, name, key))
+        .map(|((kind, key), entity)| names::slug_candidates(*kind, &entity.canonical, key))
         .collect();
     let all: Vec<String> = candidates.iter().flatten().cloned().collect();
     let mut taken = entities::taken_slugs(conn, &all).await?;
     let mut new = entities::NewEntities::default();
-    for (((kind, key), name), candidates) in missing.iter().zip(candidates) {
+    for (((kind, key), entity), candidates) in missing.iter().zip(candidates) {
         let slug = allocate_slug(&candidates, &mut taken);
         let id = Uuid::now_v7();
         new.ids.push(id);
         new.kinds.push(kind.as_str().to_owned());
-        new.names.push((*name).to_owned());
+        new.names.push(entity.canonical.clone());
         new.slugs.push(slug);
         new.keys.push(key.clone());
-        let place = (*kind == EntityKind::Place)
-            .then(|| crate::geo::lookup(name))
-            .flatten();
-        new.latitudes.push(place.map(|p| p.latitude));
-        new.longitudes.push(place.map(|p| p.longitude));
-        new.geonames_ids.push(place.map(|p| p.geonames_id));
+        let known = entity.known.as_ref();
+        let point = known.and_then(|k| k.coordinates);
+        new.latitudes.push(point.map(|p| p.0));
+        new.longitudes.push(point.map(|p| p.1));
+        new.geonames_ids.push(known.and_then(|k| k.geonames_id));
+        new.wikidata_ids
+            .push(known.and_then(|k| k.wikidata_id.clone()));
         ids.insert((*kind, key.clone()), id);
     }
     entities::insert(conn, &new).await

@@ -11,6 +11,20 @@ use crate::text::fold_into;
 /// vanish ("O'Neill" → "oneill", "U.S." → "us"); other punctuation separates words. A leading
 /// "the" is dropped from places and organizations.
 pub fn match_key(kind: EntityKind, name: &str) -> String {
+    let mut words = fold_words(name);
+    if kind != EntityKind::Person && words.len() > 1 && words[0] == "the" {
+        words.remove(0);
+    }
+    format!("{}:{}", kind.as_str(), words.join(" "))
+}
+
+/// A name folded as in match keys, without the kind: "U.S." → "us", "Vučić" → "vucic".
+pub fn fold_name(name: &str) -> String {
+    fold_words(name).join(" ")
+}
+
+/// The folded words of a name.
+pub(crate) fn fold_words(name: &str) -> Vec<String> {
     let mut folded = String::with_capacity(name.len());
     fold_into(name, &mut folded);
     // Compatibility decompositions can bring capitals back ("™" is "TM").
@@ -29,10 +43,7 @@ pub fn match_key(kind: EntityKind, name: &str) -> String {
     if !word.is_empty() {
         words.push(word);
     }
-    if kind != EntityKind::Person && words.len() > 1 && words[0] == "the" {
-        words.remove(0);
-    }
-    format!("{}:{}", kind.as_str(), words.join(" "))
+    words
 }
 
 #[cfg(test)]

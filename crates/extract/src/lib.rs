@@ -10,8 +10,10 @@
 //! - [`features`]: hashed features of every token (written once: training dumps use it too).
 //! - [`lexicon`]: word clusters and gazetteers the features look words up in.
 //! - [`crf`] and [`tagger`]: the linear-chain CRF, Viterbi and forward-backward.
-//! - `resolve`: mentions to entities (acronyms, surnames, canonical names).
-//! - [`key`]: match keys. [`jsonl`]: the `newsgraph extract` JSON Lines driver.
+//! - `resolve`: mentions to entities: places identified, teams told from their countries,
+//!   short forms, acronyms and nicknames joined to full names, canonical names and keys.
+//! - [`kb`]: the resolution knowledge base (places, given names, legal forms), embedded.
+//! - `key`: match keys. [`jsonl`]: the `newsgraph extract` JSON Lines driver.
 //!
 //! The model (CRF weights, clusters, gazetteers) is embedded in the binary; training/ in the
 //! repository rebuilds it.
@@ -25,6 +27,7 @@ pub mod crf;
 #[doc(hidden)]
 pub mod features;
 pub mod jsonl;
+pub mod kb;
 mod key;
 #[doc(hidden)]
 pub mod lexicon;
@@ -83,6 +86,19 @@ pub struct Entity {
     pub key: String,
     /// Every distinct surface form seen in the article, the canonical name included.
     pub aliases: Vec<String>,
+    /// What the knowledge base knows of it (places it has identified).
+    pub known: Option<Known>,
+}
+
+/// What the knowledge base knows of an entity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Known {
+    /// Its Wikidata id ("Q30"), when a source gives one.
+    pub wikidata_id: Option<String>,
+    /// Its GeoNames id.
+    pub geonames_id: Option<i64>,
+    /// A point for a map pin: latitude and longitude, degrees.
+    pub coordinates: Option<(f64, f64)>,
 }
 
 /// One mention of an entity.
@@ -116,6 +132,7 @@ pub struct Extractor {
     version: String,
     crf: crf::Crf,
     lexicon: lexicon::Lexicon,
+    kb: kb::Kb,
 }
 
 impl std::fmt::Debug for Extractor {
@@ -127,6 +144,7 @@ impl std::fmt::Debug for Extractor {
             .field("labels", &self.crf.labels)
             .field("cluster_words", &words)
             .field("gazetteer_phrases", &phrases)
+            .field("kb", &self.kb)
             .finish_non_exhaustive()
     }
 }
@@ -145,7 +163,7 @@ impl std::error::Error for ModelError {}
 
 /// The version of the rules around the model (tokenizer, features, resolution); bumped
 /// whenever they change what the extractor outputs.
-const RULES_VERSION: u32 = 4;
+const RULES_VERSION: u32 = 5;
 
 /// The shipped model, embedded so that the binary is self-contained.
 const DEFAULT_MODEL: &[u8] = include_bytes!("../model/ner.crf");
@@ -177,19 +195,39 @@ impl Extractor {
         )
     }
 
-    /// Loads a model from the contents of its three files.
+    /// Loads a model from the contents of its three files, with the embedded knowledge base.
     pub fn from_parts(model: &[u8], clusters: &str, gazetteer: &str) -> Result<Self, ModelError> {
         let crf = crf::Crf::parse(model).map_err(ModelError)?;
         let lexicon = lexicon::Lexicon::parse(clusters, gazetteer).map_err(ModelError)?;
+        let kb = kb::Kb::embedded().map_err(ModelError)?;
         let digest = [model, clusters.as_bytes(), gazetteer.as_bytes()]
-            .iter()
+            .into_iter()
+            .chain(kb::embedded_files().map(str::as_bytes))
             .fold(0u64, |h, bytes| text::combine(h, fnv(bytes)));
         let version = format!("crf-{RULES_VERSION}+{:08x}", digest >> 32);
         Ok(Self {
             version,
             crf,
             lexicon,
+            kb,
         })
+    }
+
+    /// The resolution knowledge base.
+    pub fn kb(&self) -> &kb::Kb {
+        &self.kb
+    }
+
+    /// The match key of a name of a kind, as extraction gives it: known places by their
+    /// identity, companies without their legal form, persons' nicknames as formal names.
+    pub fn key(&self, kind: EntityKind, name: &str) -> String {
+        match kind {
+            EntityKind::Place => match self.kb.place(name) {
+                Some((index, _)) => format!("place:{}", self.kb.place_key(index)),
+                None => resolve::entity_key(&self.kb, kind, name),
+            },
+            _ => resolve::entity_key(&self.kb, kind, name),
+        }
     }
 
     /// The extractor version stored with every article it processed; it changes whenever the
@@ -206,7 +244,7 @@ impl Extractor {
         };
         let analysis = features::analyze(&self.lexicon, &parts);
         let spans = tagger::tag(&self.crf, &analysis);
-        resolve::resolve(&analysis, &spans, &parts, &fields)
+        resolve::resolve(&analysis, &spans, &parts, &fields, &self.kb)
     }
 
     /// Tokenizes and tags a document without resolution: tokens and raw labelled spans (MISC
@@ -232,4 +270,4 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
-pub use key::match_key;
+pub use key::{fold_name, match_key};

@@ -1,15 +1,30 @@
-//! In-article resolution: turns tagged spans into mentions and entities. Acronyms defined in
-//! parentheses join their expansion, a lone surname joins the full name it abbreviates,
-//! repeated names share one entity, and each entity gets its canonical name and match key.
+//! In-article resolution: turns tagged spans into mentions and entities, one entity for each
+//! thing the article names, with its canonical name and the match key that merges it with
+//! the same thing in other articles.
+//!
+//! The passes, in order: boilerplate and tickers are dropped (`junk`); forms of address are
+//! cut off names (`persons`); acronyms defined in parentheses are found (`acronym`); each
+//! name gets the kind most of its mentions were given; datelines are places and known places
+//! get their knowledge-base identity (`places`); in sports reports, countries and cities that
+//! play are teams (`teams`); shorter forms of names join the full names they abbreviate
+//! (`persons`, `orgs`); mentions with one identity share one entity.
 
 use std::collections::HashMap;
 
 use crate::features::Analysis;
+use crate::kb::Kb;
 use crate::tagger::Span;
-use crate::{Entity, EntityKind, Extraction, Field, Mention, match_key};
+use crate::{Entity, EntityKind, Extraction, Field, Known, Mention};
 
 mod acronym;
-mod surname;
+mod junk;
+mod keys;
+mod orgs;
+mod persons;
+mod places;
+mod teams;
+
+pub(crate) use keys::entity_key;
 
 /// A mention before entities are assigned.
 struct Draft {
@@ -24,12 +39,34 @@ struct Draft {
     /// Code-point offsets into the part's text.
     start: usize,
     end: usize,
+    /// The knowledge-base place it names.
+    place: Option<u32>,
+    /// The name of what it stands for when that is not its text ("England national cricket
+    /// team" for "England" in a cricket report).
+    stands_for: Option<String>,
 }
 
 impl Draft {
     /// The name as its folded token forms, the same for "Vučić" and "VUCIC".
     fn name(&self, a: &Analysis) -> String {
         a.forms[self.first..self.last].join(" ")
+    }
+
+    /// The name it is known by: what it stands for, else its text.
+    fn canonical(&self, kb: &Kb) -> String {
+        match (&self.stands_for, self.place) {
+            (Some(name), _) => name.clone(),
+            (None, Some(place)) => kb.place_at(place).name.clone(),
+            (None, None) => self.text.clone(),
+        }
+    }
+
+    /// The match key of what it names.
+    fn key(&self, kb: &Kb) -> String {
+        match (&self.stands_for, self.place) {
+            (None, Some(place)) => format!("place:{}", kb.place_key(place)),
+            _ => entity_key(kb, self.kind, &self.canonical(kb)),
+        }
     }
 }
 
@@ -87,12 +124,20 @@ impl<'t> Texts<'t> {
             text,
             start,
             end,
+            place: None,
+            stands_for: None,
         }
     }
 }
 
 /// Builds the extraction of one document from its tagged spans.
-pub fn resolve(a: &Analysis, spans: &[Span], parts: &[&str], fields: &[Field]) -> Extraction {
+pub fn resolve(
+    a: &Analysis,
+    spans: &[Span],
+    parts: &[&str],
+    fields: &[Field],
+    kb: &Kb,
+) -> Extraction {
     let mut texts = Texts::new(parts);
     let mut drafts: Vec<Draft> = Vec::new();
     let spans = merge_nationality_into_org(a, spans);
@@ -107,22 +152,32 @@ pub fn resolve(a: &Analysis, spans: &[Span], parts: &[&str], fields: &[Field]) -
         };
         drafts.push(texts.draft(a, first, s.end, kind, s.confidence));
     }
+    junk::remove(a, &mut drafts);
+    persons::trim_honorifics(a, &mut texts, &mut drafts);
     let acronyms = acronym::define(a, &mut texts, &mut drafts);
     drafts.sort_by_key(|d| d.first);
     vote_kinds(a, &mut drafts);
-    let names: Vec<String> = drafts.iter().map(|d| d.name(a)).collect();
+    places::mark_datelines(a, &mut drafts);
+    places::identify(kb, &mut drafts);
+    teams::mark(a, kb, &mut drafts);
     let mut uf = UnionFind::new(drafts.len());
     // A lone surname joins its own full name, not every other "Guthrie" of the article:
     // "Nancy Guthrie" and "Savannah Guthrie" must stay two people.
-    let surnames = surname::link(a, &mut drafts);
-    let mut by_name: HashMap<(&str, EntityKind), usize> = HashMap::new();
-    for (i, d) in drafts.iter().enumerate() {
-        match surnames[i] {
-            Some(full) => uf.union(full, i),
-            None => {
-                let first = *by_name.entry((names[i].as_str(), d.kind)).or_insert(i);
-                uf.union(first, i);
-            }
+    let persons = persons::link(a, kb, &mut drafts);
+    for (i, full) in persons.iter().enumerate() {
+        if let Some(full) = *full {
+            uf.union(full, i);
+        }
+    }
+    for (short, full) in orgs::link(a, kb, &drafts) {
+        uf.union(short, full);
+    }
+    let keys: Vec<String> = drafts.iter().map(|d| d.key(kb)).collect();
+    let mut by_key: HashMap<&str, usize> = HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        if persons[i].is_none() {
+            let first = *by_key.entry(key.as_str()).or_insert(i);
+            uf.union(first, i);
         }
     }
     let mut expansions = vec![false; drafts.len()];
@@ -131,6 +186,7 @@ pub fn resolve(a: &Analysis, spans: &[Span], parts: &[&str], fields: &[Field]) -
         .enumerate()
         .map(|(i, d)| ((d.first, d.last), i))
         .collect();
+    let names: Vec<String> = drafts.iter().map(|d| d.name(a)).collect();
     let mut by_form: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, name) in names.iter().enumerate() {
         by_form.entry(name.as_str()).or_default().push(i);
@@ -142,10 +198,11 @@ pub fn resolve(a: &Analysis, spans: &[Span], parts: &[&str], fields: &[Field]) -
         expansions[e] = true;
         for &i in by_form.get(acr.as_str()).into_iter().flatten() {
             drafts[i].kind = drafts[e].kind;
+            drafts[i].place = None;
             uf.union(i, e);
         }
     }
-    build(drafts, &mut uf, &expansions, fields)
+    build(kb, drafts, &mut uf, &expansions, fields)
 }
 
 /// "Serbian" (MISC) directly followed by "Defense Ministry" (ORG) is one organization, "the
@@ -199,6 +256,7 @@ fn vote_kinds(a: &Analysis, drafts: &mut [Draft]) {
 
 /// Groups the drafts into entities and mentions.
 fn build(
+    kb: &Kb,
     drafts: Vec<Draft>,
     uf: &mut UnionFind,
     expansions: &[bool],
@@ -218,36 +276,7 @@ fn build(
     }
     let entities = members
         .iter()
-        .map(|m| {
-            let canon = m
-                .iter()
-                .copied()
-                .find(|&i| expansions[i])
-                .unwrap_or_else(|| {
-                    let longest = m
-                        .iter()
-                        .map(|&i| drafts[i].text.chars().count())
-                        .max()
-                        .unwrap_or(0);
-                    *m.iter()
-                        .find(|&&i| drafts[i].text.chars().count() == longest)
-                        .expect("non-empty")
-                });
-            let kind = drafts[canon].kind;
-            let canonical = drafts[canon].text.clone();
-            let mut aliases: Vec<String> = Vec::new();
-            for &i in m {
-                if !aliases.contains(&drafts[i].text) {
-                    aliases.push(drafts[i].text.clone());
-                }
-            }
-            Entity {
-                kind,
-                key: match_key(kind, &canonical),
-                canonical,
-                aliases,
-            }
-        })
+        .map(|m| entity(kb, &drafts, m, expansions))
         .collect();
     let mentions = order
         .into_iter()
@@ -264,6 +293,52 @@ fn build(
         })
         .collect();
     Extraction { entities, mentions }
+}
+
+/// The entity of a group of drafts, named after its canonical member: a defined acronym's
+/// expansion, else what a member stands for (a known place, a team), else the longest name.
+fn entity(kb: &Kb, drafts: &[Draft], members: &[usize], expansions: &[bool]) -> Entity {
+    let size = |i: usize| drafts[i].canonical(kb).chars().count();
+    let canon = members
+        .iter()
+        .copied()
+        .find(|&i| expansions[i])
+        .or_else(|| {
+            members
+                .iter()
+                .copied()
+                .filter(|&i| drafts[i].stands_for.is_some() || drafts[i].place.is_some())
+                .max_by_key(|&i| (size(i), std::cmp::Reverse(i)))
+        })
+        .unwrap_or_else(|| {
+            members
+                .iter()
+                .copied()
+                .max_by_key(|&i| (size(i), std::cmp::Reverse(i)))
+                .expect("non-empty")
+        });
+    let d = &drafts[canon];
+    let mut aliases: Vec<String> = Vec::new();
+    for &i in members {
+        if !aliases.contains(&drafts[i].text) {
+            aliases.push(drafts[i].text.clone());
+        }
+    }
+    let known = d.place.filter(|_| d.stands_for.is_none()).map(|p| {
+        let place = kb.place_at(p);
+        Known {
+            wikidata_id: place.wikidata_id.clone(),
+            geonames_id: place.geonames_id,
+            coordinates: Some((place.latitude, place.longitude)),
+        }
+    });
+    Entity {
+        kind: d.kind,
+        key: d.key(kb),
+        canonical: d.canonical(kb),
+        aliases,
+        known,
+    }
 }
 
 /// Disjoint sets over draft indices.

@@ -1,0 +1,104 @@
+//! Organizations inside one article: a short form joins the full name it begins when it can
+//! mean only that one ("Dominion" → "Dominion Textile Inc"; "Hanover" → "Hanover Insurance
+//! Co"), and an acronym joins the organization whose initials it spells even without a
+//! definition in brackets ("BA" → "British Airways", "U.N." → "United Nations"). Legal forms
+//! do not count as words ("Hanover Insurance Co" begins with "Hanover Insurance").
+
+use std::collections::HashMap;
+
+use super::{Draft, keys::entity_key};
+use crate::EntityKind;
+use crate::features::{Analysis, Cap};
+use crate::kb::Kb;
+
+/// Words an acronym may skip ("Organization of the Petroleum Exporting Countries": OPEC).
+const MINOR_WORDS: &[&str] = &[
+    "of", "the", "and", "for", "de", "la", "le", "du", "des", "del", "der", "in", "on", "at", "to",
+    "&",
+];
+
+/// Pairs (short form, full name) of drafts that name one organization.
+pub(super) fn link(a: &Analysis, kb: &Kb, drafts: &[Draft]) -> Vec<(usize, usize)> {
+    // Each distinct organization name (its key words) with its first draft.
+    let mut names: HashMap<Vec<String>, usize> = HashMap::new();
+    for (i, d) in drafts.iter().enumerate() {
+        if d.kind == EntityKind::Organization && d.stands_for.is_none() {
+            names.entry(key_words(kb, d)).or_insert(i);
+        }
+    }
+    let mut pairs = Vec::new();
+    for (i, d) in drafts.iter().enumerate() {
+        let full = match d.kind {
+            EntityKind::Organization if d.stands_for.is_none() => {
+                let words = key_words(kb, d);
+                only(names.iter().filter(|(other, _)| {
+                    other.len() > words.len() && other[..words.len()] == words[..]
+                }))
+                .or_else(|| acronym_of(a, d, &names))
+            }
+            _ if d.place.is_none() => acronym_of(a, d, &names),
+            _ => None,
+        };
+        if let Some(full) = full {
+            pairs.push((i, full));
+        }
+    }
+    pairs
+}
+
+/// The folded words of an organization's key ("hanover insurance" for "Hanover Insurance Co").
+fn key_words(kb: &Kb, d: &Draft) -> Vec<String> {
+    let key = entity_key(kb, EntityKind::Organization, &d.text);
+    let name = key.split_once(':').map_or("", |(_, name)| name);
+    name.split(' ').map(str::to_owned).collect()
+}
+
+/// The draft of the one organization among `candidates`; none when there are several.
+fn only<'a>(mut candidates: impl Iterator<Item = (&'a Vec<String>, &'a usize)>) -> Option<usize> {
+    let (_, &first) = candidates.next()?;
+    candidates.next().is_none().then_some(first)
+}
+
+/// The organization whose initials a one-word, all-capitals draft spells: with or without
+/// its minor words ("NATO", "OPEC", "U.N.").
+fn acronym_of(a: &Analysis, d: &Draft, names: &HashMap<Vec<String>, usize>) -> Option<usize> {
+    if d.last - d.first != 1 || Cap::of(&d.text) != Cap::All {
+        return None;
+    }
+    let letters: String = a.forms[d.first]
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    if !(2..=8).contains(&letters.chars().count()) {
+        return None;
+    }
+    only(names.iter().filter(|(words, _)| {
+        words.len() >= 2 && (initials(words, true) == letters || initials(words, false) == letters)
+    }))
+}
+
+/// The first letters of the words, all of them or only the significant ones.
+fn initials(words: &[String], all: bool) -> String {
+    words
+        .iter()
+        .filter(|w| all || !MINOR_WORDS.contains(&w.as_str()))
+        .filter_map(|w| w.chars().next())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split(' ').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn initials_skip_minor_words_or_keep_them() {
+        let opec = words("organization of the petroleum exporting countries");
+
+        assert_eq!(initials(&opec, false), "opec");
+        assert_eq!(initials(&words("united nations"), true), "un");
+    }
+}

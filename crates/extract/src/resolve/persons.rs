@@ -1,0 +1,205 @@
+//! Persons inside one article. A name's shorter forms join the full name they abbreviate:
+//! a lone surname ("Vucevic" → "Milos Vucevic", the nearest such person before it, or else
+//! the first after it), a lone given name or nickname ("Saddam" → "Saddam Hussein", "Kat" →
+//! "Kat Moon") when one person of the article bears it, and a full name written another way
+//! ("Bob Nardelli" = "Robert Nardelli", "George Bush" = "George W. Bush") when it can mean
+//! only one of the article's persons. Forms of address are not part of a name: "Mr Blair" is
+//! the person "Blair", whatever the model typed it as.
+
+use std::collections::HashMap;
+
+use super::{Draft, Texts};
+use crate::EntityKind;
+use crate::features::Analysis;
+use crate::kb::Kb;
+
+/// Forms of address that make what follows a person's name ("Mr", "Mrs", "Dr", "Sir").
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "madam", "mme", "mlle", "messrs",
+];
+
+/// Whether a token is a form of address.
+fn is_honorific(token: &str) -> bool {
+    let bare = token.trim_end_matches('.').to_lowercase();
+    HONORIFICS.contains(&bare.as_str())
+}
+
+/// Cuts forms of address off the start of every mention ("Mr Blair" → "Blair") and makes
+/// the rest a person. A mention that is only a form of address is dropped.
+pub(super) fn trim_honorifics(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
+    let mut k = 0;
+    while k < drafts.len() {
+        let d = &drafts[k];
+        let mut first = d.first;
+        while first < d.last && is_honorific(&a.tokens[first].text) {
+            first += 1;
+        }
+        if first == d.first {
+            k += 1;
+            continue;
+        }
+        if first == d.last {
+            drafts.remove(k);
+            continue;
+        }
+        let (last, confidence) = (d.last, d.confidence);
+        drafts[k] = texts.draft(a, first, last, EntityKind::Person, confidence);
+        k += 1;
+    }
+}
+
+/// The words of a multi-word person name: given name, middle names, surname.
+struct FullName<'a> {
+    given: &'a str,
+    middle: &'a [String],
+    surname: &'a str,
+}
+
+impl<'a> FullName<'a> {
+    fn of(a: &'a Analysis, d: &Draft) -> Option<Self> {
+        if d.kind != EntityKind::Person || d.last - d.first < 2 {
+            return None;
+        }
+        let forms = &a.forms[d.first..d.last];
+        Some(FullName {
+            given: &forms[0],
+            middle: &forms[1..forms.len() - 1],
+            surname: &forms[forms.len() - 1],
+        })
+    }
+
+    /// Whether a given name matches another: the same, a nickname ("bob" = "robert"), or an
+    /// initial ("j" = "john").
+    fn given_matches(kb: &Kb, x: &str, y: &str) -> bool {
+        let initial = |short: &str, long: &str| {
+            short.chars().count() == 1 && long.starts_with(short) && long.len() > 1
+        };
+        kb.same_given_name(x, y) || initial(x, y) || initial(y, x)
+    }
+
+    /// Whether two full names can name one person: one surname, matching given names, and
+    /// middle names that agree (one has none, or both have the same).
+    fn compatible(&self, kb: &Kb, other: &FullName) -> bool {
+        self.surname == other.surname
+            && Self::given_matches(kb, self.given, other.given)
+            && (self.middle.is_empty() || other.middle.is_empty() || self.middle == other.middle)
+    }
+}
+
+/// For each draft that is a shorter or other form of one person's name in the article, the
+/// draft of that person it joins. Lone surnames and given names become persons.
+pub(super) fn link(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) -> Vec<Option<usize>> {
+    let mut links = vec![None; drafts.len()];
+    link_full_names(a, kb, drafts, &mut links);
+    // Surname form → full-name drafts ending with it, and given name → full-name drafts
+    // starting with it, in document order.
+    let mut by_surname: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_given: Vec<(usize, &str)> = Vec::new();
+    for (i, d) in drafts.iter().enumerate() {
+        if let Some(name) = FullName::of(a, d) {
+            by_surname.entry(name.surname).or_default().push(i);
+            by_given.push((i, name.given));
+        }
+    }
+    if by_surname.is_empty() {
+        return links;
+    }
+    for i in 0..drafts.len() {
+        let d = &drafts[i];
+        if d.last - d.first != 1 || links[i].is_some() {
+            continue;
+        }
+        let form = a.forms[d.first].as_str();
+        let target = match by_surname.get(form) {
+            Some(candidates) => {
+                let before = candidates.partition_point(|&j| drafts[j].first < d.first);
+                Some(if before > 0 {
+                    candidates[before - 1]
+                } else {
+                    candidates[0]
+                })
+            }
+            None if d.kind == EntityKind::Person => one_person_named(kb, &links, &by_given, form),
+            None => None,
+        };
+        if let Some(target) = target {
+            links[i] = Some(root(&links, target));
+            drafts[i].kind = EntityKind::Person;
+        }
+    }
+    links
+}
+
+/// The one person of the article whose given name (or a nickname of it) is `form`; none
+/// when two people of the article could be meant.
+fn one_person_named(
+    kb: &Kb,
+    links: &[Option<usize>],
+    by_given: &[(usize, &str)],
+    form: &str,
+) -> Option<usize> {
+    let mut found: Option<usize> = None;
+    for &(j, given) in by_given {
+        if !kb.same_given_name(given, form) {
+            continue;
+        }
+        let person = root(links, j);
+        match found {
+            Some(other) if other != person => return None,
+            _ => found = Some(person),
+        }
+    }
+    found
+}
+
+/// The draft a chain of links ends at.
+fn root(links: &[Option<usize>], mut i: usize) -> usize {
+    while let Some(next) = links[i] {
+        i = next;
+    }
+    i
+}
+
+/// Full names written two ways join when the shorter (or the nickname) can mean only one of
+/// the article's full names: "George Bush" joins "George W. Bush" unless "George H. W. Bush"
+/// is named too.
+fn link_full_names(a: &Analysis, kb: &Kb, drafts: &[Draft], links: &mut [Option<usize>]) {
+    let names: Vec<Option<FullName>> = drafts.iter().map(|d| FullName::of(a, d)).collect();
+    let forms = |i: usize| &a.forms[drafts[i].first..drafts[i].last];
+    // Each spelling's first draft.
+    let mut firsts: HashMap<&[String], usize> = HashMap::new();
+    for i in (0..drafts.len()).filter(|&i| names[i].is_some()) {
+        firsts.entry(forms(i)).or_insert(i);
+    }
+    let mut spellings: Vec<usize> = firsts.values().copied().collect();
+    spellings.sort_unstable();
+    let size = |j: usize| (drafts[j].last - drafts[j].first, drafts[j].text.len());
+    let mut target_of: HashMap<usize, usize> = HashMap::new();
+    for &i in &spellings {
+        let name = names[i].as_ref().expect("a full name");
+        let fuller: Vec<&FullName> = spellings
+            .iter()
+            .filter(|&&j| size(j) > size(i))
+            .filter_map(|&j| names[j].as_ref())
+            .filter(|other| name.compatible(kb, other))
+            .collect();
+        let one_person = fuller
+            .iter()
+            .all(|x| fuller.iter().all(|y| x.compatible(kb, y)));
+        let best = spellings
+            .iter()
+            .copied()
+            .filter(|&j| {
+                size(j) > size(i) && names[j].as_ref().is_some_and(|o| name.compatible(kb, o))
+            })
+            .max_by_key(|&j| size(j));
+        if let (Some(best), true) = (best, one_person) {
+            target_of.insert(i, best);
+        }
+    }
+    for i in (0..drafts.len()).filter(|&i| names[i].is_some()) {
+        if let Some(&target) = target_of.get(&firsts[forms(i)]) {
+            links[i] = Some(target);
+        }
+    }
+}

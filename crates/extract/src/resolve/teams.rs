@@ -1,0 +1,249 @@
+//! Sports reports name teams after their countries and cities: "England beat Pakistan by
+//! four wickets", "Romania 2 Lithuania 1", "CHICAGO AT NEW YORK". There "England" is not the
+//! country but the England national cricket team, and counting it as the country would bury
+//! the country's news under its results.
+//!
+//! In an article whose vocabulary says which team sport it reports, a name the model typed as
+//! a place (or an organization named like a known place) becomes a team when the article uses
+//! it as one: beside a score, in a fixture ("v", "against", "beat"), with a team's noun
+//! ("captain", "squad") or a plural verb ("England were"). A country or a nation becomes
+//! "<name> national <sport> team"; a city or region becomes the club organization of that
+//! name. Players' nationalities in brackets, and places after "in", "at" or "from", stay places.
+
+use std::collections::HashMap;
+
+use super::Draft;
+use crate::EntityKind;
+use crate::features::Analysis;
+use crate::kb::Kb;
+
+/// A team sport, with the words that show a report is about it.
+struct Sport {
+    /// The sport's name in a national team's name ("England national cricket team").
+    team_name: &'static str,
+    /// Folded words naming the sport: each counts as [`NAME_WEIGHT`] cues.
+    names: &'static [&'static str],
+    /// Folded words that appear in its reports and rarely elsewhere.
+    cues: &'static [&'static str],
+}
+
+const SPORTS: &[Sport] = &[
+    Sport {
+        team_name: "football",
+        names: &["soccer"],
+        cues: &[
+            "football",
+            "goalkeeper",
+            "striker",
+            "midfielder",
+            "halftime",
+            "half-time",
+            "scorers",
+            "equaliser",
+            "equalizer",
+            "offside",
+            "fifa",
+            "uefa",
+            "penalty",
+            "goals",
+            "goal",
+            "qualifier",
+            "defender",
+            "referee",
+            "league",
+        ],
+    },
+    Sport {
+        team_name: "cricket",
+        names: &["cricket"],
+        cues: &[
+            "wicket",
+            "wickets",
+            "batsman",
+            "batsmen",
+            "bowler",
+            "bowled",
+            "overs",
+            "lbw",
+            "stumps",
+            "one-day",
+            "one-dayer",
+            "innings",
+            "test",
+            "runs",
+            "declared",
+            "all-rounder",
+        ],
+    },
+    Sport {
+        team_name: "rugby union",
+        names: &["rugby"],
+        cues: &[
+            "try",
+            "tries",
+            "scrum",
+            "lineout",
+            "fly-half",
+            "conversion",
+            "flanker",
+            "prop",
+        ],
+    },
+    Sport {
+        team_name: "baseball",
+        names: &["baseball"],
+        cues: &[
+            "pitcher",
+            "inning",
+            "homer",
+            "homered",
+            "rbi",
+            "bullpen",
+            "shortstop",
+            "outfielder",
+            "pitched",
+            "innings",
+            "runs",
+        ],
+    },
+    Sport {
+        team_name: "basketball",
+        names: &["basketball"],
+        cues: &["nba", "rebounds", "three-pointer", "dunk", "points"],
+    },
+    Sport {
+        team_name: "ice hockey",
+        names: &["hockey"],
+        cues: &["nhl", "puck", "goaltender", "power-play", "goals"],
+    },
+];
+
+/// How many cues a word naming the sport counts for.
+const NAME_WEIGHT: usize = 3;
+/// How many cues make a report, and how far ahead of the next sport the first must be.
+const MIN_CUES: usize = 3;
+
+/// Words before a name that make it a team: fixtures and results.
+const TEAM_BEFORE: &[&str] = &[
+    "beat", "beating", "against", "v", "vs", "vs.", "versus", "over",
+];
+/// Words after a name that make it a team.
+const TEAM_AFTER: &[&str] = &[
+    "beat", "beats", "defeated", "drew", "draw", "lost", "lose", "won", "win", "trail", "led",
+    "lead", "were", "are", "have", "need", "needed", "v", "vs", "vs.", "versus", "captain",
+    "coach", "manager", "squad", "team", "side", "players", "skipper", "striker", "bowlers",
+    "batsmen", "innings", "scored", "at",
+];
+/// Words after a possessive that make the possessor a team ("England 's captain").
+const TEAM_NOUNS: &[&str] = &[
+    "captain", "coach", "manager", "squad", "team", "side", "players", "skipper", "innings",
+    "bowlers", "batsmen", "opening", "victory", "win", "defeat", "goal", "goals", "defence",
+    "defense", "attack", "first", "second", "lead", "reply", "total",
+];
+/// Words before a name that keep it a place.
+const PLACE_BEFORE: &[&str] = &["in", "from", "near", "of"];
+
+/// The sport an article reports, if its vocabulary says so clearly.
+fn sport_of(a: &Analysis) -> Option<&'static Sport> {
+    let mut counts = vec![0usize; SPORTS.len()];
+    for form in &a.forms {
+        for (k, sport) in SPORTS.iter().enumerate() {
+            if sport.names.contains(&form.as_str()) {
+                counts[k] += NAME_WEIGHT;
+            } else if sport.cues.contains(&form.as_str()) {
+                counts[k] += 1;
+            }
+        }
+    }
+    let mut ranked: Vec<usize> = (0..SPORTS.len()).collect();
+    ranked.sort_by_key(|&k| std::cmp::Reverse(counts[k]));
+    let (best, next) = (counts[ranked[0]], counts[ranked[1]]);
+    (best >= MIN_CUES && best >= 2 * next).then(|| &SPORTS[ranked[0]])
+}
+
+/// Whether a token is a score: "2", "228-9", "3-1".
+fn is_score(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(['-', '/']).collect();
+    parts.len() <= 2
+        && parts
+            .iter()
+            .all(|p| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Team evidence minus place evidence for one mention.
+fn evidence(a: &Analysis, d: &Draft) -> i32 {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    let text = |i: usize| a.tokens.get(i).map_or("", |t| t.text.as_str());
+    let before = if d.first > 0 { form(d.first - 1) } else { "" };
+    let after = form(d.last);
+    let mut score = 0;
+    if is_score(text(d.last))
+        || d.first > 0 && is_score(text(d.first - 1)) && is_score(text(d.last))
+    {
+        score += 2;
+    }
+    if TEAM_BEFORE.contains(&before) {
+        score += 1;
+    }
+    if TEAM_AFTER.contains(&after) {
+        score += 1;
+    }
+    if matches!(after, "'s" | "'") && TEAM_NOUNS.contains(&form(d.last + 1)) {
+        score += 1;
+    }
+    if PLACE_BEFORE.contains(&before) || before == "(" && text(d.last) == ")" {
+        score -= 2;
+    }
+    score
+}
+
+/// Turns the places of a sports report that play into teams.
+pub(super) fn mark(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    let Some(sport) = sport_of(a) else {
+        return;
+    };
+    // Evidence summed over the mentions of each name.
+    let mut by_name: HashMap<String, i32> = HashMap::new();
+    for d in drafts.iter() {
+        if could_be_team(kb, d) {
+            *by_name.entry(d.name(a)).or_default() += evidence(a, d);
+        }
+    }
+    for d in drafts.iter_mut() {
+        if !could_be_team(kb, d) || by_name.get(&d.name(a)).is_none_or(|&score| score <= 0) {
+            continue;
+        }
+        let place = d
+            .place
+            .or_else(|| kb.place(&d.text).map(|(index, _)| index));
+        d.kind = EntityKind::Organization;
+        d.place = None;
+        d.stands_for = place
+            .map(|p| kb.place_at(p))
+            .filter(|p| p.is_country())
+            .map(|p| format!("{} national {} team", p.name, sport.team_name));
+    }
+}
+
+/// A place, or an organization named like a known place.
+fn could_be_team(kb: &Kb, d: &Draft) -> bool {
+    match d.kind {
+        EntityKind::Place => true,
+        EntityKind::Organization => d.stands_for.is_none() && kb.place(&d.text).is_some(),
+        EntityKind::Person => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_are_numbers_and_results() {
+        assert!(is_score("2"));
+        assert!(is_score("228-9"));
+        assert!(!is_score("1996-08-30"));
+        assert!(!is_score("1996"));
+        assert!(!is_score("Pakistan"));
+    }
+}
