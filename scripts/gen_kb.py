@@ -337,6 +337,12 @@ def build_places(cache):
         parent = admin_iso.get(f"{country}.{city['admin1code']}", country)
         names = [n for n in names if len(n) > 1 and n[0].isupper()]
         codes = [n for n in names if n.replace(".", "").isupper() and len(n.replace(".", "")) <= 4]
+        # Alternate names of cities include translations that are English words ("White
+        # House" for Casablanca, "Pa" for Chongqing): short ones and ones longer than the
+        # city's own name are left out.
+        words = len(fold(city["name"]).split())
+        names = [n for n in names if n in codes
+                 or len(fold(n).replace(" ", "")) >= 4 and len(fold(n).split()) <= words]
         places.add(("city", city["geonameid"]), geonameid=city["geonameid"], qid="", **{"class": "city"},
                    code="", parent=parent, population=pop, lat=float(city["latitude"]),
                    lon=float(city["longitude"]), name=city["name"],

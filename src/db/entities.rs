@@ -301,3 +301,131 @@ pub async fn merge_into(conn: &mut PgConnection, from: Uuid, into: Uuid) -> sqlx
         .await?;
     Ok(())
 }
+
+/// A stored organization seen under an acronym.
+#[derive(Debug, Clone)]
+pub struct AcronymCandidate {
+    /// Its id.
+    pub id: Uuid,
+    /// Its match key.
+    pub match_key: String,
+    /// The acronym, folded ("un" for "U.N.").
+    pub alias: String,
+}
+
+/// Stored organizations having one of these folded acronyms as an alias.
+#[tracing::instrument(skip_all, fields(acronyms = acronyms.len()))]
+pub async fn organizations_by_alias(
+    conn: &mut PgConnection,
+    acronyms: &[String],
+) -> sqlx::Result<Vec<AcronymCandidate>> {
+    if acronyms.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as!(
+        AcronymCandidate,
+        r#"
+        SELECT e.id, e.match_key, a.norm AS alias
+        FROM entity_aliases a
+        JOIN entities e ON e.id = a.entity_id
+        WHERE a.norm = ANY($1::text[]) AND e.kind = 'organization'
+        "#,
+        acronyms,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// How often a candidate entity appears with a context entity.
+#[derive(Debug, Clone)]
+pub struct CoMention {
+    /// The candidate.
+    pub candidate: Uuid,
+    /// The entity it appears with.
+    pub context: Uuid,
+    /// Articles naming both, among the candidate's newest `per_candidate`.
+    pub articles: i64,
+}
+
+/// For each candidate, the context entities that appear with it in its newest
+/// `per_candidate` articles, and in how many of them.
+#[tracing::instrument(skip_all, fields(candidates = candidates.len(), contexts = contexts.len()))]
+pub async fn co_mentions(
+    conn: &mut PgConnection,
+    candidates: &[Uuid],
+    contexts: &[Uuid],
+    per_candidate: i64,
+) -> sqlx::Result<Vec<CoMention>> {
+    if candidates.is_empty() || contexts.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as!(
+        CoMention,
+        r#"
+        SELECT c.id AS "candidate!", ae.entity_id AS "context!", count(*) AS "articles!"
+        FROM UNNEST($1::uuid[]) AS c(id)
+        CROSS JOIN LATERAL (
+            SELECT article_id FROM article_entities
+            WHERE entity_id = c.id
+            ORDER BY COALESCE(published_at, '-infinity'::timestamptz) DESC, article_id DESC
+            LIMIT $3
+        ) recent
+        JOIN article_entities ae ON ae.article_id = recent.article_id
+        WHERE ae.entity_id = ANY($2::uuid[]) AND ae.entity_id <> c.id
+        GROUP BY c.id, ae.entity_id
+        "#,
+        candidates,
+        contexts,
+        per_candidate,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The article counts of these entities.
+pub async fn article_counts(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<(Uuid, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query!(
+        r#"SELECT id, article_count::bigint AS "articles!" FROM entities WHERE id = ANY($1::uuid[])"#,
+        ids,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.articles)).collect())
+}
+
+/// A stored organization and its match key.
+#[derive(Debug, Clone)]
+pub struct OrganizationKey {
+    /// Its id.
+    pub id: Uuid,
+    /// Its match key.
+    pub match_key: String,
+}
+
+/// Stored organizations whose match key has one of these (folded) words.
+#[tracing::instrument(skip_all, fields(words = words.len()))]
+pub async fn organizations_with_words(
+    conn: &mut PgConnection,
+    words: &[String],
+) -> sqlx::Result<Vec<OrganizationKey>> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as!(
+        OrganizationKey,
+        r#"
+        SELECT id, match_key FROM entities
+        WHERE kind = 'organization'
+          AND string_to_array(split_part(match_key, ':', 2), ' ') && $1::text[]
+        "#,
+        words,
+    )
+    .fetch_all(conn)
+    .await
+}

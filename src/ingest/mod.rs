@@ -10,6 +10,7 @@ pub mod html;
 pub mod linking;
 pub mod pipeline;
 pub mod progress;
+pub mod publisher;
 pub mod record;
 pub mod reextract;
 pub mod report;

@@ -23,6 +23,7 @@ use tokio::sync::{Notify, mpsc};
 
 use super::formats::{self, Event, Inputs};
 use super::progress::Progress;
+use super::publisher;
 use super::record::{ArticleInput, Location};
 use super::report::{Failure, Report};
 use super::store::{self, Prepared};
@@ -328,14 +329,20 @@ pub fn extract_all(
     let mut failures = Vec::new();
     for ((change, location, article), extraction) in work.into_iter().zip(extractions) {
         match extraction {
-            Some(extraction) => batch.push((
-                change,
-                Prepared {
-                    location,
-                    article,
-                    extraction,
-                },
-            )),
+            Some(mut extraction) => {
+                publisher::strip(
+                    &mut extraction,
+                    &publisher::names(&article.domain, &article.source_name),
+                );
+                batch.push((
+                    change,
+                    Prepared {
+                        location,
+                        article,
+                        extraction,
+                    },
+                ));
+            }
             None => failures.push(Failure {
                 file: location
                     .as_ref()

@@ -6,11 +6,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use newsgraph_extract::{Entity, EntityKind, Extraction, Field};
+use newsgraph_extract::{Entity, Extraction, Field};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::linking;
+use super::linking::{self, Identity};
 use super::record::{ArticleInput, Location};
 use crate::db::{articles, entities, mentions, sources};
 use crate::names;
@@ -208,16 +208,34 @@ async fn upsert_sources(
     sources::upsert(conn, &domains, &source_names).await
 }
 
-/// An entity's identity across articles.
-pub(super) type Identity = (EntityKind, String);
+/// The entity ids of a batch: by identity, and where an article's entity was linked
+/// elsewhere ([`super::linking`]), by article and identity.
+#[derive(Debug, Default)]
+struct EntityIds {
+    by_identity: HashMap<Identity, Uuid>,
+    linked: HashMap<(usize, Identity), Uuid>,
+}
 
-/// Maps every (kind, key) of the batch to an entity id, creating the missing entities and
-/// linking persons across articles by surname (see [`super::linking`]).
+impl EntityIds {
+    /// The entity that article `article`'s entity `identity` is stored as.
+    fn of(&self, article: usize, identity: &Identity) -> Uuid {
+        // Identities are cloned for the lookup only when some entity of the batch was linked.
+        if !self.linked.is_empty()
+            && let Some(id) = self.linked.get(&(article, identity.clone()))
+        {
+            return *id;
+        }
+        self.by_identity[identity]
+    }
+}
+
+/// Maps every entity of the batch to an entity id: stored ones by (kind, key), partly named
+/// ones linked across articles (see [`super::linking`]), the rest created.
 /// Returns the ids, the entities that absorbed merged ones, and how many were created.
 async fn resolve_entities(
     conn: &mut PgConnection,
     batch: &[Prepared],
-) -> sqlx::Result<(HashMap<Identity, Uuid>, Vec<Uuid>, u64)> {
+) -> sqlx::Result<(EntityIds, Vec<Uuid>, u64)> {
     // The first canonical name seen in the batch names a new entity.
     let mut wanted: HashMap<Identity, &Entity> = HashMap::new();
     for prepared in batch {
@@ -231,35 +249,73 @@ async fn resolve_entities(
         .keys()
         .map(|(kind, key)| (kind.as_str().to_owned(), key.clone()))
         .unzip();
-    let mut ids: HashMap<Identity, Uuid> = HashMap::new();
+    let mut ids = EntityIds::default();
     for row in entities::find_by_keys(conn, &kinds, &keys).await? {
-        if let Some(kind) = parse_kind(&row.kind) {
-            ids.insert((kind, row.match_key), row.id);
+        if let Some(kind) = linking::parse_kind(&row.kind) {
+            ids.by_identity.insert((kind, row.match_key), row.id);
+        }
+    }
+    let articles: Vec<Vec<&Entity>> = batch
+        .iter()
+        .map(|prepared| prepared.extraction.entities.iter().collect())
+        .collect();
+    let plan = linking::plan(conn, articles, &ids.by_identity).await?;
+    // An identity linked in every article that names it needs no entity of its own.
+    let mut unlinked: HashSet<&Identity> = HashSet::new();
+    for (a, prepared) in batch.iter().enumerate() {
+        for entity in &prepared.extraction.entities {
+            let identity = (entity.kind, entity.key.clone());
+            if !plan.links.contains_key(&(a, identity)) {
+                unlinked.insert(
+                    wanted
+                        .get_key_value(&(entity.kind, entity.key.clone()))
+                        .expect("wanted")
+                        .0,
+                );
+            }
+        }
+    }
+    // A link target is created even where it is itself linked elsewhere ("Kent" joined to
+    // "Kent County Cricket Club" in one article, while another article's lone person "Kent"
+    // was linked to the organization "Kent").
+    for target in plan.links.values() {
+        if let linking::Target::New(identity) = target {
+            unlinked.insert(
+                wanted
+                    .get_key_value(identity)
+                    .expect("link targets are of the batch")
+                    .0,
+            );
         }
     }
     let mut missing: Vec<(Identity, &Entity)> = wanted
         .iter()
-        .filter(|(identity, _)| !ids.contains_key(*identity))
+        .filter(|(identity, _)| {
+            !ids.by_identity.contains_key(*identity) && unlinked.contains(identity)
+        })
         .map(|(identity, entity)| (identity.clone(), *entity))
         .collect();
     // A stable order, so that slug allocation does not depend on hash order.
     missing.sort_unstable_by(|x, y| x.0.cmp(&y.0));
-    let plan = linking::plan(conn, &missing).await?;
-    missing.retain(|(identity, _)| !plan.links.contains_key(identity));
-    let created = create_entities(conn, &missing, &mut ids).await?;
-    for (lone, target) in &plan.links {
+    let created = create_entities(conn, &missing, &mut ids.by_identity).await?;
+    for (occurrence, target) in plan.links {
         let id = match target {
-            linking::Target::Stored(id) => *id,
-            linking::Target::New(identity) => ids[identity],
+            linking::Target::Stored(id) => id,
+            linking::Target::New(identity) => ids.by_identity[&identity],
         };
-        ids.insert(lone.clone(), id);
+        ids.linked.insert(occurrence, id);
     }
     let mut merged_into = Vec::with_capacity(plan.merges.len());
     for (lone_id, identity) in &plan.merges {
-        let into = ids[identity];
+        let into = ids.by_identity[identity];
         entities::merge_into(conn, *lone_id, into).await?;
         // The batch may name the merged entity too: it now means the survivor.
-        for id in ids.values_mut().filter(|id| **id == *lone_id) {
+        for id in ids
+            .by_identity
+            .values_mut()
+            .chain(ids.linked.values_mut())
+            .filter(|id| **id == *lone_id)
+        {
             *id = into;
         }
         merged_into.push(into);
@@ -318,15 +374,6 @@ fn allocate_slug(candidates: &[String; 3], taken: &mut HashSet<String>) -> Strin
     slug
 }
 
-fn parse_kind(kind: &str) -> Option<EntityKind> {
-    match kind {
-        "person" => Some(EntityKind::Person),
-        "place" => Some(EntityKind::Place),
-        "organization" => Some(EntityKind::Organization),
-        _ => None,
-    }
-}
-
 /// The rows a batch's extractions become.
 #[derive(Default)]
 struct MentionRows {
@@ -338,19 +385,15 @@ struct MentionRows {
 }
 
 impl MentionRows {
-    fn build(
-        batch: &[Prepared],
-        stored: &[StoredArticle],
-        entity_ids: &HashMap<Identity, Uuid>,
-    ) -> Self {
+    fn build(batch: &[Prepared], stored: &[StoredArticle], entity_ids: &EntityIds) -> Self {
         let mut rows = Self::default();
         let mut seen_aliases: HashSet<(Uuid, &str)> = HashSet::new();
-        for (prepared, stored) in batch.iter().zip(stored) {
+        for (a, (prepared, stored)) in batch.iter().zip(stored).enumerate() {
             let extraction = &prepared.extraction;
             let ids: Vec<Uuid> = extraction
                 .entities
                 .iter()
-                .map(|entity| entity_ids[&(entity.kind, entity.key.clone())])
+                .map(|entity| entity_ids.of(a, &(entity.kind, entity.key.clone())))
                 .collect();
             let mut per_entity: HashMap<Uuid, i32> = HashMap::new();
             let mut positions: HashSet<(Field, usize)> = HashSet::new();

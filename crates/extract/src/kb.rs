@@ -75,11 +75,25 @@ impl Place {
     }
 }
 
+/// How a place bears a name, most telling first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Tier {
+    /// Its own name, or a country's or region's alternate name.
+    Name,
+    /// Another name of a city.
+    OtherName,
+    /// An abbreviation or code.
+    Abbreviation,
+}
+
 /// The knowledge base.
 pub struct Kb {
     places: Vec<Place>,
     /// Folded name → the place it means (the best ranked; names before abbreviations).
     place_names: HashMap<String, u32>,
+    /// Folded name → every place bearing it as a name (not an abbreviation), best first,
+    /// for the names more than one place bears.
+    bearers: HashMap<String, Vec<u32>>,
     /// Folded nickname or given name → the folded given names it may stand for.
     given: HashMap<String, Vec<String>>,
     /// Folded nickname → the formal given name it stands for, when one stands out.
@@ -115,6 +129,7 @@ impl Kb {
         let mut kb = Kb {
             places: Vec::new(),
             place_names: HashMap::new(),
+            bearers: HashMap::new(),
             given: HashMap::new(),
             formal: HashMap::new(),
             legal_forms: HashSet::new(),
@@ -128,8 +143,7 @@ impl Kb {
     }
 
     fn parse_places(&mut self, text: &str) -> Result<(), String> {
-        // (folded name) → (is an abbreviation, place)
-        let mut candidates: HashMap<String, (bool, u32)> = HashMap::new();
+        let mut bearers: HashMap<String, Vec<(Tier, u32)>> = HashMap::new();
         for (n, line) in rows(text) {
             let f: Vec<&str> = line.split('\t').collect();
             if f.len() != 11 {
@@ -157,31 +171,44 @@ impl Kb {
                 name: f[8].to_owned(),
             };
             let index = u32::try_from(self.places.len()).map_err(|_| bad("row count"))?;
-            let names = std::iter::once(f[8])
-                .chain(f[9].split('|'))
-                .map(|name| (false, name));
-            let abbreviations = f[10].split('|').map(|name| (true, name));
-            for (abbreviation, name) in names.chain(abbreviations) {
+            // A city's other names (translations, old names) rank below every place's own
+            // name: "Victoria" is the Australian state before it is Hong Kong's old capital.
+            // A shortening of the city's own name ("New York" of "New York City", "Frankfurt"
+            // of "Frankfurt am Main") is its name too.
+            let city = matches!(place.class, PlaceClass::City | PlaceClass::Capital);
+            let own = fold_name(f[8]);
+            let tier = |name: &str| {
+                let folded = fold_name(name);
+                if !city || own.starts_with(&folded) && own[folded.len()..].starts_with(' ') {
+                    Tier::Name
+                } else {
+                    Tier::OtherName
+                }
+            };
+            let names = std::iter::once((Tier::Name, f[8]))
+                .chain(f[9].split('|').map(|name| (tier(name), name)))
+                .chain(f[10].split('|').map(|name| (Tier::Abbreviation, name)));
+            for (tier, name) in names {
                 for folded in folded_forms(name) {
-                    let better = match candidates.get(&folded) {
-                        None => true,
-                        Some(&(other_abbr, other)) if other == index => !abbreviation && other_abbr,
-                        Some(&(other_abbr, other)) => {
-                            (abbreviation, place.rank())
-                                < (other_abbr, self.places[other as usize].rank())
-                        }
-                    };
-                    if better {
-                        candidates.insert(folded, (abbreviation, index));
-                    }
+                    bearers.entry(folded).or_default().push((tier, index));
                 }
             }
             self.places.push(place);
         }
-        self.place_names = candidates
-            .into_iter()
-            .map(|(name, (_, index))| (name, index))
-            .collect();
+        for (name, mut list) in bearers {
+            list.sort_by_key(|&(tier, index)| (tier, self.places[index as usize].rank(), index));
+            let mut seen = HashSet::new();
+            list.retain(|&(_, index)| seen.insert(index));
+            self.place_names.insert(name.clone(), list[0].1);
+            let named: Vec<u32> = list
+                .iter()
+                .filter(|(tier, _)| *tier != Tier::Abbreviation)
+                .map(|&(_, index)| index)
+                .collect();
+            if named.len() > 1 {
+                self.bearers.insert(name, named);
+            }
+        }
         Ok(())
     }
 
@@ -231,6 +258,27 @@ impl Kb {
             .get(folded)
             .or_else(|| self.place_names.get(&folded.replace(' ', "")))?;
         Some((index, &self.places[index as usize]))
+    }
+
+    /// Every place bearing a name, best first: "Georgia" the country, then the US state.
+    pub fn places_named(&self, name: &str) -> Vec<u32> {
+        let folded = fold_name(name);
+        let folded = folded.strip_prefix("the ").unwrap_or(&folded);
+        match self.bearers.get(folded) {
+            Some(all) => all.clone(),
+            None => self
+                .place(name)
+                .map(|(index, _)| vec![index])
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Whether place `inner` lies in place `outer` (a region or a country).
+    pub fn lies_in(&self, inner: u32, outer: u32) -> bool {
+        let (inner, outer) = (self.place_at(inner), self.place_at(outer));
+        !outer.code.is_empty()
+            && (inner.parent == outer.code
+                || inner.parent.split('-').next() == Some(outer.code.as_str()))
     }
 
     /// The place with this index.
@@ -362,6 +410,14 @@ mod tests {
             Some("Washington")
         );
         assert_eq!(kb.place("Narnia"), None);
+        assert_ne!(
+            kb.place("White House").map(|p| p.1.name.as_str()),
+            Some("Casablanca")
+        );
+        assert_ne!(
+            kb.place("Victoria").map(|p| p.1.name.as_str()),
+            Some("Hong Kong")
+        );
     }
 
     #[test]

@@ -1,17 +1,40 @@
-//! What the model tags that names nothing: exchange tickers ("GECL.L", "IBM.N"), the
-//! abbreviations that open the lines of results tables ("Qtly div 25 cts vs 25 cts prior",
-//! "Shr 1.20 dlrs vs 1.10"), and legal forms standing alone ("Inc").
+//! What the model tags that names nothing: exchange tickers ("GECL.L", "IBM.N", and the
+//! bracketed "<EMH>" after a company's name), the abbreviations that open the lines of results
+//! tables ("Qtly div 25 cts vs 25 cts prior", "Shr 1.20 dlrs vs 1.10"), and legal forms
+//! standing alone ("Inc").
 
-use super::Draft;
+use std::collections::HashSet;
+
+use super::{Draft, Texts};
 use crate::features::Analysis;
 
 /// The most tokens a table line has.
 const TABLE_LINE_TOKENS: usize = 16;
 
-/// Removes the drafts that are not names.
-pub(super) fn remove(a: &Analysis, drafts: &mut Vec<Draft>) {
+/// Removes the drafts that are not names and cuts bracketed tickers off the others. A word
+/// that opens a table line is no name anywhere in the article ("QTLY" in the headline of a
+/// "Qtly div ..." table).
+pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
+    for d in drafts.iter_mut() {
+        // The cleaner drops "<EMH>" as markup: find it in the draft's original text.
+        let Some(bracket) = d.text.chars().position(|c| c == '<') else {
+            continue;
+        };
+        let at = (d.start + bracket) as u32;
+        if let Some(cut) = (d.first + 1..d.last).find(|&i| a.tokens[i].start >= at) {
+            *d = texts.draft(a, d.first, cut, d.kind, d.confidence);
+        }
+    }
+    let table_words: HashSet<String> = drafts
+        .iter()
+        .filter(|d| opens_table_line(a, d))
+        .map(|d| d.name(a))
+        .collect();
     drafts.retain(|d| {
-        !is_ticker(&d.text) && !opens_table_line(a, d) && !is_legal_form_alone(&d.text)
+        !is_ticker(&d.text)
+            && !d.text.starts_with('<')
+            && !is_legal_form_alone(&d.text)
+            && !table_words.contains(&d.name(a))
     });
 }
 
@@ -28,15 +51,21 @@ fn is_ticker(text: &str) -> bool {
         && exchange.chars().all(|c| c.is_ascii_uppercase())
 }
 
-/// A one-word draft opening a short line of figures and lowercase abbreviations.
+/// A one-word draft opening a short line of figures and lowercase abbreviations, at the start
+/// of a sentence or after a dateline's dash ("NEW YORK, Feb 26 - Qtly div 25 cts vs ...").
 fn opens_table_line(a: &Analysis, d: &Draft) -> bool {
-    if d.last - d.first != 1 || !a.tokens[d.first].sent_start {
+    let after_dash = d.first > 0 && matches!(a.tokens[d.first - 1].text.as_str(), "-" | "--" | "—");
+    if d.last - d.first != 1 || !(a.tokens[d.first].sent_start || after_dash) {
         return false;
     }
-    let Some(&(start, end)) = a.sentences.iter().find(|(s, _)| *s == d.first) else {
+    let Some(&(_, end)) = a
+        .sentences
+        .iter()
+        .find(|(s, e)| (*s..*e).contains(&d.first))
+    else {
         return false;
     };
-    let tokens = &a.tokens[start..end];
+    let tokens = &a.tokens[d.first..end];
     let numbers = tokens
         .iter()
         .filter(|t| t.text.chars().next().is_some_and(|c| c.is_ascii_digit()))

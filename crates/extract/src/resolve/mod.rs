@@ -52,9 +52,15 @@ impl Draft {
         a.forms[self.first..self.last].join(" ")
     }
 
+    /// The knowledge-base place it names, while it is a place.
+    fn known_place(&self) -> Option<u32> {
+        self.place
+            .filter(|_| self.kind == EntityKind::Place && self.stands_for.is_none())
+    }
+
     /// The name it is known by: what it stands for, else its text.
     fn canonical(&self, kb: &Kb) -> String {
-        match (&self.stands_for, self.place) {
+        match (&self.stands_for, self.known_place()) {
             (Some(name), _) => name.clone(),
             (None, Some(place)) => kb.place_at(place).name.clone(),
             (None, None) => self.text.clone(),
@@ -63,9 +69,9 @@ impl Draft {
 
     /// The match key of what it names.
     fn key(&self, kb: &Kb) -> String {
-        match (&self.stands_for, self.place) {
-            (None, Some(place)) => format!("place:{}", kb.place_key(place)),
-            _ => entity_key(kb, self.kind, &self.canonical(kb)),
+        match self.known_place() {
+            Some(place) => format!("place:{}", kb.place_key(place)),
+            None => entity_key(kb, self.kind, &self.canonical(kb)),
         }
     }
 }
@@ -152,13 +158,14 @@ pub fn resolve(
         };
         drafts.push(texts.draft(a, first, s.end, kind, s.confidence));
     }
-    junk::remove(a, &mut drafts);
+    junk::remove(a, &mut texts, &mut drafts);
+    places::split_place_pairs(a, kb, &mut texts, &mut drafts);
     persons::trim_honorifics(a, &mut texts, &mut drafts);
     let acronyms = acronym::define(a, &mut texts, &mut drafts);
     drafts.sort_by_key(|d| d.first);
     vote_kinds(a, &mut drafts);
     places::mark_datelines(a, &mut drafts);
-    places::identify(kb, &mut drafts);
+    places::identify(a, kb, &mut drafts);
     teams::mark(a, kb, &mut drafts);
     let mut uf = UnionFind::new(drafts.len());
     // A lone surname joins its own full name, not every other "Guthrie" of the article:
@@ -307,7 +314,7 @@ fn entity(kb: &Kb, drafts: &[Draft], members: &[usize], expansions: &[bool]) -> 
             members
                 .iter()
                 .copied()
-                .filter(|&i| drafts[i].stands_for.is_some() || drafts[i].place.is_some())
+                .filter(|&i| drafts[i].stands_for.is_some() || drafts[i].known_place().is_some())
                 .max_by_key(|&i| (size(i), std::cmp::Reverse(i)))
         })
         .unwrap_or_else(|| {
@@ -324,7 +331,7 @@ fn entity(kb: &Kb, drafts: &[Draft], members: &[usize], expansions: &[bool]) -> 
             aliases.push(drafts[i].text.clone());
         }
     }
-    let known = d.place.filter(|_| d.stands_for.is_none()).map(|p| {
+    let known = d.known_place().map(|p| {
         let place = kb.place_at(p);
         Known {
             wikidata_id: place.wikidata_id.clone(),

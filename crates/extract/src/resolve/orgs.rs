@@ -29,13 +29,15 @@ pub(super) fn link(a: &Analysis, kb: &Kb, drafts: &[Draft]) -> Vec<(usize, usize
     let mut pairs = Vec::new();
     for (i, d) in drafts.iter().enumerate() {
         let full = match d.kind {
-            EntityKind::Organization if d.stands_for.is_none() => {
+            // An acronym begins longer names as their qualifier ("U.N. Council"), not as
+            // their short form: it joins only the name it spells.
+            EntityKind::Organization if d.stands_for.is_none() && Cap::of(&d.text) != Cap::All => {
                 let words = key_words(kb, d);
                 only(names.iter().filter(|(other, _)| {
                     other.len() > words.len() && other[..words.len()] == words[..]
                 }))
-                .or_else(|| acronym_of(a, d, &names))
             }
+            EntityKind::Organization if d.stands_for.is_none() => acronym_of(a, d, &names),
             _ if d.place.is_none() => acronym_of(a, d, &names),
             _ => None,
         };

@@ -3,7 +3,7 @@
 //! knowledge base knows gets its identity there, so that "U.S.", "USA" and "America" are one
 //! place.
 
-use super::Draft;
+use super::{Draft, Texts};
 use crate::EntityKind;
 use crate::features::{Analysis, Cap};
 use crate::kb::Kb;
@@ -34,6 +34,38 @@ const MONTHS: &[&str] = &[
     "dec",
     "december",
 ];
+
+/// Splits a name that is two known places side by side and no known name itself, as results
+/// tables run team names together ("SEATTLE CHICAGO", "TEXAS NEW YORK").
+pub(super) fn split_place_pairs(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut Vec<Draft>) {
+    let mut k = 0;
+    while k < drafts.len() {
+        let d = &drafts[k];
+        if d.kind == EntityKind::Person || d.last - d.first < 2 || kb.place(&d.text).is_some() {
+            k += 1;
+            continue;
+        }
+        let text = |from: usize, to: usize| {
+            a.tokens[from..to]
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let cut = (d.first + 1..d.last).find(|&cut| {
+            kb.place(&text(d.first, cut)).is_some() && kb.place(&text(cut, d.last)).is_some()
+        });
+        match cut {
+            Some(cut) => {
+                let (first, last, kind, confidence) = (d.first, d.last, d.kind, d.confidence);
+                drafts[k] = texts.draft(a, first, cut, kind, confidence);
+                drafts.insert(k + 1, texts.draft(a, cut, last, kind, confidence));
+                k += 2;
+            }
+            None => k += 1,
+        }
+    }
+}
 
 /// Makes places of the drafts that are datelines.
 pub(super) fn mark_datelines(a: &Analysis, drafts: &mut [Draft]) {
@@ -84,11 +116,33 @@ fn is_dateline(a: &Analysis, d: &Draft) -> bool {
     text(l) == "(" && text(l + 2) == ")" && matches!(text(l + 3), "-" | "--" | "—" | "–")
 }
 
-/// Gives every place draft the knowledge-base place its name means.
-pub(super) fn identify(kb: &Kb, drafts: &mut [Draft]) {
+/// Gives every place draft the knowledge-base place its name means. "City, Region" picks the
+/// city that lies in that region, and the region it lies in: "Atlanta, Georgia" is the US
+/// state, "London, Ontario" the Canadian city.
+pub(super) fn identify(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     for d in drafts.iter_mut() {
         if d.kind == EntityKind::Place {
             d.place = kb.place(&d.text).map(|(index, _)| index);
+        }
+    }
+    for k in 1..drafts.len() {
+        let (city, region) = (&drafts[k - 1], &drafts[k]);
+        if city.kind != EntityKind::Place
+            || region.kind != EntityKind::Place
+            || region.first != city.last + 1
+            || a.tokens[city.last].text != ","
+        {
+            continue;
+        }
+        let pair = kb.places_named(&city.text).into_iter().find_map(|c| {
+            kb.places_named(&region.text)
+                .into_iter()
+                .find(|&r| kb.lies_in(c, r))
+                .map(|r| (c, r))
+        });
+        if let Some((c, r)) = pair {
+            drafts[k - 1].place = Some(c);
+            drafts[k].place = Some(r);
         }
     }
 }

@@ -44,13 +44,7 @@ const SPORTS: &[Sport] = &[
             "offside",
             "fifa",
             "uefa",
-            "penalty",
-            "goals",
-            "goal",
             "qualifier",
-            "defender",
-            "referee",
-            "league",
         ],
     },
     Sport {
@@ -69,9 +63,6 @@ const SPORTS: &[Sport] = &[
             "one-day",
             "one-dayer",
             "innings",
-            "test",
-            "runs",
-            "declared",
             "all-rounder",
         ],
     },
@@ -79,14 +70,12 @@ const SPORTS: &[Sport] = &[
         team_name: "rugby union",
         names: &["rugby"],
         cues: &[
-            "try",
-            "tries",
             "scrum",
             "lineout",
             "fly-half",
-            "conversion",
             "flanker",
-            "prop",
+            "springboks",
+            "wallabies",
         ],
     },
     Sport {
@@ -95,26 +84,24 @@ const SPORTS: &[Sport] = &[
         cues: &[
             "pitcher",
             "inning",
+            "innings",
             "homer",
             "homered",
             "rbi",
             "bullpen",
             "shortstop",
             "outfielder",
-            "pitched",
-            "innings",
-            "runs",
         ],
     },
     Sport {
         team_name: "basketball",
         names: &["basketball"],
-        cues: &["nba", "rebounds", "three-pointer", "dunk", "points"],
+        cues: &["nba", "three-pointer", "dunk"],
     },
     Sport {
         team_name: "ice hockey",
         names: &["hockey"],
-        cues: &["nhl", "puck", "goaltender", "power-play", "goals"],
+        cues: &["nhl", "puck", "goaltender", "power-play"],
     },
 ];
 
@@ -129,16 +116,52 @@ const TEAM_BEFORE: &[&str] = &[
 ];
 /// Words after a name that make it a team.
 const TEAM_AFTER: &[&str] = &[
-    "beat", "beats", "defeated", "drew", "draw", "lost", "lose", "won", "win", "trail", "led",
-    "lead", "were", "are", "have", "need", "needed", "v", "vs", "vs.", "versus", "captain",
-    "coach", "manager", "squad", "team", "side", "players", "skipper", "striker", "bowlers",
-    "batsmen", "innings", "scored", "at",
+    "beat",
+    "beats",
+    "defeated",
+    "drew",
+    "draw",
+    "lost",
+    "lose",
+    "won",
+    "win",
+    "trail",
+    "led",
+    "lead",
+    "were",
+    "are",
+    "have",
+    "need",
+    "needed",
+    "v",
+    "vs",
+    "vs.",
+    "versus",
+    "captain",
+    "coach",
+    "manager",
+    "squad",
+    "team",
+    "side",
+    "players",
+    "skipper",
+    "striker",
+    "bowlers",
+    "batsmen",
+    "innings",
+    "scored",
+    "at",
+    "dominate",
+    "dominated",
+    "debut",
+    ":",
+    "-",
 ];
 /// Words after a possessive that make the possessor a team ("England 's captain").
 const TEAM_NOUNS: &[&str] = &[
     "captain", "coach", "manager", "squad", "team", "side", "players", "skipper", "innings",
     "bowlers", "batsmen", "opening", "victory", "win", "defeat", "goal", "goals", "defence",
-    "defense", "attack", "first", "second", "lead", "reply", "total",
+    "defense", "attack", "first", "second", "lead", "reply", "total", "best", "one-day",
 ];
 /// Words before a name that keep it a place.
 const PLACE_BEFORE: &[&str] = &["in", "from", "near", "of"];
@@ -177,9 +200,7 @@ fn evidence(a: &Analysis, d: &Draft) -> i32 {
     let before = if d.first > 0 { form(d.first - 1) } else { "" };
     let after = form(d.last);
     let mut score = 0;
-    if is_score(text(d.last))
-        || d.first > 0 && is_score(text(d.first - 1)) && is_score(text(d.last))
-    {
+    if is_score(text(d.last)) {
         score += 2;
     }
     if TEAM_BEFORE.contains(&before) {
@@ -194,34 +215,55 @@ fn evidence(a: &Analysis, d: &Draft) -> i32 {
     if PLACE_BEFORE.contains(&before) || before == "(" && text(d.last) == ")" {
         score -= 2;
     }
+    if is_date(text(d.last)) {
+        score -= 3;
+    }
     score
 }
 
-/// Turns the places of a sports report that play into teams.
+/// A date written as digits: "1996-08-31".
+fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 3
+        && parts[0].len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Turns the places of a sports report that play into teams. A country named in a team
+/// sport's report is its team unless the text places it ("in England", a player's
+/// "( Germany )", a dateline); a city or region needs a team's company (a score, a fixture).
 pub(super) fn mark(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     let Some(sport) = sport_of(a) else {
         return;
     };
-    // Evidence summed over the mentions of each name.
-    let mut by_name: HashMap<String, i32> = HashMap::new();
-    for d in drafts.iter() {
-        if could_be_team(kb, d) {
-            *by_name.entry(d.name(a)).or_default() += evidence(a, d);
-        }
-    }
-    for d in drafts.iter_mut() {
-        if !could_be_team(kb, d) || by_name.get(&d.name(a)).is_none_or(|&score| score <= 0) {
-            continue;
-        }
-        let place = d
-            .place
-            .or_else(|| kb.place(&d.text).map(|(index, _)| index));
-        d.kind = EntityKind::Organization;
-        d.place = None;
-        d.stands_for = place
+    let country = |d: &Draft| {
+        d.place
+            .or_else(|| kb.place(&d.text).map(|(index, _)| index))
             .map(|p| kb.place_at(p))
             .filter(|p| p.is_country())
-            .map(|p| format!("{} national {} team", p.name, sport.team_name));
+    };
+    let scores: Vec<i32> = drafts
+        .iter()
+        .map(|d| evidence(a, d) + i32::from(country(d).is_some()))
+        .collect();
+    // Evidence summed over the mentions of each name.
+    let mut by_name: HashMap<String, i32> = HashMap::new();
+    for (d, score) in drafts.iter().zip(&scores) {
+        if could_be_team(kb, d) {
+            *by_name.entry(d.name(a)).or_default() += score;
+        }
+    }
+    for (d, score) in drafts.iter_mut().zip(scores) {
+        let team = by_name.get(&d.name(a)).is_some_and(|&total| total > 0);
+        if !could_be_team(kb, d) || !team || score <= -2 {
+            continue;
+        }
+        let national = country(d).map(|p| format!("{} national {} team", p.name, sport.team_name));
+        d.kind = EntityKind::Organization;
+        d.place = None;
+        d.stands_for = national;
     }
 }
 
