@@ -135,6 +135,12 @@ class Places:
         row.setdefault("parent", "")
         self.rows[key] = row
 
+    # Words that name a direction or a part of anything: as a region's or city's whole name
+    # ("West", Cameroon's region; "Central") they would take "the West" and the like.
+    GENERIC = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+               "central", "centre", "center", "capital", "northwest", "northeast", "southwest",
+               "southeast", "coast", "coastal", "islands", "lakes", "highlands", "mountain"}
+
     def write(self, path):
         order = {"continent": 0, "country": 1, "capital": 2, "region": 3, "city": 4}
         rows = sorted(self.rows.values(), key=lambda r: (order[r["class"]], -r["population"], r["name"]))
@@ -142,7 +148,9 @@ class Places:
             f.write("# geonameid\tqid\tclass\tcode\tparent\tpopulation\tlat\tlon\tname\tnames\tabbreviations"
                     "  (scripts/gen_kb.py; sources in ATTRIBUTION.md)\n")
             for r in rows:
-                names = clean_names(r["names"], r["name"])
+                if fold(r["name"]) in self.GENERIC:
+                    continue
+                names = [n for n in clean_names(r["names"], r["name"]) if fold(n) not in self.GENERIC]
                 abbrevs = [a for a in dict.fromkeys(r["abbreviations"]) if latin(a) and fold(a)]
                 f.write("\t".join([
                     str(r.get("geonameid") or ""), r["qid"], r["class"], r["code"], r["parent"],

@@ -53,6 +53,14 @@ pub enum Command {
     /// Extract entities again for stored articles whose extractor version differs from the
     /// current model's (after a model upgrade).
     Reextract(ReextractArgs),
+    /// Resolve every stored article's entities again with the current engine and rules.
+    ///
+    /// Extracts every article again, links its entities across articles, and retires the
+    /// entities no article names any more: each one's id and slug then answer 301 with the
+    /// entity that took most of its mentions, and its names become that entity's aliases.
+    /// Run it after an upgrade that changes how entities are resolved. Running it again
+    /// changes nothing. Exit status: 0, 2 when some articles failed, 130 when interrupted.
+    Resolve(ResolveArgs),
     /// Extract entities from JSON Lines without a database.
     ///
     /// Input: one {"id": ..., "text": "...", "title": "..."} per line (title optional).
@@ -155,6 +163,22 @@ pub struct ReextractArgs {
     #[arg(long)]
     pub all: bool,
 
+    /// Report format.
+    #[arg(long, env = "NEWSGRAPH_REPORT", value_enum, default_value_t = ReportFormat::Text)]
+    pub report: ReportFormat,
+
+    /// Batching and extraction.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+
+    /// Where the data lives.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// Options of `newsgraph resolve`.
+#[derive(Debug, Clone, Args)]
+pub struct ResolveArgs {
     /// Report format.
     #[arg(long, env = "NEWSGRAPH_REPORT", value_enum, default_value_t = ReportFormat::Text)]
     pub report: ReportFormat,

@@ -1,5 +1,6 @@
-//! `newsgraph import` and `newsgraph reextract`: connect, migrate, run the importer, print
-//! the report, and exit 0 (all imported), 2 (some records failed) or 130 (interrupted).
+//! `newsgraph import`, `newsgraph reextract` and `newsgraph resolve`: connect, migrate, run
+//! the importer, print the report, and exit 0 (all done), 2 (some records failed) or 130
+//! (interrupted).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 
 use newsgraph_extract::Extractor;
 
-use crate::config::{DatabaseArgs, ImportArgs, ReextractArgs, ReportFormat};
+use crate::config::{DatabaseArgs, ImportArgs, ReextractArgs, ReportFormat, ResolveArgs};
 use crate::database::Database;
 use crate::ingest::{self, Report, formats};
 use crate::shutdown::Signals;
@@ -44,6 +45,28 @@ pub async fn run_reextract(args: ReextractArgs) -> anyhow::Result<ExitCode> {
     .await;
     let report = session.close(result).await?;
     Ok(print(&report, args.report))
+}
+
+/// Resolves stored articles again and retires the entities left unnamed.
+pub async fn run_resolve(args: ResolveArgs) -> anyhow::Result<ExitCode> {
+    let session = Session::open(&args.database, args.pipeline.model.model_dir.clone()).await?;
+    let result = ingest::resolve::resolve(
+        &session.database.pool,
+        Arc::clone(&session.extractor),
+        &args.pipeline.options(),
+        Arc::clone(&session.cancel),
+    )
+    .await;
+    session.database.close().await?;
+    let report = result?;
+    match args.report {
+        ReportFormat::Text => eprint!("{}", report.summary()),
+        ReportFormat::Json => match serde_json::to_string_pretty(&report) {
+            Ok(json) => println!("{json}"),
+            Err(error) => eprintln!("newsgraph: error: cannot write the report: {error}"),
+        },
+    }
+    Ok(ExitCode::from(report.exit_code()))
 }
 
 /// What a long-running database command works with.

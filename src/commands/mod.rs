@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Migrate(args) => migrate::run(args).await,
             Command::Import(args) => import::run(args).await,
             Command::Reextract(args) => import::run_reextract(args).await,
+            Command::Resolve(args) => import::run_resolve(args).await,
             Command::Extract(args) => extract::run(args).await,
             Command::Healthcheck(args) => healthcheck::run(&args),
         }

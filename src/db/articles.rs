@@ -109,6 +109,41 @@ pub async fn upsert(
     .await
 }
 
+/// Marks stored articles as extracted by `version`, where their content is still the one
+/// extracted (`hashes`, in the order of `ids`), and returns the ids marked. An article updated
+/// meanwhile is left to the extraction of its update.
+#[tracing::instrument(skip_all, fields(articles = ids.len()))]
+pub async fn mark_extracted(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    hashes: &[Vec<u8>],
+    version: &str,
+) -> sqlx::Result<Vec<Uuid>> {
+    // Rows already at this version are not rewritten (an update recomputes the full-text
+    // vector), but they are returned all the same.
+    let rows = sqlx::query_scalar!(
+        r#"
+        WITH wanted AS (
+            SELECT a.id FROM articles a
+            JOIN UNNEST($1::uuid[], $2::bytea[]) AS w(id, hash)
+              ON a.id = w.id AND a.content_hash = w.hash
+            FOR UPDATE OF a
+        ), updated AS (
+            UPDATE articles a SET extractor_version = $3, updated_at = now()
+            FROM wanted WHERE a.id = wanted.id AND a.extractor_version <> $3
+            RETURNING a.id
+        )
+        SELECT id AS "id!" FROM wanted
+        "#,
+        ids,
+        hashes,
+        version,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows)
+}
+
 /// A stored article as `reextract` reads it.
 #[derive(Debug, Clone)]
 pub struct StoredArticle {

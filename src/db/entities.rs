@@ -255,10 +255,12 @@ pub async fn merge_into(conn: &mut PgConnection, from: Uuid, into: Uuid) -> sqlx
     .await?;
     sqlx::query!(
         r#"
-        INSERT INTO article_entities (article_id, entity_id, mention_count, published_at)
-        SELECT article_id, $2, mention_count, published_at FROM article_entities WHERE entity_id = $1
+        INSERT INTO article_entities (article_id, entity_id, mention_count, published_at, named)
+        SELECT article_id, $2, mention_count, published_at, named
+        FROM article_entities WHERE entity_id = $1
         ON CONFLICT (article_id, entity_id)
-        DO UPDATE SET mention_count = article_entities.mention_count + EXCLUDED.mention_count
+        DO UPDATE SET mention_count = article_entities.mention_count + EXCLUDED.mention_count,
+                      named = article_entities.named OR EXCLUDED.named
         "#,
         from,
         into,
@@ -348,17 +350,21 @@ pub struct CoMention {
 }
 
 /// For each candidate, the context entities that appear with it in its newest
-/// `per_candidate` articles, and in how many of them.
+/// `per_candidate` articles that name it (not only by a linked short form), other than
+/// `excluded` (the articles being written), and in how many of them. Contexts count where
+/// those articles name them too, so that evidence never rests on earlier links.
 #[tracing::instrument(skip_all, fields(candidates = candidates.len(), contexts = contexts.len()))]
 pub async fn co_mentions(
     conn: &mut PgConnection,
     candidates: &[Uuid],
     contexts: &[Uuid],
+    excluded: &[Uuid],
     per_candidate: i64,
 ) -> sqlx::Result<Vec<CoMention>> {
     if candidates.is_empty() || contexts.is_empty() {
         return Ok(Vec::new());
     }
+    // The contexts are joined as a relation (hashed), not tested with = ANY per row.
     sqlx::query_as!(
         CoMention,
         r#"
@@ -366,16 +372,18 @@ pub async fn co_mentions(
         FROM UNNEST($1::uuid[]) AS c(id)
         CROSS JOIN LATERAL (
             SELECT article_id FROM article_entities
-            WHERE entity_id = c.id
+            WHERE entity_id = c.id AND named AND article_id <> ALL($3::uuid[])
             ORDER BY COALESCE(published_at, '-infinity'::timestamptz) DESC, article_id DESC
-            LIMIT $3
+            LIMIT $4
         ) recent
-        JOIN article_entities ae ON ae.article_id = recent.article_id
-        WHERE ae.entity_id = ANY($2::uuid[]) AND ae.entity_id <> c.id
+        JOIN article_entities ae ON ae.article_id = recent.article_id AND ae.named
+        JOIN (SELECT DISTINCT x FROM UNNEST($2::uuid[]) AS x) ctx ON ctx.x = ae.entity_id
+        WHERE ae.entity_id <> c.id
         GROUP BY c.id, ae.entity_id
         "#,
         candidates,
         contexts,
+        excluded,
         per_candidate,
     )
     .fetch_all(conn)
@@ -408,23 +416,177 @@ pub struct OrganizationKey {
     pub match_key: String,
 }
 
-/// Stored organizations whose match key has one of these (folded) words.
-#[tracing::instrument(skip_all, fields(words = words.len()))]
-pub async fn organizations_with_words(
+/// Stored organizations whose name (match key without the kind) begins or ends with one of
+/// these folded short forms, followed or preceded by more words.
+#[tracing::instrument(skip_all, fields(forms = forms.len()))]
+pub async fn organizations_extending(
     conn: &mut PgConnection,
-    words: &[String],
+    forms: &[String],
 ) -> sqlx::Result<Vec<OrganizationKey>> {
-    if words.is_empty() {
+    if forms.is_empty() {
         return Ok(Vec::new());
     }
+    // Ranges over the text_pattern_ops indexes: ' ' (0x20) is followed by '!' (0x21).
     sqlx::query_as!(
         OrganizationKey,
         r#"
-        SELECT id, match_key FROM entities
-        WHERE kind = 'organization'
-          AND string_to_array(split_part(match_key, ':', 2), ' ') && $1::text[]
+        SELECT e.id AS "id!", e.match_key AS "match_key!"
+        FROM UNNEST($1::text[]) AS s(form)
+        CROSS JOIN LATERAL (
+            SELECT id, match_key FROM entities
+            WHERE kind = 'organization'
+              AND match_key ~>=~ ('organization:' || s.form || ' ')
+              AND match_key ~<~ ('organization:' || s.form || '!')
+            UNION ALL
+            SELECT id, match_key FROM entities
+            WHERE kind = 'organization'
+              AND reverse(match_key) ~>=~ (reverse(s.form) || ' ')
+              AND reverse(match_key) ~<~ (reverse(s.form) || '!')
+        ) e
         "#,
-        words,
+        forms,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// What the knowledge base knows of stored entities, to write where it differs.
+#[derive(Debug, Default)]
+pub struct KnownColumns {
+    /// Entities.
+    pub ids: Vec<Uuid>,
+    /// Wikidata ids.
+    pub wikidata_ids: Vec<Option<String>>,
+    /// GeoNames ids.
+    pub geonames_ids: Vec<Option<i64>>,
+    /// Latitudes.
+    pub latitudes: Vec<Option<f64>>,
+    /// Longitudes.
+    pub longitudes: Vec<Option<f64>>,
+}
+
+/// Writes the knowledge base's ids and coordinates onto stored entities that lack them or
+/// carry others (entities stored before the knowledge base knew them).
+#[tracing::instrument(skip_all, fields(entities = known.ids.len()))]
+pub async fn set_known(conn: &mut PgConnection, known: &KnownColumns) -> sqlx::Result<u64> {
+    if known.ids.is_empty() {
+        return Ok(0);
+    }
+    let result = sqlx::query!(
+        r#"
+        UPDATE entities e SET
+            wikidata_id = k.wikidata_id,
+            geonames_id = k.geonames_id,
+            latitude = k.latitude,
+            longitude = k.longitude,
+            updated_at = clock_timestamp()
+        FROM UNNEST($1::uuid[], $2::text[], $3::bigint[], $4::float8[], $5::float8[])
+            AS k(id, wikidata_id, geonames_id, latitude, longitude)
+        WHERE e.id = k.id
+          AND (e.wikidata_id IS DISTINCT FROM k.wikidata_id
+               OR e.geonames_id IS DISTINCT FROM k.geonames_id
+               OR e.latitude IS DISTINCT FROM k.latitude
+               OR e.longitude IS DISTINCT FROM k.longitude)
+        "#,
+        &known.ids,
+        &known.wikidata_ids as &[Option<String>],
+        &known.geonames_ids as &[Option<i64>],
+        &known.latitudes as &[Option<f64>],
+        &known.longitudes as &[Option<f64>],
+    )
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// Which of these entities no article names any more.
+pub async fn unnamed(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        r#"
+        SELECT e.id FROM entities e
+        WHERE e.id = ANY($1::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM article_entities ae WHERE ae.entity_id = e.id)
+        "#,
+        ids,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Deletes entities no article names and nothing took over (their mentions were dropped as
+/// junk), with the redirects that led to them.
+pub async fn delete_unnamed(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<u64> {
+    let result = sqlx::query!(
+        r#"
+        DELETE FROM entities e
+        WHERE e.id = ANY($1::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM article_entities ae WHERE ae.entity_id = e.id)
+        "#,
+        ids,
+    )
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// A stored entity's identity and weight, for re-keying.
+#[derive(Debug, Clone)]
+pub struct StoredIdentity {
+    /// Its id.
+    pub id: Uuid,
+    /// person | place | organization.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// Its match key.
+    pub match_key: String,
+    /// Articles naming it.
+    pub article_count: i32,
+}
+
+/// Every stored entity's identity.
+pub async fn all_identities(conn: &mut PgConnection) -> sqlx::Result<Vec<StoredIdentity>> {
+    sqlx::query_as!(
+        StoredIdentity,
+        "SELECT id, kind, name, match_key, article_count FROM entities ORDER BY id"
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Gives an entity a new match key and name (the caller made sure the key is free).
+pub async fn set_key(conn: &mut PgConnection, id: Uuid, key: &str, name: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE entities SET match_key = $2, name = $3, updated_at = clock_timestamp() WHERE id = $1",
+        id,
+        key,
+        name,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Which of these entities an article other than `excluded` names itself (not only by a
+/// linked short form).
+pub async fn named_elsewhere(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    excluded: &[Uuid],
+) -> sqlx::Result<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_scalar!(
+        r#"
+        SELECT c.id AS "id!" FROM UNNEST($1::uuid[]) AS c(id)
+        WHERE EXISTS (
+            SELECT 1 FROM article_entities ae
+            WHERE ae.entity_id = c.id AND ae.named AND ae.article_id <> ALL($2::uuid[])
+        )
+        "#,
+        ids,
+        excluded,
     )
     .fetch_all(conn)
     .await

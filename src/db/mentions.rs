@@ -108,6 +108,8 @@ pub struct AggregateColumns {
     pub mention_counts: Vec<i32>,
     /// The article's publication date.
     pub published_at: Vec<Option<DateTime<Utc>>>,
+    /// Whether the article names the entity itself (not only by a linked short form).
+    pub named: Vec<bool>,
 }
 
 /// Inserts aggregates.
@@ -118,17 +120,49 @@ pub async fn insert_aggregates(
 ) -> sqlx::Result<()> {
     sqlx::query!(
         r#"
-        INSERT INTO article_entities (article_id, entity_id, mention_count, published_at)
-        SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int[], $4::timestamptz[])
+        INSERT INTO article_entities (article_id, entity_id, mention_count, published_at, named)
+        SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int[], $4::timestamptz[], $5::bool[])
         "#,
         &columns.article_ids,
         &columns.entity_ids,
         &columns.mention_counts,
         &columns.published_at as &[Option<DateTime<Utc>>],
+        &columns.named,
     )
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Where an article's mentions are and which entity each names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// The article.
+    pub article_id: Uuid,
+    /// `title` or `body`.
+    pub field: String,
+    /// Start offset in code points.
+    pub start_offset: i32,
+    /// The entity named there.
+    pub entity_id: Uuid,
+}
+
+/// The mention positions of these articles and their entities.
+#[tracing::instrument(skip_all, fields(articles = article_ids.len()))]
+pub async fn positions(
+    conn: &mut PgConnection,
+    article_ids: &[Uuid],
+) -> sqlx::Result<Vec<Position>> {
+    sqlx::query_as!(
+        Position,
+        r#"
+        SELECT article_id, field, start_offset, entity_id FROM mentions
+        WHERE article_id = ANY($1::uuid[])
+        "#,
+        article_ids,
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// Serializes writers: importer batches and API posts take this lock for their transaction,

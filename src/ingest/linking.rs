@@ -35,7 +35,7 @@ const MIN_EVIDENCE: f64 = 0.3;
 /// How much more evidence the chosen candidate needs than the next one.
 const DOMINANCE: f64 = 2.0;
 /// Stored articles of a candidate read for evidence, newest first.
-pub const EVIDENCE_ARTICLES: i64 = 500;
+pub const EVIDENCE_ARTICLES: i64 = 200;
 
 /// What an article's entity is linked to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -156,9 +156,13 @@ struct BatchView<'a> {
 
 /// Decides, for every entity of the batch that names something only partly, which entity it
 /// joins in each article, and which stored lone surnames a new person absorbs.
+///
+/// `article_ids` are the batch's stored articles: an article already stored (updated,
+/// re-extracted) is no evidence for itself.
 pub async fn plan(
     conn: &mut PgConnection,
     articles: Vec<Vec<&Entity>>,
+    article_ids: &[Uuid],
     stored: &HashMap<Identity, Uuid>,
 ) -> sqlx::Result<Plan> {
     let mut appears: HashMap<Identity, Vec<usize>> = HashMap::new();
@@ -175,17 +179,28 @@ pub async fn plan(
         appears,
         stored,
     };
-    let candidates = candidates(conn, &view).await?;
-    let evidence = Evidence::gather(conn, &view, &candidates).await?;
+    let candidates = candidates(conn, &view, article_ids).await?;
+    let evidence = Evidence::gather(conn, &view, &candidates, article_ids).await?;
     let mut plan = Plan::default();
     for (a, entities) in view.articles.iter().enumerate() {
         for entity in entities {
             let identity = (entity.kind, entity.key.clone());
-            let Some((shape, found)) = candidates.get(&identity) else {
+            let Some(partial) = candidates.get(&identity) else {
                 continue;
             };
+            let found = &partial.found;
+            // A place the gazetteer does not know is another kind's name only where that
+            // kind is named at least as often ("Microsoft", but not the "Middle East" that
+            // one article's organization shares its name with).
+            if matches!(partial.shape, Shape::UnknownPlace(_))
+                && found
+                    .iter()
+                    .all(|c| evidence.frequency_of(c) < evidence.frequency(&identity))
+            {
+                continue;
+            }
             let score = |c: &Candidate| evidence.score(&view, a, &identity, c);
-            let chosen = choose(shape, found, score);
+            let chosen = choose(partial.evident, found, score);
             tracing::debug!(
                 article = a,
                 entity = %identity.1,
@@ -202,14 +217,15 @@ pub async fn plan(
     Ok(plan)
 }
 
-/// Picks a candidate: one that fits an initial, an acronym or an unknown place's name on its
-/// own; else the one with the most evidence, enough of it and well ahead of the next.
-fn choose<'c>(
-    shape: &Shape,
-    found: &'c [Candidate],
+/// Picks a candidate: the only one, when fitting is evidence enough (see
+/// [`CandidatePool::for_shape`]); else the one with the most evidence, enough of it and well
+/// ahead of the next.
+fn choose(
+    evident: bool,
+    found: &[Candidate],
     score: impl Fn(&Candidate) -> f64,
-) -> Option<&'c Candidate> {
-    if found.len() == 1 && !matches!(shape, Shape::Lone(_) | Shape::Short(_)) {
+) -> Option<&Candidate> {
+    if found.len() == 1 && evident {
         return found.first();
     }
     let mut scored: Vec<(f64, &Candidate)> = found.iter().map(|c| (score(c), c)).collect();
@@ -219,11 +235,20 @@ fn choose<'c>(
     (best >= MIN_EVIDENCE && best >= DOMINANCE * second).then_some(chosen)
 }
 
+/// A partial identity of the batch and what it may mean.
+struct Partial {
+    shape: Shape,
+    found: Vec<Candidate>,
+    /// Whether one fitting candidate is linked without further evidence.
+    evident: bool,
+}
+
 /// The candidates of every partial identity of the batch.
 async fn candidates(
     conn: &mut PgConnection,
     view: &BatchView<'_>,
-) -> sqlx::Result<HashMap<Identity, (Shape, Vec<Candidate>)>> {
+    article_ids: &[Uuid],
+) -> sqlx::Result<HashMap<Identity, Partial>> {
     let mut partial: HashMap<Identity, Shape> = HashMap::new();
     for entity in view.articles.iter().flatten() {
         let shape = shape(entity);
@@ -240,14 +265,22 @@ async fn candidates(
     if partial.is_empty() {
         return Ok(HashMap::new());
     }
-    let pool = CandidatePool::load(conn, view, &partial).await?;
+    let mut pool = CandidatePool::load(conn, view, &partial).await?;
+    pool.keep_named(conn, view, article_ids).await?;
     Ok(partial
         .into_iter()
         .map(|(identity, shape)| {
-            let found = pool.for_shape(&identity, &shape);
-            (identity, (shape, found))
+            let (found, evident) = pool.for_shape(&identity, &shape);
+            (
+                identity,
+                Partial {
+                    shape,
+                    found,
+                    evident,
+                },
+            )
         })
-        .filter(|(_, (_, found))| !found.is_empty())
+        .filter(|(_, partial)| !partial.found.is_empty())
         .collect())
 }
 
@@ -260,6 +293,8 @@ struct CandidatePool {
     persons: HashMap<String, Vec<Candidate>>,
     /// Initials → full organizations.
     orgs: HashMap<String, Vec<Candidate>>,
+    /// Acronym → organizations seen under it in some article.
+    orgs_by_alias: HashMap<String, Vec<Candidate>>,
     /// Identity → candidate (for unknown places: the same name as another kind).
     by_identity: HashMap<Identity, Candidate>,
     /// Organizations of three words or more (or more than the short form), by key words.
@@ -277,6 +312,7 @@ impl CandidatePool {
         let mut acronyms: HashSet<String> = HashSet::new();
         let mut other_kinds: Vec<(String, String)> = Vec::new();
         let mut short_words: HashSet<String> = HashSet::new();
+        let mut short_forms: HashSet<String> = HashSet::new();
         for shape in partial.values() {
             match shape {
                 Shape::Lone(surname) => {
@@ -289,6 +325,7 @@ impl CandidatePool {
                 }
                 Shape::Short(words) => {
                     short_words.extend(words.iter().cloned());
+                    short_forms.insert(words.join(" "));
                 }
                 Shape::Acronym(letters) => {
                     acronyms.insert(letters.clone());
@@ -305,6 +342,7 @@ impl CandidatePool {
             }
         }
         // Of this batch.
+        let mut seen_longer: HashSet<Identity> = HashSet::new();
         for entity in view.articles.iter().flatten() {
             let identity = (entity.kind, entity.key.clone());
             let words = key_words(&entity.key);
@@ -320,7 +358,9 @@ impl CandidatePool {
                     }
                 }
                 EntityKind::Organization if words.len() >= 2 => {
-                    if words.iter().any(|w| short_words.contains(*w)) {
+                    if words.iter().any(|w| short_words.contains(*w))
+                        && seen_longer.insert(identity.clone())
+                    {
                         pool.longer_orgs
                             .push((words.iter().map(|w| (*w).to_owned()).collect(), candidate()));
                     }
@@ -332,7 +372,7 @@ impl CandidatePool {
                     for alias in &entity.aliases {
                         let letters = crate::names::search_norm(alias).replace(' ', "");
                         if acronyms.contains(&letters) {
-                            pool.add_org(&letters, candidate());
+                            add_unique(pool.orgs_by_alias.entry(letters).or_default(), candidate());
                         }
                     }
                 }
@@ -360,8 +400,8 @@ impl CandidatePool {
         for row in entities::organizations_by_alias(conn, &acronyms).await? {
             let identity = (EntityKind::Organization, row.match_key.clone());
             if key_words(&row.match_key).len() >= 2 {
-                pool.add_org(
-                    &row.alias,
+                add_unique(
+                    pool.orgs_by_alias.entry(row.alias.clone()).or_default(),
                     Candidate {
                         identity: view.appears.contains_key(&identity).then_some(identity),
                         stored: Some(row.id),
@@ -369,11 +409,11 @@ impl CandidatePool {
                 );
             }
         }
-        let short_words: Vec<String> = short_words.into_iter().collect();
-        for row in entities::organizations_with_words(conn, &short_words).await? {
+        let short_forms: Vec<String> = short_forms.into_iter().collect();
+        for row in entities::organizations_extending(conn, &short_forms).await? {
             let identity = (EntityKind::Organization, row.match_key.clone());
-            if view.appears.contains_key(&identity) {
-                continue; // already a candidate as a batch entity
+            if view.appears.contains_key(&identity) || !seen_longer.insert(identity) {
+                continue; // already a candidate
             }
             pool.longer_orgs.push((
                 key_words(&row.match_key)
@@ -403,6 +443,52 @@ impl CandidatePool {
         Ok(pool)
     }
 
+    /// Drops the stored candidates that only linked short forms name (outside the batch):
+    /// an entity is a candidate for what articles call it, not for what linking made of it.
+    async fn keep_named(
+        &mut self,
+        conn: &mut PgConnection,
+        view: &BatchView<'_>,
+        article_ids: &[Uuid],
+    ) -> sqlx::Result<()> {
+        let stored_only = |c: &Candidate| {
+            c.identity.is_none()
+                || !view
+                    .appears
+                    .contains_key(c.identity.as_ref().expect("checked"))
+        };
+        let mut ids: Vec<Uuid> = self
+            .persons
+            .values()
+            .chain(self.orgs.values())
+            .chain(self.orgs_by_alias.values())
+            .flatten()
+            .chain(self.by_identity.values())
+            .chain(self.longer_orgs.iter().map(|(_, c)| c))
+            .filter(|c| stored_only(c))
+            .filter_map(|c| c.stored)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let named: HashSet<Uuid> = entities::named_elsewhere(conn, &ids, article_ids)
+            .await?
+            .into_iter()
+            .collect();
+        let keep =
+            |c: &Candidate| !stored_only(c) || c.stored.is_some_and(|id| named.contains(&id));
+        for list in self
+            .persons
+            .values_mut()
+            .chain(self.orgs.values_mut())
+            .chain(self.orgs_by_alias.values_mut())
+        {
+            list.retain(keep);
+        }
+        self.by_identity.retain(|_, c| keep(c));
+        self.longer_orgs.retain(|(_, c)| keep(c));
+        Ok(())
+    }
+
     fn add_person(&mut self, surname: &str, candidate: Candidate) {
         add_unique(
             self.persons.entry(surname.to_owned()).or_default(),
@@ -414,55 +500,75 @@ impl CandidatePool {
         add_unique(self.orgs.entry(letters.to_owned()).or_default(), candidate);
     }
 
-    /// The candidates a partial identity of a shape may mean.
-    fn for_shape(&self, identity: &Identity, shape: &Shape) -> Vec<Candidate> {
+    /// The candidates a partial identity of a shape may mean, and whether fitting alone is
+    /// evidence enough: an initial's surname and letter, an acronym seen with its expansion,
+    /// a place no gazetteer knows named like the one organization or person.
+    fn for_shape(&self, identity: &Identity, shape: &Shape) -> (Vec<Candidate>, bool) {
+        let not_itself = |c: &&Candidate| c.identity.as_ref() != Some(identity);
         match shape {
             // A lone name no person bears in full may be an organization's ("Kent").
             Shape::Lone(name) => match self.persons.get(name) {
-                Some(persons) => persons.clone(),
-                None => self
-                    .by_identity
-                    .get(&(EntityKind::Organization, format!("organization:{name}")))
+                Some(persons) => (persons.clone(), false),
+                None => (
+                    self.by_identity
+                        .get(&(EntityKind::Organization, format!("organization:{name}")))
+                        .cloned()
+                        .into_iter()
+                        .collect(),
+                    false,
+                ),
+            },
+            Shape::Short(words) => (
+                self.longer_orgs
+                    .iter()
+                    .filter(|(longer, _)| {
+                        longer.len() > words.len()
+                            && (longer[..words.len()] == words[..]
+                                || longer[longer.len() - words.len()..] == words[..])
+                    })
+                    .map(|(_, candidate)| candidate.clone())
+                    .collect(),
+                false,
+            ),
+            Shape::Initial(initial, surname) => (
+                self.persons
+                    .get(surname)
+                    .into_iter()
+                    .flatten()
+                    .filter(|c| given_initial(c) == Some(initial.as_str()))
                     .cloned()
+                    .collect(),
+                true,
+            ),
+            Shape::Acronym(letters) => {
+                let seen: Vec<Candidate> = self
+                    .orgs_by_alias
+                    .get(letters)
+                    .into_iter()
+                    .flatten()
+                    .filter(not_itself)
+                    .cloned()
+                    .collect();
+                if seen.is_empty() {
+                    let spelled = self.orgs.get(letters).into_iter().flatten();
+                    (spelled.filter(not_itself).cloned().collect(), false)
+                } else {
+                    (seen, true)
+                }
+            }
+            Shape::UnknownPlace(name) => (
+                [EntityKind::Organization, EntityKind::Person]
+                    .into_iter()
+                    .find_map(|kind| {
+                        self.by_identity
+                            .get(&(kind, format!("{}:{name}", kind.as_str())))
+                            .cloned()
+                    })
                     .into_iter()
                     .collect(),
-            },
-            Shape::Short(words) => self
-                .longer_orgs
-                .iter()
-                .filter(|(longer, _)| {
-                    longer.len() > words.len()
-                        && (longer[..words.len()] == words[..]
-                            || longer[longer.len() - words.len()..] == words[..])
-                })
-                .map(|(_, candidate)| candidate.clone())
-                .collect(),
-            Shape::Initial(initial, surname) => self
-                .persons
-                .get(surname)
-                .into_iter()
-                .flatten()
-                .filter(|c| given_initial(c) == Some(initial.as_str()))
-                .cloned()
-                .collect(),
-            Shape::Acronym(letters) => self
-                .orgs
-                .get(letters)
-                .into_iter()
-                .flatten()
-                .filter(|c| c.identity.as_ref() != Some(identity))
-                .cloned()
-                .collect(),
-            Shape::UnknownPlace(name) => [EntityKind::Organization, EntityKind::Person]
-                .into_iter()
-                .find_map(|kind| {
-                    self.by_identity
-                        .get(&(kind, format!("{}:{name}", kind.as_str())))
-                        .cloned()
-                })
-                .into_iter()
-                .collect(),
-            Shape::Full => Vec::new(),
+                true,
+            ),
+            Shape::Full => (Vec::new(), false),
         }
     }
 }
@@ -502,18 +608,21 @@ struct Evidence {
     stored: HashMap<Uuid, HashMap<Uuid, i64>>,
     /// Articles naming each identity (batch and stored), for its weight.
     frequency: HashMap<Identity, i64>,
+    /// Stored articles naming each stored candidate and context.
+    stored_counts: HashMap<Uuid, i64>,
 }
 
 impl Evidence {
     async fn gather(
         conn: &mut PgConnection,
         view: &BatchView<'_>,
-        candidates: &HashMap<Identity, (Shape, Vec<Candidate>)>,
+        candidates: &HashMap<Identity, Partial>,
+        article_ids: &[Uuid],
     ) -> sqlx::Result<Self> {
         let mut evidence = Evidence::default();
         let mut stored_candidates: HashSet<Uuid> = HashSet::new();
-        for (_, found) in candidates.values() {
-            for candidate in found {
+        for partial in candidates.values() {
+            for candidate in &partial.found {
                 if let Some(identity) = &candidate.identity {
                     let profile = evidence.batch.entry(identity.clone()).or_default();
                     if profile.is_empty() {
@@ -537,23 +646,42 @@ impl Evidence {
         }
         let contexts: Vec<Uuid> = view.stored.values().copied().collect();
         let candidates: Vec<Uuid> = stored_candidates.into_iter().collect();
-        for row in entities::co_mentions(conn, &candidates, &contexts, EVIDENCE_ARTICLES).await? {
+        let rows =
+            entities::co_mentions(conn, &candidates, &contexts, article_ids, EVIDENCE_ARTICLES)
+                .await?;
+        for row in rows {
             evidence
                 .stored
                 .entry(row.candidate)
                 .or_default()
                 .insert(row.context, row.articles);
         }
-        let counts: HashMap<Uuid, i64> = entities::article_counts(conn, &contexts)
+        let mut counted = contexts;
+        counted.extend(&candidates);
+        evidence.stored_counts = entities::article_counts(conn, &counted)
             .await?
             .into_iter()
             .collect();
         for (identity, id) in view.stored {
-            if let Some(count) = counts.get(id) {
+            if let Some(count) = evidence.stored_counts.get(id) {
                 *evidence.frequency.entry(identity.clone()).or_default() += count;
             }
         }
         Ok(evidence)
+    }
+
+    /// Articles naming an identity, in the batch and stored.
+    fn frequency(&self, identity: &Identity) -> i64 {
+        self.frequency.get(identity).copied().unwrap_or(0)
+    }
+
+    /// Articles naming a candidate, in the batch and stored.
+    fn frequency_of(&self, candidate: &Candidate) -> i64 {
+        match (&candidate.identity, candidate.stored) {
+            (Some(identity), _) => self.frequency(identity),
+            (None, Some(id)) => self.stored_counts.get(&id).copied().unwrap_or(0),
+            (None, None) => 0,
+        }
     }
 
     /// The evidence that article `a`'s entity `partial` means `candidate`: the weights of the
@@ -714,19 +842,18 @@ mod tests {
             stored: Some(Uuid::from_u128(2)),
             identity: None,
         };
-        let lone = Shape::Lone("ford".into());
         let found = [a.clone(), b.clone()];
 
         let scores = |x: f64, y: f64| move |c: &Candidate| if c.stored == a.stored { x } else { y };
 
-        assert!(choose(&lone, &found[..1], scores(0.0, 0.0)).is_none());
+        assert!(choose(false, &found[..1], scores(0.0, 0.0)).is_none());
         assert_eq!(
-            choose(&lone, &found[..1], scores(1.0, 0.0)).and_then(|c| c.stored),
+            choose(false, &found[..1], scores(1.0, 0.0)).and_then(|c| c.stored),
             a.stored
         );
-        assert!(choose(&lone, &found, scores(1.0, 0.8)).is_none());
+        assert!(choose(false, &found, scores(1.0, 0.8)).is_none());
         assert_eq!(
-            choose(&lone, &found, scores(0.2, 1.2)).and_then(|c| c.stored),
+            choose(false, &found, scores(0.2, 1.2)).and_then(|c| c.stored),
             b.stored
         );
     }
@@ -738,7 +865,7 @@ mod tests {
             identity: None,
         }];
 
-        let chosen = choose(&Shape::Initial("r".into(), "croft".into()), &only, |_| 0.0);
+        let chosen = choose(true, &only, |_| 0.0);
 
         assert_eq!(chosen.and_then(|c| c.stored), Some(Uuid::from_u128(7)));
     }

@@ -1,6 +1,7 @@
 //! Getting news in: input formats to validated records ([`formats`], [`record`]), text, URL
 //! and date normalization, and the batched, idempotent importer ([`pipeline`], [`store`])
-//! that the `import` and `reextract` commands and `POST /v1/articles` share.
+//! that the `import`, `reextract` and `resolve` commands and `POST /v1/articles` share,
+//! with the linking of entities across articles ([`linking`]).
 //!
 //! This module holds no SQL of its own; it calls [`crate::db`].
 
@@ -14,6 +15,7 @@ pub mod publisher;
 pub mod record;
 pub mod reextract;
 pub mod report;
+pub mod resolve;
 pub mod store;
 pub mod text;
 pub mod url;

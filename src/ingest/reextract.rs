@@ -2,6 +2,7 @@
 //! extractor version is not the current one, extracted on all cores and written back in
 //! one transaction per page, exactly as an import writes them.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
@@ -14,7 +15,7 @@ use uuid::Uuid;
 use super::pipeline::{Change, ImportOptions, extract_all};
 use super::progress::Progress;
 use super::record::ArticleInput;
-use super::report::Report;
+use super::report::{Failure, Report};
 use super::store;
 use crate::db::articles;
 
@@ -45,30 +46,19 @@ pub async fn reextract(
             break;
         };
         after = last.id;
-        let work = page
-            .into_iter()
-            .map(|stored| (Change::Reextracted, None, article_of(stored)))
-            .collect();
-        let worker = Arc::clone(&extractor);
-        let jobs = options.jobs;
-        let (batch, failures) =
-            tokio::task::spawn_blocking(move || extract_all(&worker, work, jobs))
-                .await
-                .context("the extraction task failed")?;
+        let (outcome, failures) = extract_page(pool, &extractor, &version, page, options.jobs)
+            .await
+            .context("cannot write re-extracted articles")?;
         for failure in failures {
             progress.println(&format!("failed: {failure}"));
             report.failed += 1;
             report.failures.push(failure);
         }
-        let prepared: Vec<store::Prepared> = batch.into_iter().map(|(_, p)| p).collect();
-        let outcome = store::store_batch(pool, &version, &prepared)
-            .await
-            .context("cannot write re-extracted articles")?;
         report.reextracted += outcome.articles.len() as u64;
         report.entities_created += outcome.entities_created;
         report.mentions += outcome.mentions;
-        done.fetch_add(prepared.len() as u64, Ordering::Relaxed);
-        progress.add_records(prepared.len() as u64);
+        done.fetch_add(outcome.articles.len() as u64, Ordering::Relaxed);
+        progress.add_records(outcome.articles.len() as u64);
     }
     progress.finish();
     report.interrupted = cancel.load(Ordering::Relaxed);
@@ -76,6 +66,32 @@ pub async fn reextract(
     Ok(report)
 }
 
+/// Extracts a page of stored articles again, on `jobs` threads, and stores the extractions
+/// (the articles' rows stay as they are). Returns what storing did and the articles that
+/// could not be extracted.
+pub(super) async fn extract_page(
+    pool: &PgPool,
+    extractor: &Arc<Extractor>,
+    version: &str,
+    page: Vec<articles::StoredArticle>,
+    jobs: usize,
+) -> anyhow::Result<(store::BatchOutcome, Vec<Failure>)> {
+    let ids: HashMap<String, Uuid> = page.iter().map(|a| (a.url.clone(), a.id)).collect();
+    let work = page
+        .into_iter()
+        .map(|stored| (Change::Reextracted, None, article_of(stored)))
+        .collect();
+    let worker = Arc::clone(extractor);
+    let (batch, failures) = tokio::task::spawn_blocking(move || extract_all(&worker, work, jobs))
+        .await
+        .context("the extraction task failed")?;
+    let prepared: Vec<store::Prepared> = batch.into_iter().map(|(_, p)| p).collect();
+    let prepared_ids: Vec<Uuid> = prepared.iter().map(|p| ids[&p.article.url]).collect();
+    let outcome = store::store_extractions(pool, version, &prepared, &prepared_ids).await?;
+    Ok((outcome, failures))
+}
+
+/// The importer's input for a stored article.
 fn article_of(stored: articles::StoredArticle) -> ArticleInput {
     let mut content_hash = [0u8; 32];
     if stored.content_hash.len() == 32 {

@@ -72,6 +72,47 @@ pub async fn store_batch(
     Ok(outcome)
 }
 
+/// Stores new extractions of stored articles whose content did not change (`reextract`,
+/// `resolve`): their rows stay as they are but for the extractor version, and their
+/// entities, mentions and counts are written as [`store_batch`] writes them. An article whose
+/// content changed since it was read is skipped (its own import extracts it).
+/// `ids` are the articles' ids, in batch order.
+#[tracing::instrument(skip_all, fields(articles = batch.len()))]
+pub async fn store_extractions(
+    pool: &PgPool,
+    extractor_version: &str,
+    batch: &[Prepared],
+    ids: &[Uuid],
+) -> sqlx::Result<BatchOutcome> {
+    let mut tx = pool.begin().await?;
+    let hashes: Vec<Vec<u8>> = batch
+        .iter()
+        .map(|p| p.article.content_hash.to_vec())
+        .collect();
+    let current: HashSet<Uuid> = articles::mark_extracted(&mut tx, ids, &hashes, extractor_version)
+        .await?
+        .into_iter()
+        .collect();
+    let (kept, stored): (Vec<Prepared>, Vec<StoredArticle>) = batch
+        .iter()
+        .zip(ids)
+        .filter(|(_, id)| current.contains(*id))
+        .map(|(prepared, id)| {
+            (
+                prepared.clone(),
+                StoredArticle {
+                    id: *id,
+                    inserted: false,
+                },
+            )
+        })
+        .unzip();
+    mentions::lock_for_ingest(&mut tx).await?;
+    let outcome = write_entities(&mut tx, &kept, stored).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
 /// Upserts the articles and returns, in batch order, their ids and whether each was new.
 async fn write_articles(
     conn: &mut PgConnection,
@@ -117,8 +158,9 @@ async fn write_entities(
     batch: &[Prepared],
     stored: Vec<StoredArticle>,
 ) -> sqlx::Result<BatchOutcome> {
-    let (entity_ids, merged_into, entities_created) = resolve_entities(conn, batch).await?;
     let article_ids: Vec<Uuid> = stored.iter().map(|s| s.id).collect();
+    let (entity_ids, merged_into, entities_created) =
+        resolve_entities(conn, batch, &article_ids).await?;
     // Entities that lost articles (or gained merged ones) are recounted from scratch; the
     // others only gained, and their counts are added to.
     let mut recount: HashSet<Uuid> = mentions::delete_for_articles(conn, &article_ids)
@@ -227,6 +269,11 @@ impl EntityIds {
         }
         self.by_identity[identity]
     }
+
+    /// Whether article `article`'s entity `identity` was linked to another entity.
+    fn is_linked(&self, article: usize, identity: &Identity) -> bool {
+        !self.linked.is_empty() && self.linked.contains_key(&(article, identity.clone()))
+    }
 }
 
 /// Maps every entity of the batch to an entity id: stored ones by (kind, key), partly named
@@ -235,6 +282,7 @@ impl EntityIds {
 async fn resolve_entities(
     conn: &mut PgConnection,
     batch: &[Prepared],
+    article_ids: &[Uuid],
 ) -> sqlx::Result<(EntityIds, Vec<Uuid>, u64)> {
     // The first canonical name seen in the batch names a new entity.
     let mut wanted: HashMap<Identity, &Entity> = HashMap::new();
@@ -255,11 +303,12 @@ async fn resolve_entities(
             ids.by_identity.insert((kind, row.match_key), row.id);
         }
     }
+    write_known(conn, &wanted, &ids.by_identity).await?;
     let articles: Vec<Vec<&Entity>> = batch
         .iter()
         .map(|prepared| prepared.extraction.entities.iter().collect())
         .collect();
-    let plan = linking::plan(conn, articles, &ids.by_identity).await?;
+    let plan = linking::plan(conn, articles, article_ids, &ids.by_identity).await?;
     // An identity linked in every article that names it needs no entity of its own.
     let mut unlinked: HashSet<&Identity> = HashSet::new();
     for (a, prepared) in batch.iter().enumerate() {
@@ -321,6 +370,31 @@ async fn resolve_entities(
         merged_into.push(into);
     }
     Ok((ids, merged_into, created))
+}
+
+/// Gives stored entities what the knowledge base now knows of them (a Wikidata id, a map
+/// point), when it differs from what they carry.
+async fn write_known(
+    conn: &mut PgConnection,
+    wanted: &HashMap<Identity, &Entity>,
+    stored: &HashMap<Identity, Uuid>,
+) -> sqlx::Result<()> {
+    let mut found: Vec<(Uuid, &newsgraph_extract::Known)> = wanted
+        .iter()
+        .filter_map(|(identity, entity)| Some((*stored.get(identity)?, entity.known.as_ref()?)))
+        .collect();
+    // The same lock order in every transaction.
+    found.sort_unstable_by_key(|(id, _)| *id);
+    let mut known = entities::KnownColumns::default();
+    for (id, k) in found {
+        known.ids.push(id);
+        known.wikidata_ids.push(k.wikidata_id.clone());
+        known.geonames_ids.push(k.geonames_id);
+        known.latitudes.push(k.coordinates.map(|c| c.0));
+        known.longitudes.push(k.coordinates.map(|c| c.1));
+    }
+    entities::set_known(conn, &known).await?;
+    Ok(())
 }
 
 async fn create_entities(
@@ -395,6 +469,14 @@ impl MentionRows {
                 .iter()
                 .map(|entity| entity_ids.of(a, &(entity.kind, entity.key.clone())))
                 .collect();
+            // The entities the article names itself, not only by a linked short form.
+            let named: HashSet<Uuid> = extraction
+                .entities
+                .iter()
+                .zip(&ids)
+                .filter(|(entity, _)| !entity_ids.is_linked(a, &(entity.kind, entity.key.clone())))
+                .map(|(_, id)| *id)
+                .collect();
             let mut per_entity: HashMap<Uuid, i32> = HashMap::new();
             let mut positions: HashSet<(Field, usize)> = HashSet::new();
             for mention in &extraction.mentions {
@@ -440,6 +522,7 @@ impl MentionRows {
                 rows.aggregates
                     .published_at
                     .push(prepared.article.published_at);
+                rows.aggregates.named.push(named.contains(&entity_id));
             }
             for (entity, &entity_id) in extraction.entities.iter().zip(&ids) {
                 for alias in &entity.aliases {

@@ -91,6 +91,8 @@ pub struct Kb {
     places: Vec<Place>,
     /// Folded name → the place it means (the best ranked; names before abbreviations).
     place_names: HashMap<String, u32>,
+    /// Folded abbreviation → the place it best stands for.
+    abbreviations: HashMap<String, u32>,
     /// Folded name → every place bearing it as a name (not an abbreviation), best first,
     /// for the names more than one place bears.
     bearers: HashMap<String, Vec<u32>>,
@@ -130,6 +132,7 @@ impl Kb {
             places: Vec::new(),
             place_names: HashMap::new(),
             bearers: HashMap::new(),
+            abbreviations: HashMap::new(),
             given: HashMap::new(),
             formal: HashMap::new(),
             legal_forms: HashSet::new(),
@@ -196,10 +199,27 @@ impl Kb {
             self.places.push(place);
         }
         for (name, mut list) in bearers {
-            list.sort_by_key(|&(tier, index)| (tier, self.places[index as usize].rank(), index));
+            // A town's name of three letters or fewer ("Pa", Burkina Faso) ranks below the
+            // abbreviations others go by ("Pa." for Pennsylvania).
+            let short = name.chars().count() <= 3;
+            let tier_of = |tier: Tier, index: u32| match (tier, &self.places[index as usize]) {
+                (Tier::Name, place) if short && place.class == PlaceClass::City => Tier::OtherName,
+                (Tier::OtherName, _) if short => Tier::Abbreviation,
+                _ => tier,
+            };
+            list.sort_by_key(|&(tier, index)| {
+                (
+                    tier_of(tier, index),
+                    self.places[index as usize].rank(),
+                    index,
+                )
+            });
             let mut seen = HashSet::new();
             list.retain(|&(_, index)| seen.insert(index));
             self.place_names.insert(name.clone(), list[0].1);
+            if let Some(&(_, index)) = list.iter().find(|(tier, _)| *tier == Tier::Abbreviation) {
+                self.abbreviations.insert(name.clone(), index);
+            }
             let named: Vec<u32> = list
                 .iter()
                 .filter(|(tier, _)| *tier != Tier::Abbreviation)
@@ -253,10 +273,14 @@ impl Kb {
     pub fn place(&self, name: &str) -> Option<(u32, &Place)> {
         let folded = fold_name(name);
         let folded = folded.strip_prefix("the ").unwrap_or(&folded);
-        let index = *self
-            .place_names
-            .get(folded)
-            .or_else(|| self.place_names.get(&folded.replace(' ', "")))?;
+        let joined = folded.replace(' ', "");
+        // Written with periods, a short name is an abbreviation first ("Pa.", "N.J.").
+        let dotted = name.contains('.') && joined.chars().count() <= 4;
+        let index = *dotted
+            .then(|| self.abbreviations.get(&joined))
+            .flatten()
+            .or_else(|| self.place_names.get(folded))
+            .or_else(|| self.place_names.get(&joined))?;
         Some((index, &self.places[index as usize]))
     }
 
@@ -384,6 +408,8 @@ mod tests {
         let west_virginia = kb.place("West Virginia").expect("known").0;
         assert_eq!(kb.place("W.Va.").map(|p| p.0), Some(west_virginia));
         assert_eq!(kb.place("W. Va.").map(|p| p.0), Some(west_virginia));
+        let pennsylvania = kb.place("Pennsylvania").expect("known").0;
+        assert_eq!(kb.place("Pa.").map(|p| p.0), Some(pennsylvania));
         let new_jersey = kb.place("New Jersey").expect("known").0;
         assert_eq!(kb.place("N.J.").map(|p| p.0), Some(new_jersey));
         assert_eq!(kb.place("NJ").map(|p| p.0), Some(new_jersey));

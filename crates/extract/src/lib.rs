@@ -230,6 +230,30 @@ impl Extractor {
         }
     }
 
+    /// The match key and name an entity stored under `key` as `name` has under today's rules,
+    /// when its key is out of date ("US", keyed "place:us" by an older engine, is now
+    /// "place:united states", the United States); `None` when the key is current. A place
+    /// keyed by one of the places bearing its name ("Georgia" the state) keeps its key.
+    pub fn rekey(&self, kind: EntityKind, name: &str, key: &str) -> Option<(String, String)> {
+        if kind == EntityKind::Place {
+            let place_key = |index: u32| format!("place:{}", self.kb.place_key(index));
+            if self
+                .kb
+                .places_named(name)
+                .into_iter()
+                .any(|index| place_key(index) == key)
+            {
+                return None;
+            }
+            if let Some((index, place)) = self.kb.place(name) {
+                let current = place_key(index);
+                return (current != key).then(|| (current, place.name.clone()));
+            }
+        }
+        let current = resolve::entity_key(&self.kb, kind, name);
+        (current != key).then(|| (current, name.to_owned()))
+    }
+
     /// The extractor version stored with every article it processed; it changes whenever the
     /// model or the resolution rules change.
     pub fn version(&self) -> &str {

@@ -164,6 +164,7 @@ pub fn resolve(
     let acronyms = acronym::define(a, &mut texts, &mut drafts);
     drafts.sort_by_key(|d| d.first);
     vote_kinds(a, &mut drafts);
+    orgs::possessive_names(a, &mut texts, &mut drafts);
     places::mark_datelines(a, &mut drafts);
     places::identify(a, kb, &mut drafts);
     teams::mark(a, kb, &mut drafts);
@@ -305,7 +306,12 @@ fn build(
 /// The entity of a group of drafts, named after its canonical member: a defined acronym's
 /// expansion, else what a member stands for (a known place, a team), else the longest name.
 fn entity(kb: &Kb, drafts: &[Draft], members: &[usize], expansions: &[bool]) -> Entity {
-    let size = |i: usize| drafts[i].canonical(kb).chars().count();
+    // The longest name, written in mixed case when it can be ("Moody's", not the headline's
+    // "MOODY'S").
+    let size = |i: usize| {
+        let name = drafts[i].canonical(kb);
+        (name.chars().count(), name.chars().any(char::is_lowercase))
+    };
     let canon = members
         .iter()
         .copied()

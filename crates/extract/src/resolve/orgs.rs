@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::{Draft, keys::entity_key};
+use super::{Draft, Texts, keys::entity_key};
 use crate::EntityKind;
 use crate::features::{Analysis, Cap};
 use crate::kb::Kb;
@@ -16,6 +16,74 @@ const MINOR_WORDS: &[&str] = &[
     "of", "the", "and", "for", "de", "la", "le", "du", "des", "del", "der", "in", "on", "at", "to",
     "&",
 ];
+
+/// Verbs a company name is the subject of ("Moody's said", "Standard & Poor's cut").
+const SUBJECT_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "rated",
+    "rates",
+    "cut",
+    "cuts",
+    "raised",
+    "raises",
+    "lowered",
+    "downgraded",
+    "upgraded",
+    "affirmed",
+    "placed",
+    "put",
+    "has",
+    "had",
+    "is",
+    "was",
+    "will",
+    "would",
+    "may",
+    "also",
+    "announced",
+    "reported",
+    "confirmed",
+];
+
+/// Takes the "'s" into names that always carry it: "Moody's", "Standard & Poor's",
+/// "McDonald's", as opposed to "Ford's profit". A name counts when every one of its mentions
+/// is followed by "'s", and one of them is then followed by a verb ("Moody's said"), or two
+/// of them at least and one by a capitalized word ("Moody's Investors Service") or
+/// punctuation.
+pub(super) fn possessive_names(a: &Analysis, texts: &mut Texts, drafts: &mut [Draft]) {
+    // (mentions, all possessive, one then capitalized or punctuated, one then a verb)
+    let mut by_name: HashMap<String, (usize, bool, bool, bool)> = HashMap::new();
+    for d in drafts.iter() {
+        if d.kind != EntityKind::Organization {
+            continue;
+        }
+        let text = |i: usize| a.tokens.get(i).map_or("", |t| t.text.as_str());
+        let possessive = matches!(text(d.last), "'s" | "'S" | "’s" | "’S");
+        let after = text(d.last + 1);
+        let verb = possessive
+            && SUBJECT_VERBS.contains(&a.forms.get(d.last + 1).map_or("", String::as_str));
+        let named = possessive
+            && after
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_uppercase() || c.is_ascii_punctuation());
+        let entry = by_name.entry(d.name(a)).or_insert((0, true, false, false));
+        entry.0 += 1;
+        entry.1 &= possessive;
+        entry.2 |= named;
+        entry.3 |= verb;
+    }
+    for d in drafts.iter_mut() {
+        if d.kind == EntityKind::Organization
+            && by_name
+                .get(&d.name(a))
+                .is_some_and(|&(count, all, named, verb)| all && (verb || count >= 2 && named))
+        {
+            *d = texts.draft(a, d.first, d.last + 1, d.kind, d.confidence);
+        }
+    }
+}
 
 /// Pairs (short form, full name) of drafts that name one organization.
 pub(super) fn link(a: &Analysis, kb: &Kb, drafts: &[Draft]) -> Vec<(usize, usize)> {

@@ -1,0 +1,381 @@
+//! Resolving stored data again, after the rules, the knowledge base or the model changed:
+//! `newsgraph resolve`.
+//!
+//! First every entity's match key is brought up to date (an entity keyed by an older engine
+//! takes today's key, or merges into the entity holding it). Then every stored article is
+//! extracted and linked again, page by page, exactly as an import writes it. Meanwhile each page's mention positions before and after are compared, and
+//! what an old entity's mentions became is tallied. At the end, every entity no article
+//! names any more is retired: its aliases go to the entity that took most of its mentions,
+//! and its id and slug redirect there (so saved links keep working); an entity whose mentions
+//! all went away (junk no longer extracted) is deleted.
+//!
+//! Linking across articles reads what is stored, and while the first pass runs, entities
+//! the new rules create are not all stored yet. So when the first pass changed anything, a
+//! second one follows and settles the links; a pass that changes nothing ends the run. Run
+//! again with the same engine, `resolve` changes nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use newsgraph_extract::Extractor;
+use serde::Serialize;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::pipeline::ImportOptions;
+use super::progress::Progress;
+use super::reextract::extract_page;
+use super::report::Failure;
+use crate::db::{articles, entities, mentions};
+
+/// The most passes over the stored articles.
+const MAX_PASSES: u32 = 4;
+
+/// What a resolve run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ResolveReport {
+    /// Passes over the stored articles.
+    pub passes: u32,
+    /// Articles resolved, over all passes.
+    pub articles: u64,
+    /// Articles whose mentions now name other entities, per pass.
+    pub articles_changed: Vec<u64>,
+    /// Articles that could not be extracted.
+    pub failed: u64,
+    /// Their reasons.
+    pub failures: Vec<Failure>,
+    /// Entities created.
+    pub entities_created: u64,
+    /// Entities given today's match key before the passes.
+    pub entities_rekeyed: u64,
+    /// Entities retired with a redirect to their successor (or merged into the entity that
+    /// holds their key today).
+    pub entities_redirected: u64,
+    /// Entities deleted: no article names them and nothing took their mentions.
+    pub entities_deleted: u64,
+    /// Whether a signal stopped the run.
+    pub interrupted: bool,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl ResolveReport {
+    /// The process exit status: 0, 2 when some articles failed, 130 when interrupted.
+    pub fn exit_code(&self) -> u8 {
+        if self.interrupted {
+            130
+        } else if self.failed > 0 {
+            2
+        } else {
+            0
+        }
+    }
+
+    /// A summary for people.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} articles resolved in {} passes in {:.1} s; changed per pass: {:?}; {} failed\n\
+             {} entities re-keyed, {} created, {} retired with a redirect to their successor, \
+             {} deleted\n",
+            self.articles,
+            self.passes,
+            self.seconds,
+            self.articles_changed,
+            self.failed,
+            self.entities_rekeyed,
+            self.entities_created,
+            self.entities_redirected,
+            self.entities_deleted,
+        )
+    }
+}
+
+/// Old entity → new entity → mentions that moved from the one to the other.
+type Moves = HashMap<Uuid, HashMap<Uuid, u64>>;
+
+/// Resolves every stored article again, then retires the entities left unnamed.
+pub async fn resolve(
+    pool: &PgPool,
+    extractor: Arc<Extractor>,
+    options: &ImportOptions,
+    cancel: Arc<AtomicBool>,
+) -> anyhow::Result<ResolveReport> {
+    let started = Instant::now();
+    let mut report = ResolveReport::default();
+    rekey(pool, &extractor, &mut report)
+        .await
+        .context("cannot bring entity keys up to date")?;
+    let mut moves = Moves::new();
+    while report.passes < MAX_PASSES && !cancel.load(Ordering::Relaxed) {
+        report.passes += 1;
+        let changed = pass(pool, &extractor, options, &cancel, &mut moves, &mut report).await?;
+        report.articles_changed.push(changed);
+        if changed == 0 {
+            break;
+        }
+    }
+    report.interrupted = cancel.load(Ordering::Relaxed);
+    if !report.interrupted {
+        retire(pool, &moves, &mut report)
+            .await
+            .context("cannot retire the entities no article names")?;
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Brings every entity's match key up to date before the articles are resolved, so that the
+/// linking of the passes never picks an entity only an older engine would have made: an
+/// entity whose key is out of date takes today's key (and, for a known place, its name), or
+/// merges into the entity that already holds it. Entities that come to share a key merge
+/// into the one holding it, else into the most named; the merged ones redirect.
+async fn rekey(
+    pool: &PgPool,
+    extractor: &Extractor,
+    report: &mut ResolveReport,
+) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    mentions::lock_for_ingest(&mut tx).await?;
+    let stored = entities::all_identities(&mut tx).await?;
+    // (kind, key today) → [(entity, its key is today's, articles)]
+    let mut groups: HashMap<(String, String), Vec<(usize, bool)>> = HashMap::new();
+    let mut renamed: HashMap<usize, (String, String)> = HashMap::new();
+    for (i, e) in stored.iter().enumerate() {
+        let Some(kind) = super::linking::parse_kind(&e.kind) else {
+            continue;
+        };
+        let key = match extractor.rekey(kind, &e.name, &e.match_key) {
+            Some((key, name)) => {
+                renamed.insert(i, (key.clone(), name));
+                key
+            }
+            None => e.match_key.clone(),
+        };
+        groups
+            .entry((e.kind.clone(), key))
+            .or_default()
+            .push((i, !renamed.contains_key(&i)));
+    }
+    let mut survivors = Vec::new();
+    let mut groups: Vec<Vec<(usize, bool)>> = groups
+        .into_values()
+        .filter(|members| members.len() > 1 || members.iter().any(|(_, current)| !current))
+        .collect();
+    groups.sort_unstable();
+    for members in groups {
+        let &(survivor, current) = members
+            .iter()
+            .max_by_key(|&&(i, current)| {
+                (
+                    current,
+                    stored[i].article_count,
+                    std::cmp::Reverse(stored[i].id),
+                )
+            })
+            .expect("a group has members");
+        for &(i, _) in &members {
+            if i != survivor {
+                entities::merge_into(&mut tx, stored[i].id, stored[survivor].id).await?;
+                report.entities_redirected += 1;
+            }
+        }
+        if !current {
+            let (key, name) = &renamed[&survivor];
+            entities::set_key(&mut tx, stored[survivor].id, key, name).await?;
+            report.entities_rekeyed += 1;
+        }
+        if members.len() > 1 {
+            survivors.push(stored[survivor].id);
+        }
+    }
+    survivors.sort_unstable();
+    entities::recount(&mut tx, &survivors).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One pass over every stored article; returns how many changed.
+async fn pass(
+    pool: &PgPool,
+    extractor: &Arc<Extractor>,
+    options: &ImportOptions,
+    cancel: &AtomicBool,
+    moves: &mut Moves,
+    report: &mut ResolveReport,
+) -> anyhow::Result<u64> {
+    let version = extractor.version().to_owned();
+    let total = articles::count_to_reextract(pool, &version, true)
+        .await
+        .context("cannot count the stored articles")?;
+    let done = Arc::new(AtomicU64::new(0));
+    let progress = Progress::start_items(u64::try_from(total).unwrap_or(0), Arc::clone(&done));
+    let page_size = i64::try_from(options.batch_size).unwrap_or(500);
+    let mut after = Uuid::nil();
+    let mut changed = 0;
+    while !cancel.load(Ordering::Relaxed) {
+        let page = articles::page_to_reextract(pool, &version, true, after, page_size)
+            .await
+            .context("cannot read stored articles")?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.id;
+        let ids: Vec<Uuid> = page.iter().map(|a| a.id).collect();
+        let before = positions(pool, &ids).await?;
+        let (outcome, failures) = extract_page(pool, extractor, &version, page, options.jobs)
+            .await
+            .context("cannot write resolved articles")?;
+        for failure in failures {
+            progress.println(&format!("failed: {failure}"));
+            report.failed += 1;
+            report.failures.push(failure);
+        }
+        report.articles += outcome.articles.len() as u64;
+        report.entities_created += outcome.entities_created;
+        let after_positions = positions(pool, &ids).await?;
+        changed += tally(&before, &after_positions, moves);
+        done.fetch_add(outcome.articles.len() as u64, Ordering::Relaxed);
+        progress.add_records(outcome.articles.len() as u64);
+    }
+    progress.finish();
+    Ok(changed)
+}
+
+/// Position (article, field, start) → entity, for these articles.
+async fn positions(
+    pool: &PgPool,
+    ids: &[Uuid],
+) -> anyhow::Result<HashMap<(Uuid, String, i32), Uuid>> {
+    let mut conn = pool.acquire().await.context("cannot connect")?;
+    let rows = mentions::positions(&mut conn, ids)
+        .await
+        .context("cannot read mention positions")?;
+    Ok(rows
+        .into_iter()
+        .map(|p| ((p.article_id, p.field, p.start_offset), p.entity_id))
+        .collect())
+}
+
+/// Adds to `moves` where each old mention's entity went, and returns the number of articles
+/// whose mentions name other entities (or sit elsewhere) than before.
+fn tally(
+    before: &HashMap<(Uuid, String, i32), Uuid>,
+    after: &HashMap<(Uuid, String, i32), Uuid>,
+    moves: &mut Moves,
+) -> u64 {
+    let mut changed: HashSet<Uuid> = HashSet::new();
+    for (position, old) in before {
+        match after.get(position) {
+            Some(new) if new == old => {}
+            Some(new) => {
+                *moves.entry(*old).or_default().entry(*new).or_default() += 1;
+                changed.insert(position.0);
+            }
+            None => {
+                moves.entry(*old).or_default();
+                changed.insert(position.0);
+            }
+        }
+    }
+    changed.extend(
+        after
+            .keys()
+            .filter(|position| !before.contains_key(*position))
+            .map(|position| position.0),
+    );
+    changed.len() as u64
+}
+
+/// The entity a retired one's mentions went to most, following retired successors.
+fn successor(old: Uuid, moves: &Moves, retired: &HashSet<Uuid>) -> Option<Uuid> {
+    let mut current = old;
+    for _ in 0..8 {
+        let next = moves
+            .get(&current)?
+            .iter()
+            .max_by_key(|(id, count)| (**count, std::cmp::Reverse(**id)))
+            .map(|(id, _)| *id)?;
+        if !retired.contains(&next) {
+            return Some(next);
+        }
+        current = next;
+    }
+    None
+}
+
+/// Retires every entity that lost mentions and is named by no article any more.
+async fn retire(pool: &PgPool, moves: &Moves, report: &mut ResolveReport) -> anyhow::Result<()> {
+    let mut candidates: Vec<Uuid> = moves.keys().copied().collect();
+    candidates.sort_unstable();
+    let mut tx = pool.begin().await?;
+    mentions::lock_for_ingest(&mut tx).await?;
+    let retired: HashSet<Uuid> = entities::unnamed(&mut tx, &candidates)
+        .await?
+        .into_iter()
+        .collect();
+    let mut orphans = Vec::new();
+    let mut survivors = HashSet::new();
+    let mut retired_sorted: Vec<Uuid> = retired.iter().copied().collect();
+    retired_sorted.sort_unstable();
+    for old in retired_sorted {
+        match successor(old, moves, &retired) {
+            Some(into) => {
+                entities::merge_into(&mut tx, old, into).await?;
+                survivors.insert(into);
+                report.entities_redirected += 1;
+            }
+            None => orphans.push(old),
+        }
+    }
+    report.entities_deleted = entities::delete_unnamed(&mut tx, &orphans).await?;
+    let mut survivors: Vec<Uuid> = survivors.into_iter().collect();
+    survivors.sort_unstable();
+    entities::recount(&mut tx, &survivors).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    #[test]
+    fn moves_are_tallied_and_changed_articles_counted() {
+        let a = id(100);
+        let before = HashMap::from([
+            ((a, "body".to_owned(), 0), id(1)),
+            ((a, "body".to_owned(), 10), id(2)),
+        ]);
+        let after = HashMap::from([
+            ((a, "body".to_owned(), 0), id(3)),
+            ((a, "body".to_owned(), 10), id(2)),
+        ]);
+        let mut moves = Moves::new();
+
+        let changed = tally(&before, &after, &mut moves);
+
+        assert_eq!(changed, 1);
+        assert_eq!(moves[&id(1)][&id(3)], 1);
+        assert!(!moves.contains_key(&id(2)));
+        assert_eq!(tally(&after, &after, &mut moves), 0);
+    }
+
+    #[test]
+    fn a_successor_is_where_most_mentions_went_past_retired_ones() {
+        let moves = Moves::from([
+            (id(1), HashMap::from([(id(2), 5), (id(3), 1)])),
+            (id(2), HashMap::from([(id(4), 2)])),
+        ]);
+        let retired = HashSet::from([id(1), id(2)]);
+
+        assert_eq!(successor(id(1), &moves, &retired), Some(id(4)));
+        assert_eq!(successor(id(9), &moves, &retired), None);
+    }
+}
