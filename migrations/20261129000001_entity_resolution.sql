@@ -21,3 +21,7 @@ CREATE INDEX mentions_entity_idx ON mentions (entity_id);
 -- the articles that name a candidate, so that what linking decided earlier does not become
 -- evidence for itself, and resolving the same data twice gives the same result.
 ALTER TABLE article_entities ADD COLUMN named boolean NOT NULL DEFAULT true;
+
+-- The API finds entities by Wikidata id (GET /v1/entities/Q30, entity=Q30).
+CREATE INDEX entities_wikidata_idx ON entities (wikidata_id, article_count DESC)
+    WHERE wikidata_id IS NOT NULL;

@@ -499,18 +499,19 @@ pub async fn set_known(conn: &mut PgConnection, known: &KnownColumns) -> sqlx::R
     Ok(result.rows_affected())
 }
 
-/// Which of these entities no article names any more.
-pub async fn unnamed(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar!(
+/// Which of these entities no article names any more, with their names.
+pub async fn unnamed(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<(Uuid, String)>> {
+    let rows = sqlx::query!(
         r#"
-        SELECT e.id FROM entities e
+        SELECT e.id, e.name FROM entities e
         WHERE e.id = ANY($1::uuid[])
           AND NOT EXISTS (SELECT 1 FROM article_entities ae WHERE ae.entity_id = e.id)
         "#,
         ids,
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.name)).collect())
 }
 
 /// Deletes entities no article names and nothing took over (their mentions were dropped as

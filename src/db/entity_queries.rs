@@ -73,6 +73,20 @@ pub async fn by_slug(executor: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<
     .await
 }
 
+/// The most named entity carrying a Wikidata id.
+pub async fn by_wikidata(
+    executor: impl PgExecutor<'_>,
+    qid: &str,
+) -> sqlx::Result<Option<EntityRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ENTITY_COLUMNS}, NULL::float8 AS score FROM entities e \
+         WHERE e.wikidata_id = $1 ORDER BY e.article_count DESC, e.id LIMIT 1"
+    ))
+    .bind(qid)
+    .fetch_optional(executor)
+    .await
+}
+
 /// Where a merged entity's id or slug now points: the surviving entity's id and slug.
 pub async fn redirect(
     executor: impl PgExecutor<'_>,

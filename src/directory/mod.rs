@@ -36,6 +36,8 @@ pub struct Snapshot {
     pub entities: Vec<Arc<EntityRow>>,
     by_id: HashMap<Uuid, u32>,
     by_slug: HashMap<String, u32>,
+    /// Wikidata id → the most named entity carrying it.
+    by_wikidata: HashMap<String, u32>,
     /// Old ids and slugs of merged entities, to the survivor.
     redirect_ids: HashMap<Uuid, u32>,
     redirect_slugs: HashMap<String, u32>,
@@ -63,6 +65,13 @@ impl Snapshot {
         self.redirect_ids
             .get(&id)
             .map(|index| Found::MergedInto(Arc::clone(&self.entities[*index as usize])))
+    }
+
+    /// The most named entity carrying this Wikidata id.
+    pub fn by_wikidata(&self, qid: &str) -> Option<Found> {
+        self.by_wikidata
+            .get(qid)
+            .map(|index| Found::Entity(Arc::clone(&self.entities[*index as usize])))
     }
 
     /// The entity with this slug, or the one it was merged into.
@@ -227,6 +236,12 @@ fn build(
         let index = u32::try_from(index).unwrap_or(u32::MAX);
         snapshot.by_id.insert(row.id, index);
         snapshot.by_slug.insert(row.slug.clone(), index);
+        if let Some(qid) = &row.wikidata_id {
+            let best = snapshot.by_wikidata.entry(qid.clone()).or_insert(index);
+            if rows[*best as usize].article_count < row.article_count {
+                *best = index;
+            }
+        }
     }
     let mut aliases = Vec::with_capacity(alias_rows.len());
     for (entity, alias, norm) in alias_rows {

@@ -44,9 +44,9 @@ pub const TIMELINE_PARAMS: &[&str] = &["interval", "from", "to", "format"];
 /// The most buckets one timeline may have.
 const MAX_BUCKETS: i64 = 3_700;
 
-/// Finds an entity by id or slug, in the directory first, then in the database (for an
-/// entity newer than the directory's snapshot). A merged entity's old id or slug resolves to
-/// the survivor.
+/// Finds an entity by id, slug or Wikidata id, in the directory first, then in the database
+/// (for an entity newer than the directory's snapshot). A merged entity's old id or slug
+/// resolves to the survivor; a Wikidata id finds the most named entity carrying it.
 pub async fn find_entity(
     pool: &PgPool,
     directory: Option<&Arc<Directory>>,
@@ -60,6 +60,7 @@ pub async fn find_entity(
         let found = match key {
             IdOrSlug::Id(id) => snapshot.by_id(*id),
             IdOrSlug::Slug(slug) => snapshot.by_slug(slug),
+            IdOrSlug::Wikidata(qid) => snapshot.by_wikidata(qid),
         };
         match found {
             Some(Found::Entity(row)) => return Ok(Resolved::Found(row)),
@@ -75,6 +76,7 @@ pub async fn find_entity(
     let row = match key {
         IdOrSlug::Id(id) => entity_queries::by_id(pool, *id).await?,
         IdOrSlug::Slug(slug) => entity_queries::by_slug(pool, slug).await?,
+        IdOrSlug::Wikidata(qid) => entity_queries::by_wikidata(pool, qid).await?,
     };
     if let Some(row) = row {
         return Ok(Resolved::Found(Arc::new(row)));
@@ -82,6 +84,7 @@ pub async fn find_entity(
     let redirect = match key {
         IdOrSlug::Id(id) => entity_queries::redirect(pool, Some(*id), None).await?,
         IdOrSlug::Slug(slug) => entity_queries::redirect(pool, None, Some(slug)).await?,
+        IdOrSlug::Wikidata(_) => None,
     };
     match redirect {
         Some((id, slug)) => Ok(Resolved::Moved { id, slug }),

@@ -186,13 +186,15 @@ pub fn parse_date(value: &str) -> Result<DateTime<Utc>, String> {
 /// The entity types, as written in URLs.
 pub const ENTITY_TYPES: [&str; 3] = ["person", "place", "organization"];
 
-/// An id (UUID) or a slug.
+/// How a client names an entity: its id (UUID), its slug, or its Wikidata id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdOrSlug {
     /// A UUID.
     Id(Uuid),
     /// A slug.
     Slug(String),
+    /// A Wikidata id ("Q30"): the most named entity carrying it.
+    Wikidata(String),
 }
 
 impl IdOrSlug {
@@ -200,6 +202,14 @@ impl IdOrSlug {
     pub fn parse(value: &str) -> Result<Self, String> {
         if let Ok(id) = Uuid::parse_str(value) {
             return Ok(Self::Id(id));
+        }
+        // Slugs are lowercase, so a capital Q and digits can only be a Wikidata id.
+        if let Some(digits) = value.strip_prefix('Q')
+            && (1..=12).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0')
+        {
+            return Ok(Self::Wikidata(value.to_owned()));
         }
         let valid = !value.is_empty()
             && value.len() <= 200
@@ -210,7 +220,7 @@ impl IdOrSlug {
             Ok(Self::Slug(value.to_owned()))
         } else {
             Err(
-                "expected an entity id (UUID) or slug (lowercase letters, digits and hyphens)"
+                "expected an entity id (UUID), slug (lowercase letters, digits and hyphens) or Wikidata id (Q and digits)"
                     .to_owned(),
             )
         }
@@ -286,6 +296,12 @@ mod tests {
             "2024-02-03T00:00:00+00:00"
         );
         assert!(IdOrSlug::parse("milos-vucevic").is_ok());
+        assert_eq!(
+            IdOrSlug::parse("Q30"),
+            Ok(IdOrSlug::Wikidata("Q30".to_owned()))
+        );
+        assert!(IdOrSlug::parse("Q030").is_err());
+        assert!(IdOrSlug::parse("Q").is_err());
         assert!(IdOrSlug::parse("Milos Vucevic").is_err());
     }
 }

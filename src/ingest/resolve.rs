@@ -178,7 +178,7 @@ async fn rekey(
             .expect("a group has members");
         for &(i, _) in &members {
             if i != survivor {
-                entities::merge_into(&mut tx, stored[i].id, stored[survivor].id).await?;
+                merge_named(&mut tx, stored[i].id, &stored[i].name, stored[survivor].id).await?;
                 report.entities_redirected += 1;
             }
         }
@@ -289,6 +289,24 @@ fn tally(
     changed.len() as u64
 }
 
+/// Merges entity `from` into `into` (see [`entities::merge_into`]), its name becoming an
+/// alias of `into`, so that name search still finds what it was called.
+async fn merge_named(
+    conn: &mut sqlx::PgConnection,
+    from: Uuid,
+    name: &str,
+    into: Uuid,
+) -> sqlx::Result<()> {
+    entities::add_aliases(
+        conn,
+        &[into],
+        &[name.to_owned()],
+        &[crate::names::search_norm(name)],
+    )
+    .await?;
+    entities::merge_into(conn, from, into).await
+}
+
 /// The entity a retired one's mentions went to most, following retired successors.
 fn successor(old: Uuid, moves: &Moves, retired: &HashSet<Uuid>) -> Option<Uuid> {
     let mut current = old;
@@ -312,10 +330,11 @@ async fn retire(pool: &PgPool, moves: &Moves, report: &mut ResolveReport) -> any
     candidates.sort_unstable();
     let mut tx = pool.begin().await?;
     mentions::lock_for_ingest(&mut tx).await?;
-    let retired: HashSet<Uuid> = entities::unnamed(&mut tx, &candidates)
+    let names: HashMap<Uuid, String> = entities::unnamed(&mut tx, &candidates)
         .await?
         .into_iter()
         .collect();
+    let retired: HashSet<Uuid> = names.keys().copied().collect();
     let mut orphans = Vec::new();
     let mut survivors = HashSet::new();
     let mut retired_sorted: Vec<Uuid> = retired.iter().copied().collect();
@@ -323,7 +342,7 @@ async fn retire(pool: &PgPool, moves: &Moves, report: &mut ResolveReport) -> any
     for old in retired_sorted {
         match successor(old, moves, &retired) {
             Some(into) => {
-                entities::merge_into(&mut tx, old, into).await?;
+                merge_named(&mut tx, old, &names[&old], into).await?;
                 survivors.insert(into);
                 report.entities_redirected += 1;
             }

@@ -17,4 +17,5 @@ mod import;
 mod import_process;
 mod process;
 mod read;
+mod resolution;
 mod write;

@@ -303,3 +303,131 @@ fn debug_output_names_the_version_without_dumping_the_weights() {
     assert!(shown.contains(extractor().version()), "{shown}");
     assert!(shown.len() < 1000, "{} characters", shown.len());
 }
+
+fn entity<'x>(x: &'x Extraction, canonical: &str) -> &'x newsgraph_extract::Entity {
+    x.entities
+        .iter()
+        .find(|e| e.canonical == canonical)
+        .unwrap_or_else(|| panic!("{canonical} not among {:#?}", x.entities))
+}
+
+#[test]
+fn a_country_playing_in_a_sports_report_is_its_team_and_its_dateline_stays_a_place() {
+    let x = extract(
+        "CRICKET - ENGLAND BEAT PAKISTAN BY 107 RUNS . BIRMINGHAM , England 1996-08-31 England \
+         beat Pakistan by 107 runs in the second one-day international at Edgbaston on Saturday . \
+         Scores : England 292-8 in 50 overs , Pakistan 185 .",
+    );
+
+    let team = entity(&x, "England national cricket team");
+    assert_eq!(team.kind, EntityKind::Organization);
+    assert_eq!(
+        entity(&x, "Pakistan national cricket team").kind,
+        EntityKind::Organization
+    );
+    let country = entity(&x, "England");
+    assert_eq!(country.kind, EntityKind::Place);
+    assert_eq!(
+        country
+            .known
+            .as_ref()
+            .and_then(|k| k.wikidata_id.as_deref()),
+        Some("Q21")
+    );
+}
+
+#[test]
+fn countries_in_other_news_stay_places() {
+    let x = extract("England and Pakistan signed a trade agreement in London on Monday.");
+
+    assert_eq!(entity(&x, "England").kind, EntityKind::Place);
+    assert_eq!(entity(&x, "Pakistan").kind, EntityKind::Place);
+}
+
+#[test]
+fn a_nickname_and_the_given_name_are_one_person() {
+    let x = extract(
+        "Chief executive Bob Nardelli said sales rose. Robert Nardelli joined the company in 2000.",
+    );
+
+    let person = entity(&x, "Robert Nardelli");
+    assert!(
+        person.aliases.contains(&"Bob Nardelli".to_owned()),
+        "{person:?}"
+    );
+    assert_eq!(person.key, "person:robert nardelli");
+}
+
+#[test]
+fn a_form_of_address_is_not_part_of_a_name() {
+    let x = extract("Mr Blair told the House of Commons that Britain would act.");
+
+    let blair = entity(&x, "Blair");
+    assert_eq!(blair.kind, EntityKind::Person);
+    assert!(x.mentions.iter().any(|m| m.text == "Blair"));
+    assert_eq!(entity(&x, "United Kingdom").aliases, ["Britain"]);
+}
+
+#[test]
+fn an_acronym_joins_the_organization_it_spells_without_brackets() {
+    let x = extract("British Airways said on Monday that BA would cut 500 jobs at Heathrow.");
+
+    let airline = entity(&x, "British Airways");
+    assert!(airline.aliases.contains(&"BA".to_owned()), "{airline:?}");
+}
+
+#[test]
+fn tickers_and_table_abbreviations_are_not_entities() {
+    let tickers = extract("Shares of General Electric Co (GECL.L) rose in London.");
+    let table = extract("NEW YORK, Feb 26 - Qtly div 25 cts vs 25 cts prior");
+
+    assert!(
+        tickers.mentions.iter().all(|m| m.text != "GECL.L"),
+        "{:#?}",
+        tickers.mentions
+    );
+    assert_eq!(
+        entity(&tickers, "General Electric Co").key,
+        "organization:general electric"
+    );
+    assert_eq!(spans(&table), [("NEW YORK", EntityKind::Place)]);
+}
+
+#[test]
+fn a_city_and_its_region_pick_each_other() {
+    let x = extract(
+        "The company, based in Atlanta, Georgia, said sales fell. Georgia and Russia talked.",
+    );
+
+    let georgias: Vec<&str> = x
+        .entities
+        .iter()
+        .filter(|e| e.canonical == "Georgia")
+        .map(|e| e.key.as_str())
+        .collect();
+    assert_eq!(
+        georgias.len(),
+        2,
+        "the US state and the country: {georgias:?}"
+    );
+    assert!(georgias.contains(&"place:georgia"));
+}
+
+#[test]
+fn a_name_that_always_carries_its_possessive_keeps_it() {
+    let x = extract(
+        "Moody's Investors Service said it may downgrade Duquesne Light. Moody's said the review \
+         covers 1.2 billion dlrs. Ford's profit rose, Ford said.",
+    );
+
+    assert!(
+        x.entities.iter().any(|e| e.canonical == "Moody's"),
+        "{:#?}",
+        x.entities
+    );
+    assert!(
+        x.entities.iter().any(|e| e.canonical == "Ford"),
+        "{:#?}",
+        x.entities
+    );
+}
