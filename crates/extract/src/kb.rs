@@ -84,6 +84,8 @@ enum Tier {
     OtherName,
     /// An abbreviation or code.
     Abbreviation,
+    /// A town's name of three letters or fewer: below any other reading.
+    Minor,
 }
 
 /// The knowledge base.
@@ -203,8 +205,8 @@ impl Kb {
             // abbreviations others go by ("Pa." for Pennsylvania).
             let short = name.chars().count() <= 3;
             let tier_of = |tier: Tier, index: u32| match (tier, &self.places[index as usize]) {
-                (Tier::Name, place) if short && place.class == PlaceClass::City => Tier::OtherName,
-                (Tier::OtherName, _) if short => Tier::Abbreviation,
+                (Tier::Name, place) if short && place.class == PlaceClass::City => Tier::Minor,
+                (Tier::OtherName, _) if short => Tier::Minor,
                 _ => tier,
             };
             list.sort_by_key(|&(tier, index)| {
@@ -322,6 +324,11 @@ impl Kb {
         }
     }
 
+    /// Whether a folded word is a given name or a nickname of one.
+    pub fn is_given_name(&self, name: &str) -> bool {
+        self.given.contains_key(name)
+    }
+
     /// Whether two folded given names can name one person: the same name, a nickname of the
     /// other ("bob", "robert"), or nicknames of one name.
     pub fn same_given_name(&self, a: &str, b: &str) -> bool {
@@ -410,6 +417,7 @@ mod tests {
         assert_eq!(kb.place("W. Va.").map(|p| p.0), Some(west_virginia));
         let pennsylvania = kb.place("Pennsylvania").expect("known").0;
         assert_eq!(kb.place("Pa.").map(|p| p.0), Some(pennsylvania));
+        assert_eq!(kb.place("Pa").map(|p| p.0), Some(pennsylvania));
         let new_jersey = kb.place("New Jersey").expect("known").0;
         assert_eq!(kb.place("N.J.").map(|p| p.0), Some(new_jersey));
         assert_eq!(kb.place("NJ").map(|p| p.0), Some(new_jersey));

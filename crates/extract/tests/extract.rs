@@ -431,3 +431,36 @@ fn a_name_that_always_carries_its_possessive_keeps_it() {
         x.entities
     );
 }
+
+#[test]
+fn a_lone_given_name_joins_the_one_person_who_bears_it_however_often_named() {
+    let x = extract(
+        "Balaram Stack is a professional surfer. Balaram Stack was born in Florida. \
+         Stack moved to Hawaii.\n\nBalaram graduated from Long Beach High School in 2010.",
+    );
+
+    let person = entity(&x, "Balaram Stack");
+    assert!(
+        person.aliases.contains(&"Balaram".to_owned()),
+        "{:#?}",
+        x.entities
+    );
+}
+
+#[test]
+fn a_given_name_coordinated_with_a_person_is_a_person() {
+    let x = extract("David and Victoria named their children Brooklyn and Romeo.");
+    let places = extract("Flights from Victoria and Sydney were cancelled.");
+
+    assert_eq!(entity(&x, "Victoria").kind, EntityKind::Person);
+    assert_eq!(entity(&places, "Victoria").kind, EntityKind::Place);
+}
+
+#[test]
+fn a_feature_of_the_earth_is_a_place_and_a_state_abbreviation_its_state() {
+    let x = extract("Iran threatened to close the Strait of Hormuz on Monday.");
+    let dateline = extract("LANCASTER, Pa., March 2 - Sales rose.");
+
+    assert_eq!(entity(&x, "Strait of Hormuz").kind, EntityKind::Place);
+    assert_eq!(entity(&dateline, "Pennsylvania").aliases, ["Pa"]);
+}

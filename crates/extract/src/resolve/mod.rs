@@ -164,10 +164,12 @@ pub fn resolve(
     let acronyms = acronym::define(a, &mut texts, &mut drafts);
     drafts.sort_by_key(|d| d.first);
     vote_kinds(a, &mut drafts);
-    orgs::possessive_names(a, &mut texts, &mut drafts);
+    orgs::possessive_names(a, kb, &mut texts, &mut drafts);
     places::mark_datelines(a, &mut drafts);
+    places::mark_features(a, &mut drafts);
     places::identify(a, kb, &mut drafts);
     teams::mark(a, kb, &mut drafts);
+    persons::type_coordinated_given_names(a, kb, &mut drafts);
     let mut uf = UnionFind::new(drafts.len());
     // A lone surname joins its own full name, not every other "Guthrie" of the article:
     // "Nancy Guthrie" and "Savannah Guthrie" must stay two people.

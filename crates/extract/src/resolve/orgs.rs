@@ -48,10 +48,11 @@ const SUBJECT_VERBS: &[&str] = &[
 
 /// Takes the "'s" into names that always carry it: "Moody's", "Standard & Poor's",
 /// "McDonald's", as opposed to "Ford's profit". A name counts when every one of its mentions
-/// is followed by "'s", and one of them is then followed by a verb ("Moody's said"), or two
+/// is followed by "'s", and one of them is then followed by a verb ("Moody's said") or a legal
+/// form ("Standard and Poor's Corp"), or two
 /// of them at least and one by a capitalized word ("Moody's Investors Service") or
 /// punctuation.
-pub(super) fn possessive_names(a: &Analysis, texts: &mut Texts, drafts: &mut [Draft]) {
+pub(super) fn possessive_names(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut [Draft]) {
     // (mentions, all possessive, one then capitalized or punctuated, one then a verb)
     let mut by_name: HashMap<String, (usize, bool, bool, bool)> = HashMap::new();
     for d in drafts.iter() {
@@ -61,8 +62,9 @@ pub(super) fn possessive_names(a: &Analysis, texts: &mut Texts, drafts: &mut [Dr
         let text = |i: usize| a.tokens.get(i).map_or("", |t| t.text.as_str());
         let possessive = matches!(text(d.last), "'s" | "'S" | "’s" | "’S");
         let after = text(d.last + 1);
-        let verb = possessive
-            && SUBJECT_VERBS.contains(&a.forms.get(d.last + 1).map_or("", String::as_str));
+        let next = a.forms.get(d.last + 1).map_or("", String::as_str);
+        // "Moody's said", and "Standard and Poor's Corp": a verb or a legal form.
+        let verb = possessive && (SUBJECT_VERBS.contains(&next) || kb.is_legal_form(next));
         let named = possessive
             && after
                 .chars()

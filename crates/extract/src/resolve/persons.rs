@@ -48,6 +48,39 @@ pub(super) fn trim_honorifics(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<
     }
 }
 
+/// A given name coordinated with a person's name is a person's too, whatever the model
+/// typed it as: "David and Victoria", "Heidi and her husband Seal" aside, "Charles and
+/// Camilla". Both must be one word, joined by "and", "&" or a comma.
+pub(super) fn type_coordinated_given_names(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    let joins = |i: usize| {
+        a.tokens
+            .get(i)
+            .is_some_and(|t| matches!(t.text.as_str(), "and" | "&" | ","))
+    };
+    let person_word = |d: &Draft| d.kind == EntityKind::Person && d.last - d.first == 1;
+    for k in 0..drafts.len() {
+        let d = &drafts[k];
+        if d.kind == EntityKind::Person
+            || d.last - d.first != 1
+            || !kb.is_given_name(&a.forms[d.first])
+        {
+            continue;
+        }
+        let before = k > 0
+            && person_word(&drafts[k - 1])
+            && drafts[k - 1].last + 1 == d.first
+            && joins(d.first - 1);
+        let after = k + 1 < drafts.len()
+            && person_word(&drafts[k + 1])
+            && d.last + 1 == drafts[k + 1].first
+            && joins(d.last);
+        if before || after {
+            drafts[k].kind = EntityKind::Person;
+            drafts[k].place = None;
+        }
+    }
+}
+
 /// The words of a multi-word person name: given name, middle names, surname.
 struct FullName<'a> {
     given: &'a str,
@@ -119,7 +152,9 @@ pub(super) fn link(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) -> Vec<Option<us
                     candidates[0]
                 })
             }
-            None if d.kind == EntityKind::Person => one_person_named(kb, &links, &by_given, form),
+            None if d.kind == EntityKind::Person => {
+                one_person_named(a, drafts, kb, &links, &by_given, form)
+            }
             None => None,
         };
         if let Some(target) = target {
@@ -133,11 +168,15 @@ pub(super) fn link(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) -> Vec<Option<us
 /// The one person of the article whose given name (or a nickname of it) is `form`; none
 /// when two people of the article could be meant.
 fn one_person_named(
+    a: &Analysis,
+    drafts: &[Draft],
     kb: &Kb,
     links: &[Option<usize>],
     by_given: &[(usize, &str)],
     form: &str,
 ) -> Option<usize> {
+    // Several mentions of one full name are one person: compare the names they end at.
+    let name = |i: usize| &a.forms[drafts[i].first..drafts[i].last];
     let mut found: Option<usize> = None;
     for &(j, given) in by_given {
         if !kb.same_given_name(given, form) {
@@ -145,8 +184,9 @@ fn one_person_named(
         }
         let person = root(links, j);
         match found {
-            Some(other) if other != person => return None,
-            _ => found = Some(person),
+            Some(other) if name(other) != name(person) => return None,
+            Some(_) => {}
+            None => found = Some(person),
         }
     }
     found

@@ -67,6 +67,42 @@ pub(super) fn split_place_pairs(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts
     }
 }
 
+/// Words for a feature of the earth that, followed by "of", make a place's name whatever the
+/// model typed it as: "Strait of Hormuz", "Gulf of Mexico", "Bay of Bengal", "Isle of Man".
+const FEATURES: &[&str] = &[
+    "strait",
+    "straits",
+    "gulf",
+    "bay",
+    "sea",
+    "ocean",
+    "river",
+    "lake",
+    "mount",
+    "cape",
+    "isle",
+    "island",
+    "islands",
+    "peninsula",
+    "desert",
+    "canal",
+    "valley",
+    "gulf",
+    "bight",
+];
+
+/// Makes places of the drafts named "<feature> of <name>" ("Strait of Hormuz").
+pub(super) fn mark_features(a: &Analysis, drafts: &mut [Draft]) {
+    for d in drafts.iter_mut() {
+        if d.last - d.first >= 3
+            && FEATURES.contains(&a.forms[d.first].as_str())
+            && a.forms[d.first + 1] == "of"
+        {
+            d.kind = EntityKind::Place;
+        }
+    }
+}
+
 /// Makes places of the drafts that are datelines.
 pub(super) fn mark_datelines(a: &Analysis, drafts: &mut [Draft]) {
     for d in drafts.iter_mut() {
