@@ -175,8 +175,12 @@ def natural_earth_qids(cache):
             continue
         names = [r["NAME"], r["NAME_LONG"], r["FORMAL_EN"], r["NAME_EN"], r["ADMIN"]]
         names += [n.strip() for n in (r["NAME_ALT"] or "").split(",")]
-        out[iso] = (r["WIKIDATAID"], [n for n in names if n])
-    return out
+        # Dependencies and disputed islands share their country's code (Clipperton I. is
+        # FR, Ashmore and Cartier Is. AU): the most populous record is the country.
+        population = float(r["POP_EST"] or 0)
+        if iso not in out or population > out[iso][2]:
+            out[iso] = (r["WIKIDATAID"], [n for n in names if n], population)
+    return {iso: (qid, names) for iso, (qid, names, _) in out.items()}
 
 
 def natural_earth_admin1(cache):

@@ -197,6 +197,27 @@ pub async fn page_to_reextract(
     .await
 }
 
+/// These stored articles, as [`page_to_reextract`] reads them.
+pub async fn stored_by_ids(
+    executor: impl PgExecutor<'_>,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<StoredArticle>> {
+    sqlx::query_as!(
+        StoredArticle,
+        r#"
+        SELECT a.id, a.url, a.title, a.body, a.published_at, s.domain, s.name AS source_name,
+               a.language, a.content_hash
+        FROM articles a
+        JOIN sources s ON s.id = a.source_id
+        WHERE a.id = ANY($1)
+        ORDER BY a.id
+        "#,
+        ids,
+    )
+    .fetch_all(executor)
+    .await
+}
+
 /// How many articles `reextract` would visit.
 pub async fn count_to_reextract(
     executor: impl PgExecutor<'_>,

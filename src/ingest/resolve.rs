@@ -33,6 +33,8 @@ use crate::db::{articles, entities, mentions};
 
 /// The most passes over the stored articles.
 const MAX_PASSES: u32 = 4;
+/// The most rounds of settling the last pass's changed articles one at a time.
+const SETTLE_ROUNDS: u32 = 4;
 
 /// What a resolve run did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -43,6 +45,9 @@ pub struct ResolveReport {
     pub articles: u64,
     /// Articles whose mentions now name other entities, per pass.
     pub articles_changed: Vec<u64>,
+    /// After the passes, the articles the last one changed are resolved again one at a time
+    /// until none changes: how many changed, per round.
+    pub articles_settled: Vec<u64>,
     /// Articles that could not be extracted.
     pub failed: u64,
     /// Their reasons.
@@ -77,13 +82,15 @@ impl ResolveReport {
     /// A summary for people.
     pub fn summary(&self) -> String {
         format!(
-            "{} articles resolved in {} passes in {:.1} s; changed per pass: {:?}; {} failed\n\
+            "{} articles resolved in {} passes in {:.1} s; changed per pass: {:?}, then one at \
+             a time: {:?}; {} failed\n\
              {} entities re-keyed, {} created, {} retired with a redirect to their successor, \
              {} deleted\n",
             self.articles,
             self.passes,
             self.seconds,
             self.articles_changed,
+            self.articles_settled,
             self.failed,
             self.entities_rekeyed,
             self.entities_created,
@@ -109,14 +116,16 @@ pub async fn resolve(
         .await
         .context("cannot bring entity keys up to date")?;
     let mut moves = Moves::new();
+    let mut changed = Vec::new();
     while report.passes < MAX_PASSES && !cancel.load(Ordering::Relaxed) {
         report.passes += 1;
-        let changed = pass(pool, &extractor, options, &cancel, &mut moves, &mut report).await?;
-        report.articles_changed.push(changed);
-        if changed == 0 {
+        changed = pass(pool, &extractor, options, &cancel, &mut moves, &mut report).await?;
+        report.articles_changed.push(changed.len() as u64);
+        if changed.is_empty() {
             break;
         }
     }
+    settle(pool, &extractor, changed, &cancel, &mut moves, &mut report).await?;
     report.interrupted = cancel.load(Ordering::Relaxed);
     if !report.interrupted {
         retire(pool, &moves, &mut report)
@@ -197,7 +206,49 @@ async fn rekey(
     Ok(())
 }
 
-/// One pass over every stored article; returns how many changed.
+/// Resolves the articles the last pass changed again, one at a time, until none changes.
+///
+/// Within a page, articles do not see each other's new links (evidence never comes from the
+/// page being written), so two articles whose links rest on each other can swap entities
+/// on every pass. One at a time, each sees the other's latest state: that ends the swap,
+/// and the state it ends in is one where a pass changes nothing (so a second run of
+/// `resolve` changes nothing either).
+async fn settle(
+    pool: &PgPool,
+    extractor: &Arc<Extractor>,
+    mut unsettled: Vec<Uuid>,
+    cancel: &AtomicBool,
+    moves: &mut Moves,
+    report: &mut ResolveReport,
+) -> anyhow::Result<()> {
+    let version = extractor.version().to_owned();
+    for _ in 0..SETTLE_ROUNDS {
+        if unsettled.is_empty() || cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let mut next = Vec::new();
+        for id in unsettled {
+            let page = articles::stored_by_ids(pool, &[id])
+                .await
+                .context("cannot read a stored article")?;
+            let before = positions(pool, &[id]).await?;
+            let (outcome, failures) = extract_page(pool, extractor, &version, page, 1)
+                .await
+                .context("cannot write a resolved article")?;
+            report.failed += failures.len() as u64;
+            report.failures.extend(failures);
+            report.articles += outcome.articles.len() as u64;
+            report.entities_created += outcome.entities_created;
+            let after = positions(pool, &[id]).await?;
+            next.extend(tally(&before, &after, moves));
+        }
+        report.articles_settled.push(next.len() as u64);
+        unsettled = next;
+    }
+    Ok(())
+}
+
+/// One pass over every stored article; returns the articles whose mentions changed.
 async fn pass(
     pool: &PgPool,
     extractor: &Arc<Extractor>,
@@ -205,7 +256,7 @@ async fn pass(
     cancel: &AtomicBool,
     moves: &mut Moves,
     report: &mut ResolveReport,
-) -> anyhow::Result<u64> {
+) -> anyhow::Result<Vec<Uuid>> {
     let version = extractor.version().to_owned();
     let total = articles::count_to_reextract(pool, &version, true)
         .await
@@ -214,7 +265,7 @@ async fn pass(
     let progress = Progress::start_items(u64::try_from(total).unwrap_or(0), Arc::clone(&done));
     let page_size = i64::try_from(options.batch_size).unwrap_or(500);
     let mut after = Uuid::nil();
-    let mut changed = 0;
+    let mut changed = Vec::new();
     while !cancel.load(Ordering::Relaxed) {
         let page = articles::page_to_reextract(pool, &version, true, after, page_size)
             .await
@@ -236,7 +287,7 @@ async fn pass(
         report.articles += outcome.articles.len() as u64;
         report.entities_created += outcome.entities_created;
         let after_positions = positions(pool, &ids).await?;
-        changed += tally(&before, &after_positions, moves);
+        changed.extend(tally(&before, &after_positions, moves));
         done.fetch_add(outcome.articles.len() as u64, Ordering::Relaxed);
         progress.add_records(outcome.articles.len() as u64);
     }
@@ -259,13 +310,13 @@ async fn positions(
         .collect())
 }
 
-/// Adds to `moves` where each old mention's entity went, and returns the number of articles
-/// whose mentions name other entities (or sit elsewhere) than before.
+/// Adds to `moves` where each old mention's entity went, and returns the articles whose
+/// mentions name other entities (or sit elsewhere) than before.
 fn tally(
     before: &HashMap<(Uuid, String, i32), Uuid>,
     after: &HashMap<(Uuid, String, i32), Uuid>,
     moves: &mut Moves,
-) -> u64 {
+) -> HashSet<Uuid> {
     let mut changed: HashSet<Uuid> = HashSet::new();
     for (position, old) in before {
         match after.get(position) {
@@ -286,7 +337,7 @@ fn tally(
             .filter(|position| !before.contains_key(*position))
             .map(|position| position.0),
     );
-    changed.len() as u64
+    changed
 }
 
 /// Merges entity `from` into `into` (see [`entities::merge_into`]), its name becoming an
@@ -380,10 +431,10 @@ mod tests {
 
         let changed = tally(&before, &after, &mut moves);
 
-        assert_eq!(changed, 1);
+        assert_eq!(changed, HashSet::from([a]));
         assert_eq!(moves[&id(1)][&id(3)], 1);
         assert!(!moves.contains_key(&id(2)));
-        assert_eq!(tally(&after, &after, &mut moves), 0);
+        assert!(tally(&after, &after, &mut moves).is_empty());
     }
 
     #[test]
