@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
 /// newsgraph: news articles in, people, places and organizations out, as a JSON API.
@@ -24,6 +24,36 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the command line and the environment, exiting with clap's message on an error.
+    ///
+    /// A variable set to the empty string (or to spaces) counts as unset: Compose files and
+    /// `.env` files write `NAME=` or `${NAME:-}` for "not set", and a setting left empty there
+    /// must take its default rather than fail as an invalid value.
+    pub fn from_env_and_args() -> Self {
+        let command = unset_empty(Self::command(), &|name| std::env::var_os(name));
+        let matches = command.get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+    }
+}
+
+/// `command` with the environment variable of every argument that `lookup` finds empty
+/// taken away, in every subcommand.
+fn unset_empty(
+    command: clap::Command,
+    lookup: &dyn Fn(&std::ffi::OsStr) -> Option<std::ffi::OsString>,
+) -> clap::Command {
+    command
+        .mut_args(|arg| {
+            let empty = arg
+                .get_env()
+                .and_then(lookup)
+                .is_some_and(|value| value.to_string_lossy().trim().is_empty());
+            if empty { arg.env(None) } else { arg }
+        })
+        .mut_subcommands(|sub| unset_empty(sub, lookup))
 }
 
 /// How log lines are written (to stderr). The level is set with RUST_LOG (default `info`).
@@ -227,7 +257,8 @@ pub struct DatabaseArgs {
     pub db_max_connections: u32,
 
     /// Longest a single SQL statement may run, in seconds; longer ones are cancelled by the
-    /// server.
+    /// server. `serve` keeps it below --request-timeout (at most 90% of it), so that the
+    /// query of a request answered 503 does not run on.
     #[arg(long, env = "NEWSGRAPH_DB_STATEMENT_TIMEOUT", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub db_statement_timeout: u64,
@@ -252,6 +283,19 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSGRAPH_REQUEST_TIMEOUT", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout: u64,
+
+    /// Longest an export (GET /v1/articles/export) may stream, in seconds; then it stops and
+    /// the transfer is left incomplete, as clients report (narrow it with from and to).
+    #[arg(long, env = "NEWSGRAPH_EXPORT_TIMEOUT", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub export_timeout: u64,
+
+    /// Longest a client may take to send a request's line and headers, in seconds, counted
+    /// from the moment it connects or its previous response is written (so also how long an
+    /// idle keep-alive connection stays open); then the connection is closed.
+    #[arg(long, env = "NEWSGRAPH_HEADER_READ_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout: u64,
 
     /// Largest request body accepted, in bytes (POST /v1/articles); larger ones get 413.
     #[arg(long, env = "NEWSGRAPH_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024,
@@ -349,4 +393,63 @@ fn default_pool_size() -> u32 {
     u32::try_from(cores.saturating_mul(2))
         .unwrap_or(u32::MAX)
         .clamp(4, 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::{OsStr, OsString};
+
+    use super::*;
+
+    /// The environment variable each argument of `serve` reads, by argument id.
+    fn serve_envs(command: &clap::Command) -> Vec<(String, Option<String>)> {
+        command
+            .find_subcommand("serve")
+            .expect("serve")
+            .get_arguments()
+            .map(|arg| {
+                (
+                    arg.get_id().to_string(),
+                    arg.get_env().map(|env| env.to_string_lossy().into_owned()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_variable_is_not_read_and_the_others_are() {
+        let lookup = |name: &OsStr| -> Option<OsString> {
+            match name.to_str() {
+                Some("NEWSGRAPH_WRITE_TOKENS" | "NEWSGRAPH_DB_MAX_CONNECTIONS") => Some("".into()),
+                Some("NEWSGRAPH_RATE_LIMIT") => Some("  ".into()),
+                Some("NEWSGRAPH_CORS_ORIGINS") => Some("*".into()),
+                _ => None,
+            }
+        };
+
+        let envs = serve_envs(&unset_empty(Cli::command(), &lookup));
+        let env_of = |id: &str| {
+            envs.iter()
+                .find(|(arg, _)| arg == id)
+                .unwrap_or_else(|| panic!("no argument {id}"))
+                .1
+                .clone()
+        };
+
+        assert_eq!(env_of("write_tokens"), None);
+        assert_eq!(env_of("rate_limit"), None);
+        assert_eq!(
+            env_of("db_max_connections"),
+            None,
+            "in flattened groups too"
+        );
+        assert_eq!(
+            env_of("cors_origins").as_deref(),
+            Some("NEWSGRAPH_CORS_ORIGINS")
+        );
+        assert_eq!(
+            env_of("read_tokens").as_deref(),
+            Some("NEWSGRAPH_READ_TOKENS")
+        );
+    }
 }

@@ -115,9 +115,10 @@ async fn open_pool(options: PgConnectOptions, args: &DatabaseArgs) -> anyhow::Re
     let target = describe(&options);
     // One direct connection first: a pool would retry until its timeout and then report only
     // that it timed out, while this reports why (refused, bad password, no such database).
-    let probe = PgConnection::connect_with(&options)
+    let mut probe = PgConnection::connect_with(&options)
         .await
         .map_err(|error| connect_error(&target, &error))?;
+    require_utf8(&mut probe, &target).await?;
     probe.close().await.ok();
     let pool = PgPoolOptions::new()
         .max_connections(args.db_max_connections)
@@ -148,6 +149,25 @@ impl GenericPlans {
             .options([("plan_cache_mode", "force_generic_plan")]);
         Self(pool.options().clone().connect_lazy_with(options))
     }
+}
+
+/// Refuses a database whose encoding is not UTF-8. In `SQL_ASCII` (what initdb picks when no
+/// locale is set) PostgreSQL stores bytes unchecked and counts characters as bytes: offsets
+/// of mentions would disagree with the text, and their constraints refuse some articles.
+async fn require_utf8(connection: &mut PgConnection, target: &str) -> anyhow::Result<()> {
+    let encoding: String =
+        sqlx::query_scalar!(r#"SELECT current_setting('server_encoding') AS "encoding!""#)
+            .fetch_one(&mut *connection)
+            .await
+            .with_context(|| format!("cannot read the encoding of the database at {target}"))?;
+    if encoding != "UTF8" {
+        anyhow::bail!(
+            "the database at {target} uses the encoding {encoding}; newsgraph needs UTF8. \
+             Create one with CREATE DATABASE newsgraph ENCODING 'UTF8' TEMPLATE template0 \
+             (or a cluster with initdb --encoding=UTF8) and point DATABASE_URL at it"
+        );
+    }
+    Ok(())
 }
 
 /// sqlx's errors repeat their source in their message, so the source is not chained again.

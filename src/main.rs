@@ -3,11 +3,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use newsgraph::config::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_env_and_args();
     let logs = newsgraph::telemetry::init(cli.log_format);
     let result = newsgraph::commands::run(cli);
     // Pending log lines first, then the reason, so the reason is the last line.

@@ -28,8 +28,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let extractor = Arc::new(load_extractor(args.pipeline.model.model_dir.clone()).await?);
+    let mut database_args = args.database.clone();
+    database_args.db_statement_timeout =
+        statement_timeout(args.database.db_statement_timeout, args.request_timeout);
     let database = tokio::select! {
-        database = Database::connect(&args.database) => database?,
+        database = Database::connect(&database_args) => database?,
         signal = signals.recv() => anyhow::bail!("interrupted by {signal} during start-up"),
     };
     let prepared = prepare(&database, &args, &extractor, &mut signals).await;
@@ -44,7 +47,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 index.preload();
             }
             let generic = state.generic.clone();
-            let served = serve(listener, http::router(state, &config), signals).await;
+            let served = serve(
+                listener,
+                http::router(state, &config),
+                signals,
+                args.header_read_timeout,
+            )
+            .await;
             generic.0.close().await;
             served
         }
@@ -57,13 +66,31 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The statement timeout `serve` gives its sessions, in seconds: the configured one, but
+/// shorter than the request timeout. A request that times out is answered 503 and its query
+/// abandoned, and PostgreSQL would otherwise go on running it for the rest of the statement
+/// timeout, holding a connection and a core nobody waits for.
+fn statement_timeout(configured: u64, request_timeout: u64) -> u64 {
+    let below = request_timeout
+        .saturating_sub((request_timeout / 10).max(1))
+        .max(1);
+    configured.min(below)
+}
+
 fn http_config(args: &ServeArgs) -> HttpConfig {
     HttpConfig {
         request_timeout: args.request_timeout(),
+        export_timeout: Duration::from_secs(args.export_timeout),
         max_body_bytes: usize::try_from(args.max_body_bytes).unwrap_or(usize::MAX),
         write_tokens: args.write_tokens.clone(),
         read_tokens: args.read_tokens.clone(),
-        cors_origins: args.cors_origins.clone(),
+        cors_origins: args
+            .cors_origins
+            .iter()
+            .map(|origin| origin.trim())
+            .filter(|origin| !origin.is_empty())
+            .map(str::to_owned)
+            .collect(),
         rate_limit_per_minute: args.rate_limit,
         trust_forwarded_for: args.trust_forwarded_for,
         entity_directory: args.entity_directory,
@@ -113,6 +140,7 @@ async fn serve(
     listener: TcpListener,
     app: axum::Router,
     mut signals: Signals,
+    header_read_timeout: u64,
 ) -> anyhow::Result<()> {
     let local = listener
         .local_addr()
@@ -122,5 +150,22 @@ async fn serve(
         let signal = signals.recv().await;
         tracing::info!(signal, "shutting down");
     };
-    crate::server::serve(listener, app, shutdown, SHUTDOWN_GRACE).await
+    let timeouts = crate::server::Timeouts {
+        header_read: Duration::from_secs(header_read_timeout),
+        grace: SHUTDOWN_GRACE,
+    };
+    crate::server::serve(listener, app, shutdown, timeouts).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_time_out_before_the_request_does() {
+        assert_eq!(statement_timeout(30, 30), 27);
+        assert_eq!(statement_timeout(10, 30), 10);
+        assert_eq!(statement_timeout(300, 5), 4);
+        assert_eq!(statement_timeout(30, 1), 1);
+    }
 }

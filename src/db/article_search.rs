@@ -7,6 +7,7 @@
 //! rows it returns.
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -116,6 +117,10 @@ pub async fn list_page(
     }
 }
 
+/// The most bytes of bodies one page of articles holds before it ends early (bodies may be
+/// 8 MiB each: a page of 100, or an export page of 500, could otherwise take gigabytes).
+pub const MAX_PAGE_BODY_BYTES: usize = 16 << 20;
+
 /// One page of articles.
 #[tracing::instrument(skip_all)]
 pub async fn list(
@@ -160,10 +165,25 @@ pub async fn list(
         "page.rank",
         "page.id",
     );
-    let rows: Vec<ArticleRow> = query.build_query_as().fetch_all(executor).await?;
-    Ok(Page::from_overfetch(
+    // Rows are read one by one so that a page of long bodies ends once it holds
+    // MAX_PAGE_BODY_BYTES (and the row that passed it): its next link goes on from there.
+    let mut rows: Vec<ArticleRow> = Vec::new();
+    let mut body_bytes = 0;
+    let mut cut_short = false;
+    let mut stream = query.build_query_as::<ArticleRow>().fetch(executor);
+    while let Some(row) = stream.try_next().await? {
+        body_bytes += row.body.as_ref().map_or(0, String::len);
+        rows.push(row);
+        if body_bytes > MAX_PAGE_BODY_BYTES {
+            cut_short = true;
+            break;
+        }
+    }
+    drop(stream);
+    Ok(Page::from_rows(
         rows,
         page.limit,
+        cut_short,
         page.sort.name(),
         |row| {
             let key = match page.sort {

@@ -44,13 +44,25 @@ impl<T> Page<T> {
     /// Cuts the `limit + 1` rows a query fetched down to `limit`, and makes the next
     /// position from the last kept row when there was one more.
     pub fn from_overfetch(
-        mut rows: Vec<T>,
+        rows: Vec<T>,
         limit: i64,
         sort: &str,
         position: impl Fn(&T) -> (SortKey, Uuid),
     ) -> Self {
+        Self::from_rows(rows, limit, false, sort, position)
+    }
+
+    /// As [`Page::from_overfetch`]; `cut_short` says the rows stop before the query's end
+    /// for another reason (a size budget), so that more rows follow whatever their number.
+    pub fn from_rows(
+        mut rows: Vec<T>,
+        limit: i64,
+        cut_short: bool,
+        sort: &str,
+        position: impl Fn(&T) -> (SortKey, Uuid),
+    ) -> Self {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let more = rows.len() > limit;
+        let more = rows.len() > limit || (cut_short && !rows.is_empty());
         rows.truncate(limit);
         let next = if more {
             rows.last().map(|row| {

@@ -55,6 +55,7 @@ impl Cluster {
         let data_dir = data_dir
             .canonicalize()
             .with_context(|| format!("data dir {} cannot be read", data_dir.display()))?;
+        restrict_data_dir(&data_dir, owner)?;
         let start_lock = lock_file(&data_dir.join("start.lock"))?;
         start_lock
             .lock()
@@ -198,9 +199,7 @@ impl Cluster {
     fn start_server(&self) -> anyhow::Result<u16> {
         let log_dir = self.data_dir.join("log");
         if !log_dir.is_dir() {
-            fs::create_dir(&log_dir)
-                .with_context(|| format!("cannot create {}", log_dir.display()))?;
-            owner::give(&log_dir, self.owner)?;
+            make_private_dir(&log_dir, self.owner)?;
         }
         let log_file = log_dir.join("postgresql.log");
         let mut last_error = None;
@@ -253,13 +252,48 @@ fn owner_name(owner: Option<Owner>) -> &'static str {
     }
 }
 
+/// Opens (creating) a lock file only this user may open: anyone who can open a file can
+/// lock it, and a stranger holding `start.lock` would block every start.
 fn lock_file(path: &Path) -> anyhow::Result<File> {
-    OpenOptions::new()
+    let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(path)
-        .with_context(|| format!("data dir cannot be written: cannot open {}", path.display()))
+        .with_context(|| format!("data dir cannot be written: cannot open {}", path.display()))?;
+    // Made by an older version with the umask's mode.
+    let mode = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot restrict {}", path.display()))?;
+    }
+    Ok(file)
+}
+
+/// Lets nobody else list or change the data dir: 0700, or 0711 when the server runs as the
+/// `postgres` user, which must pass through it to reach its cluster. It holds the password,
+/// the lock files and the server log.
+fn restrict_data_dir(data_dir: &Path, owner: Option<Owner>) -> anyhow::Result<()> {
+    let mode = if owner.is_some() { 0o711 } else { 0o700 };
+    let current = fs::metadata(data_dir)
+        .with_context(|| format!("data dir {} cannot be read", data_dir.display()))?
+        .permissions()
+        .mode()
+        & 0o777;
+    if current & !mode != 0 {
+        fs::set_permissions(data_dir, fs::Permissions::from_mode(mode)).with_context(|| {
+            format!(
+                "data dir {} cannot be restricted to mode {mode:o}",
+                data_dir.display()
+            )
+        })?;
+    }
+    Ok(())
 }
 
 fn make_private_dir(path: &Path, owner: Option<Owner>) -> anyhow::Result<()> {

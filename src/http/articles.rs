@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{OriginalUri, Path, State};
@@ -14,6 +15,7 @@ use futures_util::stream;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::ExportTimeout;
 use super::dto::{ARTICLE_FIELDS, ArticleEntity, ArticleResponse, Mention};
 use super::entities::resolve_entity_param;
 use super::error::ApiError;
@@ -48,6 +50,7 @@ pub async fn list_articles(
     State(generic): State<GenericPlans>,
     State(directory): State<Option<Arc<Directory>>>,
     State(text_index): State<Option<Arc<TextIndex>>>,
+    State(ExportTimeout(export_timeout)): State<ExportTimeout>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -61,7 +64,7 @@ pub async fn list_articles(
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
     if format == Format::Ndjson {
-        return export(pool, filter, sort, fields, Format::Ndjson).await;
+        return export(pool, filter, sort, fields, Format::Ndjson, export_timeout).await;
     }
     let request = PageRequest {
         sort,
@@ -101,6 +104,7 @@ pub async fn list_articles(
 pub async fn export_articles(
     State(pool): State<PgPool>,
     State(directory): State<Option<Arc<Directory>>>,
+    State(ExportTimeout(timeout)): State<ExportTimeout>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -120,8 +124,12 @@ pub async fn export_articles(
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let sort = article_sort(&params, &filter)?;
     let fields = article_fields(&params, &filter)?;
-    export(pool, filter, sort, fields, format).await
+    export(pool, filter, sort, fields, format, timeout).await
 }
+
+/// The most `entity=` filters one request may combine: each is a join of the article's
+/// mentions, so the work of a page grows with their number.
+pub const MAX_ENTITY_FILTERS: usize = 10;
 
 /// The filters shared by the list and the export.
 async fn article_filter(
@@ -129,8 +137,24 @@ async fn article_filter(
     directory: Option<&Arc<Directory>>,
     params: &Params,
 ) -> Result<ArticleFilter, ApiError> {
-    let mut entities = Vec::new();
-    for value in params.all("entity") {
+    let values = params.all("entity");
+    if values.len() > MAX_ENTITY_FILTERS {
+        return Err(ApiError::invalid(
+            "entity",
+            format!(
+                "given {} times; at most {MAX_ENTITY_FILTERS} entities per request",
+                values.len()
+            ),
+        ));
+    }
+    let mut entities = Vec::with_capacity(values.len());
+    for (i, value) in values.iter().enumerate() {
+        if values[..i].contains(value) {
+            return Err(ApiError::invalid(
+                "entity",
+                format!("{value} given more than once"),
+            ));
+        }
         entities.push(resolve_entity_param(pool, directory, "entity", value).await?);
     }
     let (from, to) = params.date_range()?;
@@ -217,7 +241,9 @@ async fn export(
     sort: ArticleSort,
     fields: Vec<&'static str>,
     format: Format,
+    timeout: Duration,
 ) -> Result<Response, ApiError> {
+    let deadline = Instant::now() + timeout;
     let mut request = PageRequest {
         sort,
         after: None,
@@ -231,6 +257,7 @@ async fn export(
     head.push_str(&encoder.rows(first.rows));
     request.after = first.next;
     let state = ExportState {
+        deadline,
         done: request.after.is_none(),
         pool,
         filter,
@@ -252,7 +279,10 @@ async fn export(
     Ok(response)
 }
 
+/// Where an export stands. When the client goes away, hyper drops the body and with it this
+/// state: no page is read after that.
 struct ExportState {
+    deadline: Instant,
     pool: PgPool,
     filter: ArticleFilter,
     request: PageRequest,
@@ -265,6 +295,16 @@ async fn next_export_chunk(
 ) -> Option<(Result<Bytes, std::io::Error>, ExportState)> {
     if state.done {
         return None;
+    }
+    if Instant::now() >= state.deadline {
+        // Headers are gone already: ending the body with an error makes the transfer
+        // incomplete (no final chunk), which every HTTP client reports.
+        tracing::warn!("export stopped at its time limit");
+        state.done = true;
+        return Some((
+            Err(std::io::Error::other("the export reached its time limit")),
+            state,
+        ));
     }
     match article_search::list(&state.pool, &state.filter, &state.request).await {
         Ok(page) => {

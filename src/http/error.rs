@@ -67,6 +67,12 @@ pub enum ApiError {
     /// The request took longer than the configured timeout.
     #[error("request timed out")]
     Timeout,
+    /// Too many costly requests are running or waiting; retry after the given seconds.
+    #[error("too many costly requests at once; retry after {retry_after} s")]
+    Overloaded {
+        /// Seconds to wait before retrying.
+        retry_after: u64,
+    },
     /// The database cannot be reached.
     #[error("database unavailable")]
     DatabaseUnavailable,
@@ -129,9 +135,10 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Timeout | Self::DatabaseUnavailable | Self::Starting => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::Timeout
+            | Self::Overloaded { .. }
+            | Self::DatabaseUnavailable
+            | Self::Starting => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -150,6 +157,7 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::RateLimited { .. } => "rate_limited",
             Self::Timeout => "timeout",
+            Self::Overloaded { .. } => "overloaded",
             Self::DatabaseUnavailable => "database_unavailable",
             Self::Starting => "starting",
             Self::Internal(_) => "internal",
@@ -224,7 +232,7 @@ impl IntoResponse for ApiError {
             Self::Unauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            Self::RateLimited { retry_after } => {
+            Self::RateLimited { retry_after } | Self::Overloaded { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             _ => {}

@@ -220,11 +220,24 @@ fn csv_cell(value: &Value) -> String {
 }
 
 /// Appends one CSV record (RFC 4180: fields with commas, quotes or line breaks are quoted).
+///
+/// A text that a spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return, and is not a number) gets a leading `'`, which spreadsheets show as
+/// text and do not display (OWASP's advice on CSV injection): article titles and entity
+/// names come from anyone who can publish.
 pub fn push_csv_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.push(',');
         }
+        let defused;
+        let cell =
+            if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err() {
+                defused = format!("'{cell}");
+                defused.as_str()
+            } else {
+                cell
+            };
         if cell.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&cell.replace('"', "\"\""));
@@ -277,6 +290,31 @@ mod tests {
         );
 
         assert_eq!(out, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n");
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_defused_and_numbers_are_not() {
+        let mut out = String::new();
+
+        push_csv_row(
+            &mut out,
+            [
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "+1+1",
+                "-2+3",
+                "@SUM(A1)",
+                "\tx",
+                "-73.98",
+                "+12",
+                "a=b",
+            ]
+            .into_iter(),
+        );
+
+        assert_eq!(
+            out,
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+1+1,'-2+3,'@SUM(A1),'\tx,-73.98,+12,a=b\r\n"
+        );
     }
 
     #[test]

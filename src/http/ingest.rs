@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
 use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -29,20 +29,13 @@ pub const MAX_BATCH: usize = 100;
 pub async fn post_articles(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    state.write_tokens.check(&headers)?;
+    // Everything that can refuse the request comes before its body is read: a client without
+    // a token cannot make the server buffer megabytes.
+    let headers = request.headers();
+    state.write_tokens.check(headers)?;
     Params::parse(uri.query(), &[])?;
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge {
-                limit: state.max_body_bytes,
-            }
-        } else {
-            ApiError::InvalidBody(rejection.body_text())
-        }
-    })?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -51,6 +44,26 @@ pub async fn post_articles(
     if !is_json {
         return Err(ApiError::UnsupportedMediaType);
     }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > state.max_body_bytes as u64) {
+        return Err(ApiError::PayloadTooLarge {
+            limit: state.max_body_bytes,
+        });
+    }
+    let body = Bytes::from_request(request, &state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge {
+                    limit: state.max_body_bytes,
+                }
+            } else {
+                ApiError::InvalidBody(rejection.body_text())
+            }
+        })?;
     let value: Value = serde_json::from_slice(&body)
         .map_err(|error| ApiError::InvalidBody(format!("not JSON: {error}")))?;
     let (items, single) = match value {

@@ -52,6 +52,7 @@ impl Metrics {
     /// Counts one request under its matched route (so ids in paths do not make one series
     /// each) and adds its latency to the route's histogram.
     pub(super) fn record(&self, method: Method, route: &str, status: u16, seconds: f64) {
+        let method = standard(method);
         let mut inner = self.inner.lock().expect("the metrics lock");
         let route = match inner.routes.get(route) {
             Some(interned) => Arc::clone(interned),
@@ -179,6 +180,27 @@ fn escape(label: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// The method as a series label: one of the nine standard methods, else `OTHER`, so that
+/// clients cannot add series (and memory) by inventing method names.
+fn standard(method: Method) -> Method {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    if STANDARD.contains(&method) {
+        method
+    } else {
+        Method::from_bytes(b"OTHER").expect("a valid method token")
+    }
+}
+
 /// `GET /metrics`.
 pub async fn get_metrics(
     State(metrics): State<Arc<Metrics>>,
@@ -218,5 +240,21 @@ mod tests {
         let histogram = &inner.latency[&(Method::GET, route)];
         assert_eq!(histogram.counts[2], 0, "not under 2.5 ms");
         assert_eq!(histogram.counts[3], 1, "under 5 ms");
+    }
+
+    #[test]
+    fn invented_methods_share_one_series() {
+        let metrics = Metrics::default();
+
+        for name in ["M123", "M124", "BREW"] {
+            let method = Method::from_bytes(name.as_bytes()).expect("a token");
+            metrics.record(method, "unmatched", 405, 0.001);
+        }
+
+        let inner = metrics.inner.lock().expect("lock");
+        assert_eq!(inner.requests.len(), 1);
+        assert_eq!(inner.latency.len(), 1);
+        let ((method, _, _), count) = inner.requests.iter().next().expect("one series");
+        assert_eq!((method.as_str(), *count), ("OTHER", 3));
     }
 }

@@ -20,6 +20,7 @@ mod observe;
 mod params;
 mod rate_limit;
 mod request_id;
+mod shed;
 mod snippet;
 mod sources;
 
@@ -69,6 +70,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The entities in memory, for lookups and name search (unless turned off).
     pub directory: Option<Arc<Directory>>,
+    /// How long an export may stream.
+    pub export_timeout: ExportTimeout,
     /// The articles' lexemes in memory, for full-text pages (unless turned off).
     pub text_index: Option<Arc<TextIndex>>,
 }
@@ -81,11 +84,18 @@ impl std::fmt::Debug for AppState {
     }
 }
 
+/// How long `GET /v1/articles/export` may stream its body (the request timeout ends when its
+/// headers are sent).
+#[derive(Debug, Clone, Copy)]
+pub struct ExportTimeout(pub Duration);
+
 /// Settings of the HTTP layer that come from the command line.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// Longest a request may take before it is answered 503.
     pub request_timeout: Duration,
+    /// Longest an export may stream.
+    pub export_timeout: Duration,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
     /// Bearer tokens accepted by write endpoints (none: writes disabled).
@@ -111,6 +121,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             request_timeout: Duration::from_secs(30),
+            export_timeout: Duration::from_secs(600),
             max_body_bytes: 10 * 1024 * 1024,
             write_tokens: Vec::new(),
             read_tokens: Vec::new(),
@@ -171,6 +182,7 @@ pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> Ap
         generic,
         extractor,
         jobs: config.jobs.max(1),
+        export_timeout: ExportTimeout(config.export_timeout),
         write_tokens: Arc::new(BearerTokens::new(&config.write_tokens)),
         max_body_bytes: config.max_body_bytes,
         metrics: Metrics::new(),
@@ -178,24 +190,21 @@ pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> Ap
 }
 
 /// Builds the router with its middleware. The `/v1` resources are rate-limited and, when read
-/// tokens are configured, need one; the operations endpoints (health, readiness, metrics,
-/// contract, docs) are neither, so probes and scrapers never get a 429 or a 401.
+/// tokens are configured, need one; `/metrics` needs a read token too when they are
+/// configured; the other operations endpoints (health, readiness, contract, docs) need
+/// neither, and nothing outside `/v1` is rate-limited, so probes never get a 429 or a 401.
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
     let limiter = RateLimiter::new(config.rate_limit_per_minute, config.trust_forwarded_for);
     let readers = auth::ReadAccess::new(&config.read_tokens, &config.write_tokens);
-    let mut v1 = Router::new()
+    // Costly routes scan, aggregate or write, and take turns (see `shed`); lookups by id
+    // never wait behind them.
+    let costly = Router::new()
         .route(
             "/v1/articles",
             get(articles::list_articles).post(ingest::post_articles),
         )
         .route("/v1/articles/export", get(articles::export_articles))
-        .route("/v1/articles/{id}", get(articles::get_article))
-        .route(
-            "/v1/articles/{id}/entities",
-            get(articles::list_article_entities),
-        )
         .route("/v1/entities", get(entities::list_entities))
-        .route("/v1/entities/{id}", get(entities::get_entity))
         .route(
             "/v1/entities/{id}/articles",
             get(entities::list_entity_articles),
@@ -209,10 +218,29 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
             get(entities::get_entity_timeline),
         )
         .route("/v1/sources", get(sources::list_sources))
-        .route("/v1/stats", get(sources::get_stats));
+        .route("/v1/stats", get(sources::get_stats))
+        .route_layer(middleware::from_fn_with_state(
+            shed::Shed::for_pool(state.pool.options().get_max_connections()),
+            shed::shed,
+        ));
+    let mut v1 = Router::new()
+        .route("/v1/articles/{id}", get(articles::get_article))
+        .route(
+            "/v1/articles/{id}/entities",
+            get(articles::list_article_entities),
+        )
+        .route("/v1/entities/{id}", get(entities::get_entity))
+        .merge(costly);
     // Each guard is left out when it has nothing to enforce: a layer costs a boxed future
     // and a clone of itself per request.
+    // The metrics name routes, clients' volumes and the pool's state: when reads need a
+    // token, so does scraping them.
+    let mut metrics = Router::new().route("/metrics", get(metrics::get_metrics));
     if !readers.is_open() {
+        metrics = metrics.route_layer(middleware::from_fn_with_state(
+            Arc::clone(&readers),
+            read_guard,
+        ));
         v1 = v1.route_layer(middleware::from_fn_with_state(readers, read_guard));
     }
     if limiter.is_limited() {
@@ -238,7 +266,7 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
     Router::new()
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
-        .route("/metrics", get(metrics::get_metrics))
+        .merge(metrics)
         .route("/openapi.yaml", get(docs::get_openapi))
         .route("/docs", get(docs::get_docs))
         .route("/docs/assets/{file}", get(docs::get_docs_asset))

@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -20,6 +20,8 @@ pub type DateRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 pub const DEFAULT_LIMIT: i64 = 20;
 /// The largest page size.
 pub const MAX_LIMIT: i64 = 100;
+/// The most name=value pairs a query string may hold; no endpoint needs more than a few.
+pub const MAX_PAIRS: usize = 32;
 
 /// The parsed query string of one request.
 #[derive(Debug)]
@@ -32,8 +34,18 @@ impl Params {
     pub fn parse(query: Option<&str>, allowed: &[&str]) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+                .take(MAX_PAIRS + 1)
                 .map(|(name, value)| (name.into_owned(), value.into_owned()))
                 .collect();
+        if pairs.len() > MAX_PAIRS {
+            let name = pairs
+                .last()
+                .map_or_else(String::new, |(name, _)| name.clone());
+            return Err(ApiError::invalid(
+                name,
+                format!("more than {MAX_PAIRS} parameters in one query string"),
+            ));
+        }
         if let Some((name, _)) = pairs
             .iter()
             .find(|(name, _)| !allowed.contains(&name.as_str()))
@@ -170,17 +182,22 @@ pub fn encode_cursor(position: &impl Serialize) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).expect("cursor positions serialize"))
 }
 
-/// RFC 3339, or a plain date meaning midnight UTC.
+/// RFC 3339, or a plain date meaning midnight UTC, in the years 1 to 9999 (PostgreSQL's
+/// timestamps reach further back than chrono's, but not as far as chrono's negative years).
 pub fn parse_date(value: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        return Ok(date
-            .and_hms_opt(0, 0, 0)
+    let date = if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        date.and_hms_opt(0, 0, 0)
             .expect("midnight exists")
-            .and_utc());
+            .and_utc()
+    } else {
+        DateTime::parse_from_rfc3339(value)
+            .map(|date| date.with_timezone(&Utc))
+            .map_err(|_| "expected an RFC 3339 date-time or a YYYY-MM-DD date".to_owned())?
+    };
+    if !(1..=9999).contains(&date.year()) {
+        return Err("expected a date in the years 0001 to 9999".to_owned());
     }
-    DateTime::parse_from_rfc3339(value)
-        .map(|date| date.with_timezone(&Utc))
-        .map_err(|_| "expected an RFC 3339 date-time or a YYYY-MM-DD date".to_owned())
+    Ok(date)
 }
 
 /// The entity types, as written in URLs.
@@ -303,5 +320,26 @@ mod tests {
         assert!(IdOrSlug::parse("Q030").is_err());
         assert!(IdOrSlug::parse("Q").is_err());
         assert!(IdOrSlug::parse("Milos Vucevic").is_err());
+    }
+
+    #[test]
+    fn dates_outside_the_years_postgresql_stores_are_refused() {
+        assert!(parse_date("-200000-01-01").is_err());
+        assert!(parse_date("+200000-01-01T00:00:00Z").is_err());
+        assert!(parse_date("0000-12-31").is_err());
+        assert!(parse_date("0001-01-01").is_ok());
+        assert!(parse_date("9999-12-31T23:59:59Z").is_ok());
+    }
+
+    #[test]
+    fn a_query_string_holds_a_bounded_number_of_parameters() {
+        let many = vec!["entity=kosovo"; MAX_PAIRS + 1].join("&");
+        let refused = Params::parse(Some(&many), &["entity"]).expect_err("too many");
+        assert!(
+            refused.to_string().contains("more than 32 parameters"),
+            "{refused}"
+        );
+        let enough = vec!["entity=kosovo"; MAX_PAIRS].join("&");
+        assert!(Params::parse(Some(&enough), &["entity"]).is_ok());
     }
 }

@@ -50,8 +50,9 @@ struct Decision {
 
 impl RateLimiter {
     /// A limiter of `per_minute` requests per client (0: unlimited). With
-    /// `trust_forwarded_for`, the client is the first address of `X-Forwarded-For` (set it
-    /// only behind a proxy that writes that header).
+    /// `trust_forwarded_for`, the client is the last address of `X-Forwarded-For`: the one
+    /// the proxy in front of us appended. The addresses before it come from the client, who
+    /// can write anything there (set it only behind a proxy that appends to that header).
     pub fn new(per_minute: u32, trust_forwarded_for: bool) -> Arc<Self> {
         Arc::new(Self {
             per_minute,
@@ -103,10 +104,12 @@ impl RateLimiter {
         if self.trust_forwarded_for
             && let Some(ip) = request
                 .headers()
-                .get("x-forwarded-for")
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()
                 .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.split(',').next())
-                .and_then(|first| first.trim().parse().ok())
+                .and_then(|value| value.rsplit(',').next())
+                .and_then(|last| last.trim().parse().ok())
         {
             return ip;
         }
@@ -172,5 +175,29 @@ mod tests {
                 .decide(client, now + Duration::from_secs(31))
                 .allowed
         );
+    }
+
+    #[test]
+    fn behind_a_proxy_the_client_is_the_address_the_proxy_appended() {
+        let limiter = RateLimiter::new(2, true);
+        let request = |values: &[&str]| {
+            let mut builder = Request::get("/v1/stats");
+            for value in values {
+                builder = builder.header("x-forwarded-for", *value);
+            }
+            let mut request = builder.body(axum::body::Body::empty()).expect("a request");
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 9], 4000))));
+            request
+        };
+
+        let spoofed = request(&["1.2.3.4, 203.0.113.7"]);
+        let two_lines = request(&["1.2.3.4", "203.0.113.8"]);
+        let garbage = request(&["1.2.3.4, not-an-address"]);
+
+        assert_eq!(limiter.client(&spoofed), IpAddr::from([203, 0, 113, 7]));
+        assert_eq!(limiter.client(&two_lines), IpAddr::from([203, 0, 113, 8]));
+        assert_eq!(limiter.client(&garbage), IpAddr::from([192, 0, 2, 9]));
     }
 }

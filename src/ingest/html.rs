@@ -41,10 +41,10 @@ pub fn to_text(html: &str) -> String {
             continue;
         }
         let Some(close) = rest.find('>') else {
-            // A lone '<' is text ("a < b").
-            out.push('<');
-            rest = &rest[1..];
-            continue;
+            // No '>' anywhere after: every '<' left is text ("a < b"). Stopping here, rather
+            // than looking for a '>' again after each one, keeps the work linear.
+            out.push_str(rest);
+            return out;
         };
         let tag = &rest[1..close];
         rest = &rest[close + 1..];
@@ -77,9 +77,13 @@ fn tag_name(tag: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// Where `needle` (ASCII) first occurs in `haystack`, ignoring ASCII case; reads no further
+/// than the match.
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
-    let lower = haystack.to_ascii_lowercase();
-    lower.find(&needle.to_ascii_lowercase())
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 #[cfg(test)]
@@ -107,5 +111,28 @@ mod tests {
     #[test]
     fn a_lone_angle_bracket_is_text() {
         assert_eq!(to_text("1 < 2"), "1 < 2");
+        assert_eq!(to_text("<b>1</b> < 2 < 3"), " 1  < 2 < 3");
+    }
+
+    #[test]
+    fn hostile_markup_takes_linear_time() {
+        // Each of these took seconds at this size when every '<' or <script> searched the
+        // rest of the text again (quadratic); now each is one pass.
+        let size = 400_000;
+        let cases = [
+            "<".repeat(size),
+            "<script>x</script>".repeat(size / 18),
+            "<p".repeat(size / 2),
+        ];
+        for html in cases {
+            let started = std::time::Instant::now();
+            to_text(&html);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{:?} for {} bytes",
+                started.elapsed(),
+                html.len()
+            );
+        }
     }
 }

@@ -13,6 +13,10 @@ use super::{date, text, url};
 
 /// The largest body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The longest title, in characters (headlines run to about 150).
+pub const MAX_TITLE_CHARS: usize = 2_000;
+/// The longest source name, in characters.
+pub const MAX_SOURCE_CHARS: usize = 200;
 
 /// Where a record came from: a file (or `-` for stdin) and a line, when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +171,12 @@ impl RawRecord {
             body
         };
         let title = text::normalize_line(self.title.as_deref().unwrap_or_default());
+        if title.chars().count() > MAX_TITLE_CHARS {
+            errors.push(RecordError::field(
+                "title",
+                format!("longer than {MAX_TITLE_CHARS} characters"),
+            ));
+        }
         let published_at = match self.published_at.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(raw) => date::parse(raw)
@@ -195,6 +205,12 @@ impl RawRecord {
             .map(|name| text::normalize_line(&name))
             .filter(|name| !name.is_empty())
             .unwrap_or_else(|| canonical.domain.clone());
+        if source_name.chars().count() > MAX_SOURCE_CHARS {
+            return Err(RecordErrors(vec![RecordError::field(
+                "source",
+                format!("longer than {MAX_SOURCE_CHARS} characters"),
+            )]));
+        }
         let mut article = ArticleInput {
             url: canonical.url,
             domain: canonical.domain,

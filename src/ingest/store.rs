@@ -120,8 +120,13 @@ async fn write_articles(
     batch: &[Prepared],
     source_ids: &HashMap<String, i32>,
 ) -> sqlx::Result<Vec<StoredArticle>> {
+    // Rows are written (and locked) in URL order: two batches that share URLs then wait for
+    // each other instead of each locking one row the other needs (a deadlock, which
+    // PostgreSQL breaks by failing one of them).
+    let mut order: Vec<&Prepared> = batch.iter().collect();
+    order.sort_unstable_by(|a, b| a.article.url.cmp(&b.article.url));
     let mut columns = articles::ArticleColumns::default();
-    for prepared in batch {
+    for prepared in order {
         let article = &prepared.article;
         columns.ids.push(Uuid::now_v7());
         columns.urls.push(article.url.clone());
@@ -243,6 +248,9 @@ async fn upsert_sources(
             *name = &article.source_name;
         }
     }
+    // In domain order, for the reason rows of articles are written in URL order.
+    let mut names: Vec<(&str, &str)> = names.into_iter().collect();
+    names.sort_unstable();
     let (domains, source_names): (Vec<String>, Vec<String>) = names
         .into_iter()
         .map(|(domain, name)| (domain.to_owned(), name.to_owned()))

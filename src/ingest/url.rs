@@ -10,6 +10,12 @@ const TRACKING_PARAMS: [&str; 14] = [
     "igshid", "_ga", "_gl", "ocid", "cmpid",
 ];
 
+/// The longest canonical URL, in bytes: what browsers and sitemaps (2,048) accept, and within
+/// the 2,704 bytes a database index entry may hold.
+pub const MAX_URL_BYTES: usize = 2048;
+/// The longest host name DNS allows.
+const MAX_HOST_BYTES: usize = 253;
+
 /// A canonical article URL and the source domain taken from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanonicalUrl {
@@ -30,6 +36,11 @@ pub fn canonicalize(raw: &str) -> Result<CanonicalUrl, String> {
         .ok_or_else(|| "the URL has no host".to_owned())?
         .trim_end_matches('.')
         .to_owned();
+    if host.len() > MAX_HOST_BYTES {
+        return Err(format!(
+            "the host name is longer than {MAX_HOST_BYTES} characters"
+        ));
+    }
     // The url crate already lowercases scheme and host and drops default ports.
     url.set_fragment(None);
     let kept: Vec<(String, String)> = url
@@ -43,10 +54,14 @@ pub fn canonicalize(raw: &str) -> Result<CanonicalUrl, String> {
         url.query_pairs_mut().clear().extend_pairs(kept);
     }
     let domain = host.strip_prefix("www.").unwrap_or(&host).to_owned();
-    Ok(CanonicalUrl {
-        url: url.into(),
-        domain,
-    })
+    let url: String = url.into();
+    if url.len() > MAX_URL_BYTES {
+        return Err(format!(
+            "longer than {MAX_URL_BYTES} bytes ({} once canonical)",
+            url.len()
+        ));
+    }
+    Ok(CanonicalUrl { url, domain })
 }
 
 fn is_tracking(name: &str) -> bool {

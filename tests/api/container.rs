@@ -57,19 +57,127 @@ impl Drop for Database {
     }
 }
 
-/// The image's environment (Dockerfile ENV plus the compose file's), on a free port.
-fn container_environment(command: &mut Command, url: &str) {
+/// The `api` service's environment exactly as docker-compose.yml writes it, each
+/// `${NAME:-default}` taken as Compose takes it when `.env` holds `values` (default: the
+/// value after `:-`), then the database and a free port.
+fn compose_environment(command: &mut Command, url: &str, values: &[(&str, &str)]) {
+    let compose: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docker-compose.yml"))
+            .expect("docker-compose.yml"),
+    )
+    .expect("YAML");
+    let environment = compose["services"]["api"]["environment"]
+        .as_mapping()
+        .expect("the api service has an environment");
+    let mut variables: Vec<(String, String)> = Vec::new();
+    for (name, value) in environment {
+        let name = name.as_str().expect("a name");
+        if name == "<<" {
+            for (inner, value) in value.as_mapping().expect("the shared environment") {
+                variables.push((
+                    inner.as_str().expect("a name").to_owned(),
+                    interpolate(value, values),
+                ));
+            }
+        } else {
+            variables.push((name.to_owned(), interpolate(value, values)));
+        }
+    }
+    assert!(
+        variables
+            .iter()
+            .any(|(name, _)| name == "NEWSGRAPH_WRITE_TOKENS"),
+        "the compose file passes the write tokens through"
+    );
+    for (name, value) in variables {
+        command.env(name, value);
+    }
     command
         .env("DATABASE_URL", url)
-        .env("NEWSGRAPH_ADDR", "0.0.0.0:0")
-        .env("NEWSGRAPH_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .env("NEWSGRAPH_DB_MAX_CONNECTIONS", "8")
-        .env("NEWSGRAPH_REQUEST_TIMEOUT", "30")
-        .env("NEWSGRAPH_WRITE_TOKENS", "compose-token")
-        .env("NEWSGRAPH_CORS_ORIGINS", "https://dash.example")
-        .env("NEWSGRAPH_RATE_LIMIT", "1000")
-        .env("NEWSGRAPH_MAX_BODY_BYTES", "65536");
+        .env("NEWSGRAPH_ADDR", "0.0.0.0:0");
+}
+
+/// `${NAME:-default}` as Compose expands it, with `values` as `.env`.
+fn interpolate(value: &serde_norway::Value, values: &[(&str, &str)]) -> String {
+    let text = match value {
+        serde_norway::Value::String(text) => text.clone(),
+        other => serde_norway::to_string(other)
+            .expect("a scalar")
+            .trim()
+            .to_owned(),
+    };
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}').expect("a closing brace") + start;
+        let inner = &rest[start + 2..end];
+        let (name, default) = inner.split_once(":-").unwrap_or((inner, ""));
+        let given = values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        out.push_str(given.filter(|v| !v.is_empty()).unwrap_or(default));
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The settings of an operator's `.env`.
+const OPERATOR_ENV: &[(&str, &str)] = &[
+    ("NEWSGRAPH_WRITE_TOKENS", "compose-token"),
+    ("NEWSGRAPH_CORS_ORIGINS", "https://dash.example"),
+    ("NEWSGRAPH_RATE_LIMIT", "1000"),
+    ("NEWSGRAPH_MAX_BODY_BYTES", "65536"),
+    ("NEWSGRAPH_DB_MAX_CONNECTIONS", "8"),
+];
+
+fn container_environment(command: &mut Command, url: &str) {
+    compose_environment(command, url, OPERATOR_ENV);
+}
+
+#[test]
+fn serve_starts_with_the_compose_defaults_and_no_env_file() {
+    let url = server_url_with_database(&fresh_database());
+    // .env.example's values: empty tokens and origins, as an operator copies it.
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example"))
+        .expect(".env.example");
+    let example: Vec<(&str, &str)> = example
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('='))
+        .filter(|(name, _)| name.starts_with("NEWSGRAPH_"))
+        .collect();
+
+    for values in [&[][..], &example[..]] {
+        let server = Server::start_bare(|c| compose_environment(c, &url, values));
+        let local = std::net::SocketAddr::from(([127, 0, 0, 1], server.addr.port()));
+        let (stats, _, _) = http_request(
+            local,
+            "GET",
+            "/v1/stats",
+            &[("Origin", "https://dash.example")],
+            "",
+        )
+        .expect("an answer");
+        let (_, head, _) = http_request(local, "GET", "/healthz", &[("Origin", "https://x")], "")
+            .expect("an answer");
+        let article = r#"{"url":"https://c.example/1","title":"T","body":"Talks in Vienna."}"#;
+        let (refused, _, _) = http_request(
+            local,
+            "POST",
+            "/v1/articles",
+            &[
+                ("Authorization", "Bearer guess"),
+                ("Content-Type", "application/json"),
+            ],
+            article,
+        )
+        .expect("an answer");
+
+        assert_eq!(stats, 200, "{values:?}");
+        assert_eq!(refused, 403, "no write tokens: writes are refused");
+        assert!(!head.contains("access-control"), "no CORS headers: {head}");
+        assert!(server.terminate());
+    }
 }
 
 #[test]

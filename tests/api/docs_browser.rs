@@ -42,7 +42,10 @@ async fn the_docs_page_renders_every_operation_offline_in_a_browser(pool: PgPool
         listener,
         app,
         std::future::pending(),
-        Duration::from_secs(1),
+        newsgraph::server::Timeouts {
+            header_read: Duration::from_secs(10),
+            grace: Duration::from_secs(1),
+        },
     ));
     let profile = tempfile::tempdir().expect("a profile directory");
     let url = format!("http://{addr}/docs");

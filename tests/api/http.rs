@@ -202,7 +202,10 @@ async fn a_real_socket_serves_requests_and_shuts_down_gracefully(pool: PgPool) {
         async {
             stopped.await.ok();
         },
-        Duration::from_secs(5),
+        newsgraph::server::Timeouts {
+            header_read: Duration::from_secs(10),
+            grace: Duration::from_secs(5),
+        },
     ));
 
     let (status, body) = tokio::task::spawn_blocking(move || http_get(addr, "/readyz"))

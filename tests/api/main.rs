@@ -11,6 +11,7 @@ mod contract;
 mod docs_browser;
 mod extract_cli;
 mod fulltext;
+mod hardening;
 mod health;
 mod http;
 mod import;

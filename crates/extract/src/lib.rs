@@ -267,7 +267,8 @@ impl Extractor {
             None => (vec![body], vec![Field::Body]),
         };
         let analysis = features::analyze(&self.lexicon, &parts);
-        let spans = tagger::tag(&self.crf, &analysis);
+        let mut spans = tagger::tag(&self.crf, &analysis);
+        spans.retain(|span| plausible_name(&analysis, span));
         resolve::resolve(&analysis, &spans, &parts, &fields, &self.kb)
     }
 
@@ -284,6 +285,27 @@ impl Extractor {
     #[doc(hidden)]
     pub fn lexicon(&self) -> &lexicon::Lexicon {
         &self.lexicon
+    }
+}
+
+/// The longest name an entity may have, in characters. The longest names of people, places
+/// and organizations in news run to about 80 ("Organisation for the Prohibition of Chemical
+/// Weapons", 51); a longer span is a tagging accident on odd text (a run of capitalized
+/// words, a token with no spaces), and names are keys of database indexes whose entries
+/// cannot exceed about 2,700 bytes.
+pub const MAX_NAME_CHARS: u32 = 200;
+
+/// Whether `span` is short enough to name something.
+fn plausible_name(analysis: &features::Analysis, span: &tagger::Span) -> bool {
+    match (
+        analysis.tokens.get(span.start),
+        analysis.tokens.get(span.end.wrapping_sub(1)),
+    ) {
+        (Some(first), Some(last)) if span.end > span.start => {
+            // Title and body tokens count offsets separately; a span never crosses them.
+            last.end.saturating_sub(first.start) <= MAX_NAME_CHARS
+        }
+        _ => false,
     }
 }
 

@@ -464,3 +464,32 @@ fn a_feature_of_the_earth_is_a_place_and_a_state_abbreviation_its_state() {
     assert_eq!(entity(&x, "Strait of Hormuz").kind, EntityKind::Place);
     assert_eq!(entity(&dateline, "Pennsylvania").aliases, ["Pa"]);
 }
+
+#[test]
+fn no_entity_is_named_longer_than_the_limit() {
+    // A token with no spaces and a run of capitalized words, each thousands of characters:
+    // a tagger may label them, but nothing that long names a person, place or organization.
+    let token = format!("Talks in Vienna with Z{} and others.", "a".repeat(5_000));
+    let run = format!(
+        "The {} Group met in Geneva.",
+        vec!["Alpha Beta Gamma"; 400].join(" ")
+    );
+
+    for text in [token, run] {
+        let x = extract(&text);
+
+        assert!(
+            x.entities.iter().all(|e| e.canonical.chars().count() <= 200
+                && e.aliases.iter().all(|a| a.chars().count() <= 200)),
+            "{:?}",
+            x.entities
+                .iter()
+                .map(|e| e.canonical.len())
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            x.mentions.iter().all(|m| m.end - m.start <= 200),
+            "mentions within the limit"
+        );
+    }
+}

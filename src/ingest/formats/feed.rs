@@ -8,7 +8,7 @@ use std::io::BufRead;
 use quick_xml::events::{BytesStart, Event as Xml};
 use quick_xml::{Reader, XmlVersion};
 
-use super::{Event, ReadContext, read_text};
+use super::{Event, LineCounter, ReadContext, read_text};
 use crate::ingest::html;
 use crate::ingest::record::RawRecord;
 
@@ -72,7 +72,7 @@ pub(super) fn read(
     };
     let mut parser = Parser {
         xml: Reader::from_str(&text),
-        text: &text,
+        lines: LineCounter::new(&text),
         feed: Feed::default(),
         item: None,
         capture: None,
@@ -85,7 +85,7 @@ pub(super) fn read(
 
 struct Parser<'a> {
     xml: Reader<&'a [u8]>,
-    text: &'a str,
+    lines: LineCounter<'a>,
     feed: Feed,
     item: Option<Item>,
     capture: Option<Capture>,
@@ -153,14 +153,9 @@ impl Parser<'_> {
         }
     }
 
-    fn line_at(&self, offset: u64) -> u64 {
-        let offset = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(self.text.len());
-        1 + self.text.as_bytes()[..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64
+    fn line_at(&mut self, offset: u64) -> u64 {
+        self.lines
+            .line_at(usize::try_from(offset).unwrap_or(usize::MAX))
     }
 
     fn append(&mut self, text: &str) {

@@ -1,13 +1,13 @@
 //! JSON Lines (one object per line) and JSON arrays of objects.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{Event, ReadContext, read_text};
-use crate::ingest::record::RawRecord;
+use super::{Event, LineCounter, ReadContext, read_text};
+use crate::ingest::record::{MAX_BODY_BYTES, RawRecord};
 
 /// Reads one JSON object per line. Blank lines are skipped; a line that is not UTF-8, not
 /// JSON, or not a valid record is reported with its number and the others go on.
@@ -20,7 +20,8 @@ pub(super) fn read_lines(
     let mut number = 0u64;
     loop {
         line.clear();
-        match reader.read_until(b'\n', &mut line) {
+        let limit = u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX) + 1;
+        match reader.by_ref().take(limit).read_until(b'\n', &mut line) {
             Ok(0) => return,
             Ok(_) => {}
             Err(error) => {
@@ -30,6 +31,23 @@ pub(super) fn read_lines(
             }
         }
         number += 1;
+        if line.len() > MAX_LINE_BYTES && line.last() != Some(&b'\n') {
+            let reason = format!(
+                "line longer than {} MiB (an article's body may hold {} MiB)",
+                MAX_LINE_BYTES >> 20,
+                MAX_BODY_BYTES >> 20
+            );
+            let skipped = skip_line(&mut *reader);
+            if !sink(Event::Failure(context.at(number), reason)) {
+                return;
+            }
+            if let Err(error) = skipped {
+                let (location, reason) = context.read_failure(number, &error);
+                sink(Event::Failure(location, reason));
+                return;
+            }
+            continue;
+        }
         let event = match std::str::from_utf8(&line) {
             Err(_) => Event::Failure(context.at(number), "not UTF-8 text".to_owned()),
             Ok(text) if text.trim().is_empty() => continue,
@@ -41,6 +59,26 @@ pub(super) fn read_lines(
         if !sink(event) {
             return;
         }
+    }
+}
+
+/// The longest line read: an article's largest body, escaped, with room for its other fields.
+/// A longer line is reported and skipped without being held in memory.
+pub const MAX_LINE_BYTES: usize = 2 * MAX_BODY_BYTES + (1 << 20);
+
+/// Reads up to and including the next newline (or the end), keeping nothing.
+fn skip_line(reader: &mut dyn BufRead) -> std::io::Result<()> {
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        if let Some(at) = buffer.iter().position(|&b| b == b'\n') {
+            reader.consume(at + 1);
+            return Ok(());
+        }
+        let length = buffer.len();
+        reader.consume(length);
     }
 }
 
@@ -61,7 +99,7 @@ pub(super) fn read_json(
     }
     let mut deserializer = serde_json::Deserializer::from_str(&text);
     let visitor = ArrayVisitor {
-        text: &text,
+        lines: LineCounter::new(&text),
         context,
         sink: &mut *sink,
     };
@@ -78,7 +116,7 @@ pub(super) fn read_json(
 /// Walks the array item by item, so that a syntax error late in the file keeps the items
 /// before it, and each item's line is known.
 struct ArrayVisitor<'a, 's> {
-    text: &'a str,
+    lines: LineCounter<'a>,
     context: &'a ReadContext,
     sink: &'s mut dyn FnMut(Event) -> bool,
 }
@@ -90,9 +128,9 @@ impl<'de, 's> Visitor<'de> for ArrayVisitor<'de, 's> {
         formatter.write_str("a JSON array of article objects")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         while let Some(item) = seq.next_element::<&'de RawValue>()? {
-            let line = line_of(self.text, item.get());
+            let line = self.lines.line_of(item.get());
             let event = match serde_json::from_str::<Value>(item.get()) {
                 Ok(value) => object_event(&value, self.context, line),
                 Err(error) => {
@@ -105,16 +143,6 @@ impl<'de, 's> Visitor<'de> for ArrayVisitor<'de, 's> {
         }
         Ok(())
     }
-}
-
-/// The 1-based line of `part`, a slice of `text`.
-fn line_of(text: &str, part: &str) -> u64 {
-    let offset = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-    let offset = offset.min(text.len());
-    1 + text.as_bytes()[..offset]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u64
 }
 
 fn object_event(value: &Value, context: &ReadContext, line: u64) -> Event {

@@ -301,15 +301,31 @@ fn read_text(
     }
 }
 
+/// The largest input read whole (JSON arrays, feeds, seed files), uncompressed: beyond it a
+/// gzip bomb or a mistaken file would take the memory of the machine.
+pub const MAX_WHOLE_FILE_BYTES: usize = 512 << 20;
+
 /// Reads the whole input as UTF-8, or says where and why it cannot.
 fn read_utf8(
     mut reader: Box<dyn BufRead + Send>,
     context: &ReadContext,
 ) -> Result<String, (Location, String)> {
     let mut bytes = Vec::new();
-    if let Err(error) = reader.read_to_end(&mut bytes) {
+    let limit = u64::try_from(MAX_WHOLE_FILE_BYTES).unwrap_or(u64::MAX) + 1;
+    if let Err(error) = reader.by_ref().take(limit).read_to_end(&mut bytes) {
         let line = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
         return Err(context.read_failure(line, &error));
+    }
+    if bytes.len() > MAX_WHOLE_FILE_BYTES {
+        return Err((
+            context.file(),
+            format!(
+                "larger than {} MiB{}: a JSON array, feed or seed file is read whole; split it, \
+                 or write it as JSON Lines (read line by line, of any size)",
+                MAX_WHOLE_FILE_BYTES >> 20,
+                if context.is_gzip { " uncompressed" } else { "" }
+            ),
+        ));
     }
     String::from_utf8(bytes).map_err(|error| {
         let valid = error.utf8_error().valid_up_to();
@@ -319,4 +335,44 @@ fn read_utf8(
             .count() as u64;
         (context.at(line), "not UTF-8 text".to_owned())
     })
+}
+
+/// Line numbers of slices of one text, asked for in order: each question counts only the
+/// newlines since the previous one, so numbering every item of a file is linear in its size.
+struct LineCounter<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of `part`, a slice of the text.
+    fn line_of(&mut self, part: &str) -> u64 {
+        let offset = (part.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize);
+        self.line_at(offset)
+    }
+
+    /// The 1-based line of byte `offset`.
+    fn line_at(&mut self, offset: usize) -> u64 {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            // Asked out of order: count again from the start.
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += self.text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = offset;
+        self.line
+    }
 }
