@@ -70,12 +70,14 @@ print("## Import of ../shared/corpus/bench\n")
 print(f"{imported['new']} articles in {import_s:.1f} s ({imported['new'] / import_s:.0f} articles/s), "
       f"peak RSS {rss} MiB; {imported['entities_created']} entities, {imported['mentions']} mentions.\n")
 print("## resolve on that database, twice\n")
-print("| run | seconds | passes | articles changed per pass | re-keyed | created | redirected | deleted |")
-print("|---|---|---|---|---|---|---|---|")
+print("| run | seconds | passes | articles changed per pass | then one at a time | changed in the end "
+      "| re-keyed | created | redirected | deleted |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for run in (1, 2):
     r = json.load(open(f"{work}/resolve{run}.json"))
     s = open(f"{work}/resolve{run}.seconds").read().strip()
-    print(f"| {run} | {s} | {r['passes']} | {r['articles_changed']} | {r['entities_rekeyed']} "
+    print(f"| {run} | {s} | {r['passes']} | {r['articles_changed']} | {r['articles_settled']} "
+          f"| {r['articles_changed_net']} | {r['entities_rekeyed']} "
           f"| {r['entities_created']} | {r['entities_redirected']} | {r['entities_deleted']} |")
 print("\n## The 100 most named entities of the bench import\n")
 print("| # | articles | type | name | Wikidata |")

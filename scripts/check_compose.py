@@ -1,6 +1,7 @@
 """Validates docker-compose.yml against the Compose Specification's JSON schema, then checks
 what newsgraph's deployment relies on: a pinned PostgreSQL with a volume and a health check,
-the API waiting for it, and a one-shot import of the sample.
+a one-shot migration as the owner, the API and the import waiting for it and working as
+another role, and a one-shot import of the sample.
 
 Usage: python3 scripts/check_compose.py SCHEMA.json [docker-compose.yml]
 """
@@ -32,10 +33,10 @@ def main():
         sys.exit(1)
 
     services = compose.get("services", {})
-    for name in ("db", "api", "import"):
+    for name in ("db", "migrate", "api", "import"):
         if name not in services:
             fail(f"no `{name}` service")
-    db, api, load = services["db"], services["api"], services["import"]
+    db, migrate, api, load = services["db"], services["migrate"], services["api"], services["import"]
     image = db.get("image", "")
     if not image.startswith("postgres:") or not image.split(":", 1)[1][:2].isdigit():
         fail(f"db must use the official postgres image with its major version pinned, not {image!r}")
@@ -44,12 +45,21 @@ def main():
     volumes = compose.get("volumes", {})
     if not any(str(v).split(":", 1)[0] in volumes for v in db.get("volumes", [])):
         fail("db must keep its data in a named volume")
+    if migrate.get("depends_on", {}).get("db", {}).get("condition") != "service_healthy":
+        fail("migrate must depend on db being healthy")
+    if migrate.get("command") != ["migrate"] or migrate.get("restart") not in ("no", None):
+        fail("migrate is a one-shot `migrate`")
+    if "NEWSGRAPH_OWNER_DATABASE_URL" not in migrate.get("environment", {}):
+        fail("migrate runs the migrations as the owner: it needs NEWSGRAPH_OWNER_DATABASE_URL")
     for name, service in (("api", api), ("import", load)):
-        condition = service.get("depends_on", {}).get("db", {}).get("condition")
-        if condition != "service_healthy":
-            fail(f"{name} must depend on db being healthy")
-        if "DATABASE_URL" not in service.get("environment", {}):
+        condition = service.get("depends_on", {}).get("migrate", {}).get("condition")
+        if condition != "service_completed_successfully":
+            fail(f"{name} must wait for migrate to complete successfully")
+        environment = service.get("environment", {})
+        if "DATABASE_URL" not in environment:
             fail(f"{name} needs DATABASE_URL")
+        if "NEWSGRAPH_OWNER_DATABASE_URL" in environment:
+            fail(f"{name} must not see the owner's URL (least privilege)")
     if not any(str(p).endswith(":8080") for p in api.get("ports", [])):
         fail("api must publish port 8080")
     if api.get("command") != ["serve"]:

@@ -242,6 +242,15 @@ pub struct DatabaseArgs {
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = parse_secret)]
     pub database_url: Option<SecretString>,
 
+    /// URL of the role that owns newsgraph's schema (e.g. the database's owner), when
+    /// DATABASE_URL names a role with fewer rights: migrations then run as the owner, which
+    /// grants DATABASE_URL's role the reading and writing of newsgraph's tables, and creates
+    /// that role (with its URL's password) when it does not exist. Unset: DATABASE_URL's role
+    /// runs the migrations itself.
+    #[arg(long, env = "NEWSGRAPH_OWNER_DATABASE_URL", hide_env_values = true,
+          value_parser = parse_secret)]
+    pub owner_database_url: Option<SecretString>,
+
     /// Directory of the private PostgreSQL cluster, used only when DATABASE_URL is unset. It is
     /// created on first use and keeps its data across runs.
     #[arg(long, env = "NEWSGRAPH_DATA_DIR", default_value = ".newsgraph")]

@@ -1,6 +1,11 @@
 //! Connecting to the database: the server named by DATABASE_URL, or else the private
 //! [`embedded`](crate::embedded) cluster; then the migrations.
 //!
+//! Least privilege: when an owner is known (NEWSGRAPH_OWNER_DATABASE_URL, or the private
+//! cluster's superuser), migrations run as the owner, which then grants the role newsgraph
+//! works as (DATABASE_URL's, or `newsgraph_app`) what it needs and no more: to read and
+//! write newsgraph's tables. That role is created, with its URL's password, when missing.
+//!
 //! Connection errors name the host, port and database, never the password.
 
 use std::str::FromStr;
@@ -26,6 +31,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Database {
     /// The pool every query goes through.
     pub pool: PgPool,
+    /// The schema's owner, when the pool works as another role.
+    owner: Option<PgConnectOptions>,
     cluster: Option<Cluster>,
 }
 
@@ -36,9 +43,18 @@ impl Database {
         match &args.database_url {
             Some(url) => {
                 let options = parse_url(url)?;
+                let owner = match &args.owner_database_url {
+                    Some(owner_url) => {
+                        let owner = parse_url(owner_url)?;
+                        ensure_role(&owner, options.get_username(), &url_password(url)).await?;
+                        Some(owner)
+                    }
+                    None => None,
+                };
                 let pool = open_pool(options, args).await?;
                 Ok(Self {
                     pool,
+                    owner,
                     cluster: None,
                 })
             }
@@ -49,23 +65,48 @@ impl Database {
                     .context("the private PostgreSQL start-up task failed")??;
                 let admin = parse_url(&cluster.database_url("postgres"))?;
                 create_database_if_missing(admin, EMBEDDED_DATABASE).await?;
-                let options = parse_url(&cluster.database_url(EMBEDDED_DATABASE))?;
-                let pool = open_pool(options, args).await?;
+                let owner = parse_url(&cluster.database_url(EMBEDDED_DATABASE))?;
+                let app_url = cluster.app_database_url(EMBEDDED_DATABASE);
+                ensure_role(&owner, crate::embedded::APP_ROLE, &url_password(&app_url)).await?;
+                let pool = open_pool(parse_url(&app_url)?, args).await?;
                 Ok(Self {
                     pool,
+                    owner: Some(owner),
                     cluster: Some(cluster),
                 })
             }
         }
     }
 
-    /// Runs the pending migrations. sqlx holds an advisory lock meanwhile, so processes that
-    /// start together apply each migration once.
+    /// Runs the pending migrations: as the owner, who then grants the pool's role its
+    /// rights, when there is one; else as the pool's role, and only when some are pending
+    /// (a role that may not change the schema works on a migrated database). sqlx holds an
+    /// advisory lock meanwhile, so processes that start together apply each migration once.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        crate::MIGRATOR
-            .run(&self.pool)
+        let Some(owner) = &self.owner else {
+            if up_to_date(&self.pool).await {
+                return Ok(());
+            }
+            return crate::MIGRATOR.run(&self.pool).await.context(
+                "cannot run the database migrations (if DATABASE_URL's role may not change \
+                 the schema, set NEWSGRAPH_OWNER_DATABASE_URL to the owner's URL, or run \
+                 `newsgraph migrate` with it as DATABASE_URL)",
+            );
+        };
+        let target = describe(owner);
+        let mut connection = PgConnection::connect_with(owner)
             .await
-            .context("cannot run the database migrations")
+            .map_err(|error| connect_error(&target, &error))?;
+        crate::MIGRATOR
+            .run(&mut connection)
+            .await
+            .context("cannot run the database migrations as the owner")?;
+        let role = self.pool.connect_options().get_username().to_owned();
+        grant(&mut connection, &role)
+            .await
+            .with_context(|| format!("cannot grant {role} the use of newsgraph's tables"))?;
+        connection.close().await.ok();
+        Ok(())
     }
 
     /// Closes the pool and, when this process started the private cluster and is its last
@@ -168,6 +209,131 @@ async fn require_utf8(connection: &mut PgConnection, target: &str) -> anyhow::Re
         );
     }
     Ok(())
+}
+
+/// The password a URL holds, percent-decoded (empty when none).
+fn url_password(url: &SecretString) -> SecretString {
+    let password = url::Url::parse(url.expose_secret())
+        .ok()
+        .and_then(|url| {
+            url.password().map(|password| {
+                percent_encoding::percent_decode_str(password)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+        })
+        .unwrap_or_default();
+    SecretString::from(password)
+}
+
+/// Creates `role` (able to log in, with `password`), or sets its password when it exists,
+/// unless it is the owner: the URL newsgraph works with is the one source of the password.
+async fn ensure_role(
+    owner: &PgConnectOptions,
+    role: &str,
+    password: &SecretString,
+) -> anyhow::Result<()> {
+    if role == owner.get_username() {
+        return Ok(());
+    }
+    let target = describe(owner);
+    let mut connection = PgConnection::connect_with(owner)
+        .await
+        .map_err(|error| connect_error(&target, &error))?;
+    let exists: bool = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS "exists!""#,
+        role
+    )
+    .fetch_one(&mut connection)
+    .await
+    .context("cannot list the database's roles")?;
+    // Role names and passwords cannot be bound parameters: format() quotes them.
+    let template = if exists {
+        "ALTER ROLE %I LOGIN PASSWORD %L"
+    } else {
+        "CREATE ROLE %I LOGIN PASSWORD %L"
+    };
+    let statement: String = sqlx::query_scalar!(
+        r#"SELECT format($1::text, $2::text, $3::text) AS "statement!""#,
+        template,
+        role,
+        password.expose_secret(),
+    )
+    .fetch_one(&mut connection)
+    .await
+    .context("cannot quote a role")?;
+    match sqlx::raw_sql(&statement).execute(&mut connection).await {
+        Ok(_) if !exists => tracing::info!(role, "created the role newsgraph works as"),
+        Ok(_) => {}
+        // An owner without CREATEROLE cannot set the password of an existing role; the
+        // role then logs in with the password it has.
+        Err(error) if exists => {
+            tracing::warn!(role, error = %error, "cannot set the password of the role newsgraph works as");
+        }
+        Err(error) => {
+            return Err(error).with_context(|| {
+                format!("cannot create the role {role} as the owner at {target}")
+            });
+        }
+    }
+    connection.close().await.ok();
+    Ok(())
+}
+
+/// What the role newsgraph works as may do: read and write the rows of newsgraph's tables
+/// (the migrations' own table only read), now and in tables later migrations create. Not
+/// create, alter, drop or truncate anything.
+const GRANTS: [&str; 7] = [
+    "GRANT CONNECT ON DATABASE %1$I TO %2$I",
+    "GRANT USAGE ON SCHEMA public TO %2$I",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %2$I",
+    "REVOKE INSERT, UPDATE, DELETE ON _sqlx_migrations FROM %2$I",
+    "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO %2$I",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %2$I",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO %2$I",
+];
+
+/// Grants `role` the [`GRANTS`], unless it is the connection's own role (the owner).
+async fn grant(connection: &mut PgConnection, role: &str) -> anyhow::Result<()> {
+    let me: String = sqlx::query_scalar!(r#"SELECT current_user AS "me!""#)
+        .fetch_one(&mut *connection)
+        .await?;
+    if me == role {
+        return Ok(());
+    }
+    for template in GRANTS {
+        let statement: String = sqlx::query_scalar!(
+            r#"SELECT format($1::text, current_database(), $2::text) AS "statement!""#,
+            template,
+            role,
+        )
+        .fetch_one(&mut *connection)
+        .await?;
+        sqlx::raw_sql(&statement).execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+/// Whether every migration this build knows is applied, as the pool's role sees it (false
+/// when it cannot tell).
+async fn up_to_date(pool: &PgPool) -> bool {
+    // sqlx's own table, which exists only once a migration ran: not checked at build time.
+    let applied: Vec<(i64, Vec<u8>)> =
+        match sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success")
+            .fetch_all(pool)
+            .await
+        {
+            Ok(rows) => rows,
+            Err(_) => return false,
+        };
+    crate::MIGRATOR
+        .iter()
+        .filter(|migration| migration.migration_type.is_up_migration())
+        .all(|migration| {
+            applied.iter().any(|(version, checksum)| {
+                *version == migration.version && checksum[..] == migration.checksum[..]
+            })
+        })
 }
 
 /// sqlx's errors repeat their source in their message, so the source is not chained again.

@@ -1,8 +1,12 @@
 //! The private PostgreSQL cluster newsgraph uses when DATABASE_URL is unset.
 //!
 //! It lives in `--data-dir` (`pgdata/` for the cluster, `password` for its superuser
-//! password, `log/` for the server log), is initialized on first use, keeps its data across
-//! runs, and listens on a free loopback port with password authentication.
+//! password, `app-password` for the password of the role newsgraph serves as, `log/` for
+//! the server log), is initialized on first use, keeps its data across runs, and listens on
+//! a free loopback port with password authentication.
+//!
+//! Two roles: the superuser owns the database and runs the migrations; `newsgraph_app`,
+//! which may only read and write newsgraph's tables, is what every command then works as.
 //!
 //! Several newsgraph processes may share one data dir (`serve` in one terminal, `import` in
 //! another). They coordinate with two lock files: `start.lock`, held exclusively while a
@@ -30,6 +34,8 @@ pub use owner::SERVER_USER;
 
 /// The cluster's superuser, which owns newsgraph's database.
 const SUPERUSER: &str = "newsgraph";
+/// The role newsgraph works as once the schema is migrated.
+pub const APP_ROLE: &str = "newsgraph_app";
 /// How often a start is retried when the chosen port was taken in the meantime.
 const START_ATTEMPTS: usize = 3;
 
@@ -41,6 +47,7 @@ pub struct Cluster {
     owner: Option<Owner>,
     port: u16,
     password: SecretString,
+    app_password: SecretString,
     users_lock: Option<File>,
 }
 
@@ -61,12 +68,14 @@ impl Cluster {
             .lock()
             .with_context(|| format!("cannot lock {}/start.lock", data_dir.display()))?;
 
-        let password = read_or_create_password(&data_dir)?;
+        let password = read_or_create_password(&data_dir.join("password"))?;
+        let app_password = read_or_create_password(&data_dir.join("app-password"))?;
         let mut cluster = Self {
             bindir,
             owner,
             port: 0,
             password,
+            app_password,
             users_lock: None,
             data_dir,
         };
@@ -86,11 +95,21 @@ impl Cluster {
         Ok(cluster)
     }
 
-    /// The URL of newsgraph's database in this cluster. It holds the password: never log it.
+    /// The superuser's URL of a database in this cluster. It holds the password: never log
+    /// it.
     pub fn database_url(&self, database: &str) -> SecretString {
         SecretString::from(format!(
             "postgres://{SUPERUSER}:{}@127.0.0.1:{}/{database}",
             self.password.expose_secret(),
+            self.port
+        ))
+    }
+
+    /// The URL of a database in this cluster as [`APP_ROLE`]. It holds the password.
+    pub fn app_database_url(&self, database: &str) -> SecretString {
+        SecretString::from(format!(
+            "postgres://{APP_ROLE}:{}@127.0.0.1:{}/{database}",
+            self.app_password.expose_secret(),
             self.port
         ))
     }
@@ -314,9 +333,9 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// The superuser password, made on first use and kept (mode 0600) in the data dir.
-fn read_or_create_password(data_dir: &Path) -> anyhow::Result<SecretString> {
-    let path = data_dir.join("password");
+/// A password kept in `path` (mode 0600), made on first use.
+fn read_or_create_password(path: &Path) -> anyhow::Result<SecretString> {
+    let path = path.to_path_buf();
     match fs::read_to_string(&path) {
         Ok(password) if !password.trim().is_empty() => {
             return Ok(SecretString::from(password.trim().to_owned()));

@@ -434,7 +434,7 @@ fn tally(shared: &Shared, batch: &[(Change, Prepared)], outcome: &store::BatchOu
 }
 
 /// Errors that no retry of single records can fix: the database is gone.
-fn is_fatal(error: &sqlx::Error) -> bool {
+pub(super) fn is_fatal(error: &sqlx::Error) -> bool {
     matches!(
         error,
         sqlx::Error::Io(_)

@@ -12,7 +12,7 @@ use newsgraph_extract::Extractor;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::pipeline::{Change, ImportOptions, extract_all};
+use super::pipeline::{Change, ImportOptions, extract_all, is_fatal};
 use super::progress::Progress;
 use super::record::ArticleInput;
 use super::report::{Failure, Report};
@@ -87,8 +87,35 @@ pub(super) async fn extract_page(
         .context("the extraction task failed")?;
     let prepared: Vec<store::Prepared> = batch.into_iter().map(|(_, p)| p).collect();
     let prepared_ids: Vec<Uuid> = prepared.iter().map(|p| ids[&p.article.url]).collect();
-    let outcome = store::store_extractions(pool, version, &prepared, &prepared_ids).await?;
-    Ok((outcome, failures))
+    match store::store_extractions(pool, version, &prepared, &prepared_ids).await {
+        Ok(outcome) => Ok((outcome, failures)),
+        Err(error) if is_fatal(&error) => Err(error.into()),
+        Err(error) => {
+            // One article the database refuses must not stop every later run at this page:
+            // the others are stored one by one, and it is reported.
+            tracing::warn!(error = %error, "page refused; storing its articles one by one");
+            let mut failures = failures;
+            let mut outcome = store::BatchOutcome::default();
+            for (single, id) in prepared.iter().zip(&prepared_ids) {
+                match store::store_extractions(pool, version, std::slice::from_ref(single), &[*id])
+                    .await
+                {
+                    Ok(one) => {
+                        outcome.articles.extend(one.articles);
+                        outcome.entities_created += one.entities_created;
+                        outcome.mentions += one.mentions;
+                    }
+                    Err(error) if is_fatal(&error) => return Err(error.into()),
+                    Err(error) => failures.push(Failure {
+                        file: single.article.url.clone(),
+                        line: None,
+                        reason: format!("the database refused its entities: {error}"),
+                    }),
+                }
+            }
+            Ok((outcome, failures))
+        }
+    }
 }
 
 /// The importer's input for a stored article.

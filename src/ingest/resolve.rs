@@ -17,13 +17,14 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
 use newsgraph_extract::Extractor;
 use serde::Serialize;
 use sqlx::PgPool;
 use uuid::Uuid;
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::pipeline::ImportOptions;
 use super::progress::Progress;
@@ -48,6 +49,9 @@ pub struct ResolveReport {
     /// After the passes, the articles the last one changed are resolved again one at a time
     /// until none changes: how many changed, per round.
     pub articles_settled: Vec<u64>,
+    /// Articles whose mentions name other entities at the end of the run than at its
+    /// start (a pass may change an article and a later one change it back).
+    pub articles_changed_net: u64,
     /// Articles that could not be extracted.
     pub failed: u64,
     /// Their reasons.
@@ -83,7 +87,7 @@ impl ResolveReport {
     pub fn summary(&self) -> String {
         format!(
             "{} articles resolved in {} passes in {:.1} s; changed per pass: {:?}, then one at \
-             a time: {:?}; {} failed\n\
+             a time: {:?}; {} changed in the end; {} failed\n\
              {} entities re-keyed, {} created, {} retired with a redirect to their successor, \
              {} deleted\n",
             self.articles,
@@ -91,6 +95,7 @@ impl ResolveReport {
             self.seconds,
             self.articles_changed,
             self.articles_settled,
+            self.articles_changed_net,
             self.failed,
             self.entities_rekeyed,
             self.entities_created,
@@ -111,24 +116,26 @@ pub async fn resolve(
     cancel: Arc<AtomicBool>,
 ) -> anyhow::Result<ResolveReport> {
     let started = Instant::now();
+    let run_started = SystemTime::now();
     let mut report = ResolveReport::default();
     rekey(pool, &extractor, &mut report)
         .await
         .context("cannot bring entity keys up to date")?;
-    let mut moves = Moves::new();
+    let mut ledger = Ledger::default();
     let mut changed = Vec::new();
     while report.passes < MAX_PASSES && !cancel.load(Ordering::Relaxed) {
         report.passes += 1;
-        changed = pass(pool, &extractor, options, &cancel, &mut moves, &mut report).await?;
+        changed = pass(pool, &extractor, options, &cancel, &mut ledger, &mut report).await?;
         report.articles_changed.push(changed.len() as u64);
         if changed.is_empty() {
             break;
         }
     }
-    settle(pool, &extractor, changed, &cancel, &mut moves, &mut report).await?;
+    settle(pool, &extractor, changed, &cancel, &mut ledger, &mut report).await?;
+    report.articles_changed_net = ledger.net_changed();
     report.interrupted = cancel.load(Ordering::Relaxed);
     if !report.interrupted {
-        retire(pool, &moves, &mut report)
+        retire(pool, &ledger.moves, run_started, &mut report)
             .await
             .context("cannot retire the entities no article names")?;
     }
@@ -218,7 +225,7 @@ async fn settle(
     extractor: &Arc<Extractor>,
     mut unsettled: Vec<Uuid>,
     cancel: &AtomicBool,
-    moves: &mut Moves,
+    ledger: &mut Ledger,
     report: &mut ResolveReport,
 ) -> anyhow::Result<()> {
     let version = extractor.version().to_owned();
@@ -240,7 +247,7 @@ async fn settle(
             report.articles += outcome.articles.len() as u64;
             report.entities_created += outcome.entities_created;
             let after = positions(pool, &[id]).await?;
-            next.extend(tally(&before, &after, moves));
+            next.extend(ledger.record(&[id], &before, &after));
         }
         report.articles_settled.push(next.len() as u64);
         unsettled = next;
@@ -254,7 +261,7 @@ async fn pass(
     extractor: &Arc<Extractor>,
     options: &ImportOptions,
     cancel: &AtomicBool,
-    moves: &mut Moves,
+    ledger: &mut Ledger,
     report: &mut ResolveReport,
 ) -> anyhow::Result<Vec<Uuid>> {
     let version = extractor.version().to_owned();
@@ -287,7 +294,7 @@ async fn pass(
         report.articles += outcome.articles.len() as u64;
         report.entities_created += outcome.entities_created;
         let after_positions = positions(pool, &ids).await?;
-        changed.extend(tally(&before, &after_positions, moves));
+        changed.extend(ledger.record(&ids, &before, &after_positions));
         done.fetch_add(outcome.articles.len() as u64, Ordering::Relaxed);
         progress.add_records(outcome.articles.len() as u64);
     }
@@ -295,11 +302,50 @@ async fn pass(
     Ok(changed)
 }
 
+/// Position (article, field, start) → entity.
+type Positions = HashMap<(Uuid, String, i32), Uuid>;
+
+/// What a run saw: where each old mention's entity went, and a digest of each article's
+/// mentions when first read and when last written.
+#[derive(Debug, Default)]
+struct Ledger {
+    moves: Moves,
+    first: HashMap<Uuid, u64>,
+    last: HashMap<Uuid, u64>,
+}
+
+impl Ledger {
+    /// Records the articles `ids` before and after one resolution; returns those changed.
+    fn record(&mut self, ids: &[Uuid], before: &Positions, after: &Positions) -> HashSet<Uuid> {
+        for (article, digest) in digests(ids, before) {
+            self.first.entry(article).or_insert(digest);
+        }
+        self.last.extend(digests(ids, after));
+        tally(before, after, &mut self.moves)
+    }
+
+    /// Articles whose mentions differ now from when the run first read them.
+    fn net_changed(&self) -> u64 {
+        self.last
+            .iter()
+            .filter(|(article, digest)| self.first.get(*article) != Some(*digest))
+            .count() as u64
+    }
+}
+
+/// Each article's mentions as one number, whatever their order (0 for none).
+fn digests(ids: &[Uuid], positions: &Positions) -> HashMap<Uuid, u64> {
+    let mut out: HashMap<Uuid, u64> = ids.iter().map(|id| (*id, 0)).collect();
+    for ((article, field, start), entity) in positions {
+        let mention = xxh3_64(format!("{field}\0{start}\0{entity}").as_bytes());
+        let digest = out.entry(*article).or_default();
+        *digest = digest.wrapping_add(mention);
+    }
+    out
+}
+
 /// Position (article, field, start) → entity, for these articles.
-async fn positions(
-    pool: &PgPool,
-    ids: &[Uuid],
-) -> anyhow::Result<HashMap<(Uuid, String, i32), Uuid>> {
+async fn positions(pool: &PgPool, ids: &[Uuid]) -> anyhow::Result<Positions> {
     let mut conn = pool.acquire().await.context("cannot connect")?;
     let rows = mentions::positions(&mut conn, ids)
         .await
@@ -312,11 +358,7 @@ async fn positions(
 
 /// Adds to `moves` where each old mention's entity went, and returns the articles whose
 /// mentions name other entities (or sit elsewhere) than before.
-fn tally(
-    before: &HashMap<(Uuid, String, i32), Uuid>,
-    after: &HashMap<(Uuid, String, i32), Uuid>,
-    moves: &mut Moves,
-) -> HashSet<Uuid> {
+fn tally(before: &Positions, after: &Positions, moves: &mut Moves) -> HashSet<Uuid> {
     let mut changed: HashSet<Uuid> = HashSet::new();
     for (position, old) in before {
         match after.get(position) {
@@ -376,7 +418,12 @@ fn successor(old: Uuid, moves: &Moves, retired: &HashSet<Uuid>) -> Option<Uuid> 
 }
 
 /// Retires every entity that lost mentions and is named by no article any more.
-async fn retire(pool: &PgPool, moves: &Moves, report: &mut ResolveReport) -> anyhow::Result<()> {
+async fn retire(
+    pool: &PgPool,
+    moves: &Moves,
+    run_started: SystemTime,
+    report: &mut ResolveReport,
+) -> anyhow::Result<()> {
     let mut candidates: Vec<Uuid> = moves.keys().copied().collect();
     candidates.sort_unstable();
     let mut tx = pool.begin().await?;
@@ -391,6 +438,12 @@ async fn retire(pool: &PgPool, moves: &Moves, report: &mut ResolveReport) -> any
     let mut retired_sorted: Vec<Uuid> = retired.iter().copied().collect();
     retired_sorted.sort_unstable();
     for old in retired_sorted {
+        // An entity this run made and then left unnamed (a pass linked a name one way, a
+        // later one the other) never had a link anyone could have saved: it goes.
+        if made_since(old, run_started) {
+            orphans.push(old);
+            continue;
+        }
         match successor(old, moves, &retired) {
             Some(into) => {
                 merge_named(&mut tx, old, &names[&old], into).await?;
@@ -406,6 +459,16 @@ async fn retire(pool: &PgPool, moves: &Moves, report: &mut ResolveReport) -> any
     entities::recount(&mut tx, &survivors).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether entity `id` (a UUIDv7) was made at or after `moment`.
+fn made_since(id: Uuid, moment: SystemTime) -> bool {
+    let Some(timestamp) = id.get_timestamp() else {
+        return false;
+    };
+    let (seconds, nanos) = timestamp.to_unix();
+    let made = std::time::UNIX_EPOCH + std::time::Duration::new(seconds, nanos);
+    made >= moment
 }
 
 #[cfg(test)]
@@ -435,6 +498,35 @@ mod tests {
         assert_eq!(moves[&id(1)][&id(3)], 1);
         assert!(!moves.contains_key(&id(2)));
         assert!(tally(&after, &after, &mut moves).is_empty());
+    }
+
+    #[test]
+    fn an_article_changed_and_changed_back_is_not_changed_in_the_end() {
+        let a = id(100);
+        let b = id(200);
+        let at = |entity: u128| HashMap::from([((a, "body".to_owned(), 0), id(entity))]);
+        let b_at = |entity: u128| HashMap::from([((b, "body".to_owned(), 4), id(entity))]);
+        let mut ledger = Ledger::default();
+
+        ledger.record(&[a], &at(1), &at(2));
+        ledger.record(&[b], &b_at(5), &b_at(6));
+        ledger.record(&[a], &at(2), &at(1));
+
+        assert_eq!(ledger.net_changed(), 1, "b changed, a came back");
+    }
+
+    #[test]
+    fn entities_made_during_a_run_are_told_by_their_id() {
+        let before = SystemTime::now() - std::time::Duration::from_secs(60);
+        let made = Uuid::now_v7();
+        let after = SystemTime::now() + std::time::Duration::from_secs(60);
+
+        assert!(made_since(made, before));
+        assert!(!made_since(made, after));
+        assert!(
+            !made_since(Uuid::new_v4(), before),
+            "no timestamp: not ours"
+        );
     }
 
     #[test]

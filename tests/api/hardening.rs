@@ -540,3 +540,180 @@ fn empty_variables_take_their_defaults_in_every_command() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("Vienna"));
 }
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn an_article_the_database_refuses_does_not_stop_reextract(pool: PgPool) {
+    crate::helpers::load_sample_and_seed(&pool).await;
+    // The database refuses the mentions of one article, whatever they are.
+    let refused: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM articles ORDER BY id OFFSET 5 LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .expect("an article");
+    sqlx::query(&format!(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+         IF NEW.article_id = '{refused}' THEN RAISE EXCEPTION 'refused for the test'; END IF; \
+         RETURN NEW; END $$"
+    ))
+    .execute(&pool)
+    .await
+    .expect("a function");
+    sqlx::query(
+        "CREATE TRIGGER refuse BEFORE INSERT ON mentions FOR EACH ROW EXECUTE FUNCTION refuse()",
+    )
+    .execute(&pool)
+    .await
+    .expect("a trigger");
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    let options = newsgraph::ingest::ImportOptions {
+        batch_size: 10,
+        jobs: 2,
+    };
+    let run = || {
+        newsgraph::ingest::reextract::reextract(
+            &pool,
+            extractor(),
+            true,
+            &options,
+            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        )
+    };
+
+    let first = run().await.expect("reextract goes on past the article");
+    let second = run().await.expect("and so does the next run");
+
+    for report in [&first, &second] {
+        assert_eq!(report.failed, 1, "{report:?}");
+        assert_eq!(report.reextracted as i64, total - 1, "{report:?}");
+        assert!(report.failures[0].reason.contains("refused"), "{report:?}");
+    }
+    crate::helpers::assert_counts_consistent(&pool).await;
+}
+
+/// What `role` at `url` may do: (select, insert, create table, drop a table, truncate,
+/// delete migration records), each true when it succeeded. Changes are rolled back.
+async fn rights(url: &str) -> [bool; 6] {
+    use sqlx::Connection as _;
+    let mut connection = sqlx::PgConnection::connect(url)
+        .await
+        .expect("the role logs in");
+    let mut tries = Vec::new();
+    for statement in [
+        "SELECT count(*) FROM articles",
+        "INSERT INTO sources (domain, name) VALUES ('rights.example', 'x')",
+        "CREATE TABLE intruder (x int)",
+        "DROP TABLE mentions",
+        "TRUNCATE articles CASCADE",
+        "DELETE FROM _sqlx_migrations",
+    ] {
+        let mut tx = connection.begin().await.expect("a transaction");
+        tries.push(sqlx::raw_sql(statement).execute(&mut *tx).await.is_ok());
+        tx.rollback().await.expect("rollback");
+    }
+    tries.try_into().expect("six tries")
+}
+
+#[test]
+fn the_private_database_is_served_by_a_role_that_only_reads_and_writes_rows() {
+    let scratch = tempfile::Builder::new()
+        .prefix("newsgraph-roles")
+        .tempdir_in("/tmp")
+        .expect("a scratch dir");
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(scratch.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+    }
+    let data_dir = scratch.path().join("data");
+    let server = crate::helpers::Server::start(|c| {
+        c.arg("--data-dir").arg(&data_dir);
+    });
+    let pid_file =
+        std::fs::read_to_string(data_dir.join("pgdata/postmaster.pid")).expect("the cluster runs");
+    let port: u16 = pid_file
+        .lines()
+        .nth(3)
+        .expect("a port")
+        .trim()
+        .parse()
+        .expect("a port");
+    let password = |file: &str| {
+        std::fs::read_to_string(data_dir.join(file))
+            .expect("a password file")
+            .trim()
+            .to_owned()
+    };
+    let app = format!(
+        "postgres://newsgraph_app:{}@127.0.0.1:{port}/newsgraph",
+        password("app-password")
+    );
+    let owner = format!(
+        "postgres://newsgraph:{}@127.0.0.1:{port}/newsgraph",
+        password("password")
+    );
+
+    let (app_rights, owner_rights, served_as) = crate::process::runtime().block_on(async {
+        use sqlx::Connection as _;
+        let mut connection = sqlx::PgConnection::connect(&owner).await.expect("owner");
+        let served_as: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT usename::text FROM pg_stat_activity WHERE application_name = 'newsgraph'",
+        )
+        .fetch_all(&mut connection)
+        .await
+        .expect("sessions");
+        (rights(&app).await, rights(&owner).await, served_as)
+    });
+    let (stats, _) = crate::helpers::http_get(server.addr, "/v1/stats").expect("an answer");
+
+    assert_eq!(stats, 200);
+    assert_eq!(served_as, ["newsgraph_app"], "the server's sessions");
+    assert_eq!(app_rights, [true, true, false, false, false, false]);
+    assert_eq!(
+        owner_rights,
+        [true, true, true, true, true, true],
+        "the test can tell"
+    );
+    assert!(server.terminate());
+}
+
+#[test]
+fn with_an_owner_url_migrations_run_as_the_owner_and_the_service_role_is_made_for_rows() {
+    let name = crate::process::fresh_database();
+    let owner = crate::process::server_url_with_database(&name);
+    let role = format!("app_{}", uuid::Uuid::new_v4().simple());
+    // DATABASE_URL names a role that does not exist yet.
+    let mut app = url::Url::parse(&owner).expect("a URL");
+    app.set_username(&role).expect("a user");
+    app.set_password(Some("s3cret pass")).expect("a password");
+    let app = app.to_string();
+
+    let migrate = crate::helpers::newsgraph()
+        .arg("migrate")
+        .env("DATABASE_URL", &app)
+        .env("NEWSGRAPH_OWNER_DATABASE_URL", &owner)
+        .output()
+        .expect("newsgraph runs");
+    // Then the service works with DATABASE_URL alone, on the migrated database.
+    let import = crate::helpers::newsgraph()
+        .arg("import")
+        .arg(crate::helpers::seed_path())
+        .env("DATABASE_URL", &app)
+        .output()
+        .expect("newsgraph runs");
+    let app_rights = crate::process::runtime().block_on(rights(&app));
+
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    assert_eq!(app_rights, [true, true, false, false, false, false]);
+}

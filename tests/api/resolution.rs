@@ -358,6 +358,7 @@ async fn resolve_retires_what_an_older_engine_split_and_redirects_it(pool: PgPoo
 
     assert_eq!(first.entities_redirected, 1, "{first:?}");
     assert_eq!(second.articles_changed, [0], "{second:?}");
+    assert_eq!(second.articles_changed_net, 0, "{second:?}");
     assert_eq!(
         second.entities_redirected + second.entities_deleted,
         0,
