@@ -34,19 +34,7 @@ async fn the_docs_page_renders_every_operation_offline_in_a_browser(pool: PgPool
     };
     let config = HttpConfig::default();
     let app = router(state(pool, extractor(), &config), &config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(newsgraph::server::serve(
-        listener,
-        app,
-        std::future::pending(),
-        newsgraph::server::Timeouts {
-            header_read: Duration::from_secs(10),
-            grace: Duration::from_secs(1),
-        },
-    ));
+    let addr = crate::helpers::serve_on_loopback(app, Duration::from_secs(10)).await;
     let profile = tempfile::tempdir().expect("a profile directory");
     let url = format!("http://{addr}/docs");
     let mut command = Command::new(browser);

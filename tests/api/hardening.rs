@@ -20,20 +20,7 @@ async fn listen(pool: PgPool, mut config: HttpConfig) -> SocketAddr {
         .write_tokens
         .push(secrecy::SecretString::from(TOKEN.to_owned()));
     let app = router(state(pool, extractor(), &config), &config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(newsgraph::server::serve(
-        listener,
-        app,
-        std::future::pending(),
-        newsgraph::server::Timeouts {
-            header_read: Duration::from_secs(1),
-            grace: Duration::from_secs(1),
-        },
-    ));
-    addr
+    crate::helpers::serve_on_loopback(app, Duration::from_secs(1)).await
 }
 
 /// Writes `sent` and reads until the server closes the connection (or 20 s pass): what came

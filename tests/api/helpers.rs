@@ -31,6 +31,25 @@ pub fn app_with(pool: PgPool, mut config: HttpConfig) -> axum::Router {
     router(state(pool, extractor(), &config), &config)
 }
 
+/// Serves `app` on a loopback port of its own until the test ends, with this header read
+/// timeout; returns the address.
+pub async fn serve_on_loopback(app: axum::Router, header_read: Duration) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(newsgraph::server::serve(
+        listener,
+        app,
+        std::future::pending(),
+        newsgraph::server::Timeouts {
+            header_read,
+            grace: Duration::from_secs(1),
+        },
+    ));
+    addr
+}
+
 /// A response, read whole.
 #[derive(Debug)]
 pub struct TestResponse {
