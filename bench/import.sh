@@ -6,6 +6,8 @@
 #
 #   bench/import.sh [CORPUS_DIR]
 #
+# NEWSGRAPH_BIN runs another build (an older release, to compare in the same session).
+#
 # Prints wall-clock seconds, articles per second, peak RSS of the import process, and the
 # ratio of the import time to the baseline's.
 set -euo pipefail
@@ -14,7 +16,10 @@ corpus=${1:-../shared/corpus/bench}
 # shellcheck source=scripts/lib/throwaway-pg.sh
 source scripts/lib/throwaway-pg.sh
 
-cargo build --release --locked --quiet
+if [ -z "${NEWSGRAPH_BIN:-}" ]; then
+  cargo build --release --locked --quiet
+fi
+bin=$(realpath "${NEWSGRAPH_BIN:-target/release/newsgraph}")
 THROWAWAY_PG_DURABLE=1 throwaway_pg_start
 psql -q "$DATABASE_URL" -c "CREATE DATABASE newsgraph_bench" -c "CREATE DATABASE copy_baseline"
 base=${DATABASE_URL%/*}
@@ -31,7 +36,7 @@ copy_s=$(seconds "$start" "$(date +%s.%N)")
 
 run_import() {
   local log=$1
-  /usr/bin/time -v env DATABASE_URL="$base/newsgraph_bench" target/release/newsgraph import \
+  /usr/bin/time -v env DATABASE_URL="$base/newsgraph_bench" "$bin" import \
     --report json "${files[@]}" >"$log.json" 2>"$log.err"
 }
 start=$(date +%s.%N)
