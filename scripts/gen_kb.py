@@ -137,9 +137,13 @@ class Places:
 
     # Words that name a direction or a part of anything: as a region's or city's whole name
     # ("West", Cameroon's region; "Central") they would take "the West" and the like.
+    # Directions and features of the earth: as a region's whole name ("Gulf", Papua New Guinea;
+    # "Lakes", South Sudan) they mostly mean something else in news ("the Gulf").
     GENERIC = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
                "central", "centre", "center", "capital", "northwest", "northeast", "southwest",
-               "southeast", "coast", "coastal", "islands", "lakes", "highlands", "mountain"}
+               "southeast", "coast", "coastal", "islands", "lakes", "highlands", "mountain",
+               "gulf", "bay", "sea", "ocean", "river", "rivers", "lake", "valley", "delta",
+               "plateau", "island", "peninsula", "desert", "plains", "hills", "forest"}
 
     def write(self, path):
         order = {"continent": 0, "country": 1, "capital": 2, "region": 3, "city": 4}
