@@ -9,7 +9,8 @@
 //! Properties: nothing panics; every failure is located in the file it came from, on a line
 //! the input has (or on the whole file), in file order; gzip changes nothing but the bytes;
 //! a record that fails validation says why, and one that passes is already normalized
-//! (validating it again changes nothing, so an export imported again is unchanged).
+//! (validating it again changes nothing, so an export imported again is unchanged, unless
+//! its text was escaped more often than normalization decodes).
 
 #![no_main]
 
@@ -20,6 +21,7 @@ use flate2::write::GzEncoder;
 use libfuzzer_sys::fuzz_target;
 use newsgraph::ingest::formats::{Event, read_bytes};
 use newsgraph::ingest::record::{MAX_SOURCE_CHARS, MAX_TITLE_CHARS};
+use newsgraph::ingest::text::MAX_DECODE_PASSES;
 use newsgraph::ingest::{Location, RawRecord};
 
 /// No extension (the content decides, as for stdin), then each extension that decides.
@@ -131,11 +133,32 @@ fn check_validation(raw: &RawRecord) {
         language: Some(article.language.clone()),
     }
     .validate();
-    assert_eq!(
-        again.as_ref(),
-        Ok(&article),
-        "validating again changed it: {raw:?}"
-    );
+    if again.as_ref() != Ok(&article) {
+        // The one change allowed: text escaped more often than normalization decodes.
+        let deep = [&raw.title, &raw.body, &raw.source]
+            .into_iter()
+            .any(|field| field.as_deref().is_some_and(escaped_too_often));
+        assert!(deep, "validating again changed it: {raw:?}\n{again:?}");
+    }
+}
+
+/// Whether `text` still holds a character reference after the passes normalization makes,
+/// each dropping control characters first as it does.
+fn escaped_too_often(text: &str) -> bool {
+    let strip = |text: &str| -> String {
+        text.chars()
+            .filter(|&c| !(c.is_control() && !c.is_whitespace()) && c != '\u{feff}')
+            .collect()
+    };
+    let mut text = strip(text);
+    for _ in 0..MAX_DECODE_PASSES {
+        let decoded = strip(&htmlize::unescape(&text));
+        if decoded == text {
+            return false;
+        }
+        text = decoded;
+    }
+    strip(&htmlize::unescape(&text)) != text
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
