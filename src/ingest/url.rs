@@ -31,11 +31,12 @@ pub fn canonicalize(raw: &str) -> Result<CanonicalUrl, String> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("not an http(s) URL (scheme {})", url.scheme()));
     }
+    // "https://./x" has the host ".", which is empty once its root dot is dropped.
     let host = url
         .host_str()
-        .ok_or_else(|| "the URL has no host".to_owned())?
-        .trim_end_matches('.')
-        .to_owned();
+        .map(|host| host.trim_end_matches('.').to_owned())
+        .filter(|host| !host.is_empty())
+        .ok_or_else(|| "the URL has no host".to_owned())?;
     // The url crate lets through host names DNS never has ("a&lt;b"); the domain, shown as
     // the source's name, must read the same once normalized as text.
     if let Some(url::Host::Domain(name)) = url.host()
@@ -121,5 +122,8 @@ mod tests {
         assert!(canonicalize("/news/1").is_err());
         assert!(canonicalize("ftp://example.org/file").is_err());
         assert!(canonicalize("").is_err());
+        // Found by the import_formats fuzz target: an empty domain and source name.
+        assert!(canonicalize("https://./a").is_err());
+        assert!(canonicalize("https://.../a").is_err());
     }
 }
