@@ -147,7 +147,7 @@ fn check_validation(raw: &RawRecord) {
 fn escaped_too_often(text: &str) -> bool {
     let strip = |text: &str| -> String {
         text.chars()
-            .filter(|&c| !(c.is_control() && !c.is_whitespace()) && c != '\u{feff}')
+            .filter(|&c| (c.is_whitespace() || !c.is_control()) && c != '\u{feff}')
             .collect()
     };
     let mut text = strip(text);
