@@ -24,6 +24,14 @@ mod shed;
 mod snippet;
 mod sources;
 
+/// The query-string parser, for the fuzz targets in `fuzz/`: they are a separate crate and
+/// reach only public items, while [`params`] stays private so that handlers remain its only
+/// users in the library. Not part of the API; nothing else is to use it.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use super::params::{IdOrSlug, Params, encode_cursor, parse_date};
+}
+
 use std::sync::Arc;
 use std::time::Duration;
 

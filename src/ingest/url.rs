@@ -31,11 +31,23 @@ pub fn canonicalize(raw: &str) -> Result<CanonicalUrl, String> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("not an http(s) URL (scheme {})", url.scheme()));
     }
+    // "https://./x" has the host ".", which is empty once its root dot is dropped.
     let host = url
         .host_str()
-        .ok_or_else(|| "the URL has no host".to_owned())?
-        .trim_end_matches('.')
-        .to_owned();
+        .map(|host| host.trim_end_matches('.').to_owned())
+        .filter(|host| !host.is_empty())
+        .ok_or_else(|| "the URL has no host".to_owned())?;
+    // The url crate lets through host names DNS never has ("a&lt;b"); the domain, shown as
+    // the source's name, must read the same once normalized as text.
+    if let Some(url::Host::Domain(name)) = url.host()
+        && !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    {
+        return Err(format!(
+            "the host {name:?} is not a domain name (letters, digits, hyphens and dots)"
+        ));
+    }
     if host.len() > MAX_HOST_BYTES {
         return Err(format!(
             "the host name is longer than {MAX_HOST_BYTES} characters"
@@ -92,9 +104,26 @@ mod tests {
     }
 
     #[test]
+    fn a_host_that_is_no_domain_name_is_refused() {
+        // Found by the import_formats fuzz target: the domain became the source's name,
+        // which normalization turned into "dail<p>y.example.org" on the next import.
+        let refused =
+            canonicalize("https://dail&lt;p&gt;y.example.org/a/3").expect_err("no domain");
+        let idna = canonicalize("https://Bücher.example/a").expect("an IDN");
+        let address = canonicalize("http://[::1]:8080/a").expect("an address");
+
+        assert!(refused.contains("not a domain name"), "{refused}");
+        assert_eq!(idna.domain, "xn--bcher-kva.example");
+        assert_eq!(address.domain, "[::1]");
+    }
+
+    #[test]
     fn relative_and_non_http_urls_are_refused() {
         assert!(canonicalize("/news/1").is_err());
         assert!(canonicalize("ftp://example.org/file").is_err());
         assert!(canonicalize("").is_err());
+        // Found by the import_formats fuzz target: an empty domain and source name.
+        assert!(canonicalize("https://./a").is_err());
+        assert!(canonicalize("https://.../a").is_err());
     }
 }

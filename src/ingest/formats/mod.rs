@@ -178,12 +178,12 @@ impl<R: Read> Read for Counting<R> {
 /// Reads every record of one input into `sink`. `progress` counts the raw bytes read. The
 /// sink returns `false` to stop early (on interruption).
 pub fn read_input(input: &Input, progress: &Arc<AtomicU64>, sink: &mut dyn FnMut(Event) -> bool) {
-    let (name, raw): (Arc<str>, Box<dyn Read + Send>) = match input {
-        Input::Stdin => (Arc::from("-"), Box::new(io::stdin())),
+    let (name, raw, by_extension): (Arc<str>, Box<dyn Read + Send>, _) = match input {
+        Input::Stdin => (Arc::from("-"), Box::new(io::stdin()), None),
         Input::File(path, _) => {
             let name: Arc<str> = Arc::from(path.display().to_string());
             match File::open(path) {
-                Ok(file) => (name, Box::new(file)),
+                Ok(file) => (name, Box::new(file), extension_format(path)),
                 Err(error) => {
                     sink(Event::Failure(
                         file_location(&name),
@@ -198,8 +198,27 @@ pub fn read_input(input: &Input, progress: &Arc<AtomicU64>, sink: &mut dyn FnMut
         inner: raw,
         counter: Arc::clone(progress),
     };
+    read_content(name, by_extension, Box::new(counted), sink);
+}
+
+/// Reads every record of `bytes` into `sink` as [`read_input`] reads a file called `name`:
+/// the same gzip detection, format detection (by `name`'s extension, else by content) and
+/// readers. For tests and fuzzing, which need the real code path without files.
+pub fn read_bytes(name: &str, bytes: &[u8], sink: &mut dyn FnMut(Event) -> bool) {
+    let by_extension = extension_format(Path::new(name));
+    let content = io::Cursor::new(bytes.to_vec());
+    read_content(Arc::from(name), by_extension, Box::new(content), sink);
+}
+
+/// Undoes gzip, tells the format (`by_extension`, else by content) and runs its reader.
+fn read_content(
+    name: Arc<str>,
+    by_extension: Option<Format>,
+    raw: Box<dyn Read + Send>,
+    sink: &mut dyn FnMut(Event) -> bool,
+) {
     let location = file_location(&name);
-    let mut reader: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(1 << 16, counted));
+    let mut reader: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(1 << 16, raw));
     let is_gzip = match reader.fill_buf() {
         Ok(start) => start.starts_with(&[0x1f, 0x8b]),
         Err(error) => {
@@ -213,10 +232,6 @@ pub fn read_input(input: &Input, progress: &Arc<AtomicU64>, sink: &mut dyn FnMut
             MultiGzDecoder::new(reader),
         ));
     }
-    let by_extension = match input {
-        Input::File(path, _) => extension_format(path),
-        Input::Stdin => None,
-    };
     let format = match by_extension {
         Some(format) => Some(format),
         None => match reader.fill_buf() {
@@ -376,3 +391,6 @@ impl<'a> LineCounter<'a> {
         self.line
     }
 }
+
+#[cfg(test)]
+mod tests;
