@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{OriginalUri, Path, State};
@@ -15,11 +15,12 @@ use futures_util::stream;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::ExportTimeout;
+use super::Exports;
 use super::dto::{ARTICLE_FIELDS, ArticleEntity, ArticleResponse, Mention};
 use super::entities::resolve_entity_param;
 use super::error::ApiError;
 use super::format::{Format, ListPage, negotiate, push_csv_row};
+use super::metrics::{ExportEnd, ExportTracker};
 use super::params::{ENTITY_TYPES, Params};
 use crate::database::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
@@ -50,7 +51,7 @@ pub async fn list_articles(
     State(generic): State<GenericPlans>,
     State(directory): State<Option<Arc<Directory>>>,
     State(text_index): State<Option<Arc<TextIndex>>>,
-    State(ExportTimeout(export_timeout)): State<ExportTimeout>,
+    State(exports): State<Exports>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -64,7 +65,7 @@ pub async fn list_articles(
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
     if format == Format::Ndjson {
-        return export(pool, filter, sort, fields, Format::Ndjson, export_timeout).await;
+        return export(pool, filter, sort, fields, Format::Ndjson, &exports).await;
     }
     let request = PageRequest {
         sort,
@@ -104,7 +105,7 @@ pub async fn list_articles(
 pub async fn export_articles(
     State(pool): State<PgPool>,
     State(directory): State<Option<Arc<Directory>>>,
-    State(ExportTimeout(timeout)): State<ExportTimeout>,
+    State(exports): State<Exports>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -124,7 +125,7 @@ pub async fn export_articles(
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let sort = article_sort(&params, &filter)?;
     let fields = article_fields(&params, &filter)?;
-    export(pool, filter, sort, fields, format, timeout).await
+    export(pool, filter, sort, fields, format, &exports).await
 }
 
 /// The most `entity=` filters one request may combine: each is a join of the article's
@@ -241,9 +242,10 @@ async fn export(
     sort: ArticleSort,
     fields: Vec<&'static str>,
     format: Format,
-    timeout: Duration,
+    exports: &Exports,
 ) -> Result<Response, ApiError> {
-    let deadline = Instant::now() + timeout;
+    let deadline = Instant::now() + exports.timeout;
+    let mut tracker = exports.metrics.export_started();
     let mut request = PageRequest {
         sort,
         after: None,
@@ -251,14 +253,25 @@ async fn export(
         with_body: fields.contains(&"body"),
         with_headline: fields.contains(&"headline"),
     };
-    let first = article_search::list(&pool, &filter, &request).await?;
+    let first = match article_search::list(&pool, &filter, &request).await {
+        Ok(first) => first,
+        Err(error) => {
+            tracker.end(ExportEnd::Failed);
+            return Err(error.into());
+        }
+    };
     let encoder = Encoder::new(fields, format);
     let mut head = encoder.header();
     head.push_str(&encoder.rows(first.rows));
     request.after = first.next;
+    let done = request.after.is_none();
+    if done {
+        tracker.end(ExportEnd::Complete);
+    }
     let state = ExportState {
         deadline,
-        done: request.after.is_none(),
+        done,
+        tracker,
         pool,
         filter,
         request,
@@ -280,9 +293,10 @@ async fn export(
 }
 
 /// Where an export stands. When the client goes away, hyper drops the body and with it this
-/// state: no page is read after that.
+/// state: no page is read after that, and the tracker counts the export as abandoned.
 struct ExportState {
     deadline: Instant,
+    tracker: ExportTracker,
     pool: PgPool,
     filter: ArticleFilter,
     request: PageRequest,
@@ -301,6 +315,7 @@ async fn next_export_chunk(
         // incomplete (no final chunk), which every HTTP client reports.
         tracing::warn!("export stopped at its time limit");
         state.done = true;
+        state.tracker.end(ExportEnd::TimeLimit);
         return Some((
             Err(std::io::Error::other("the export reached its time limit")),
             state,
@@ -311,12 +326,16 @@ async fn next_export_chunk(
             let chunk = state.encoder.rows(page.rows);
             state.request.after = page.next;
             state.done = state.request.after.is_none();
+            if state.done {
+                state.tracker.end(ExportEnd::Complete);
+            }
             Some((Ok(Bytes::from(chunk)), state))
         }
         Err(error) => {
             // Headers are gone already; the client sees a cut-off stream.
             tracing::error!(error = %error, "export failed mid-stream");
             state.done = true;
+            state.tracker.end(ExportEnd::Failed);
             Some((Err(std::io::Error::other("export failed")), state))
         }
     }

@@ -1,9 +1,11 @@
 //! Prometheus metrics at `/metrics`: requests by method, route and status, latency
-//! histograms by method and route, and the database pool. Kept in process; the exposition
+//! histograms by method and route, exports running and how they ended, and the database
+//! pool. Kept in process; the exposition
 //! is the Prometheus text format 0.0.4.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{OriginalUri, State};
@@ -25,6 +27,62 @@ const BUCKETS: [f64; 14] = [
 #[derive(Debug, Default)]
 pub struct Metrics {
     inner: Mutex<Inner>,
+    exports_running: AtomicU64,
+    /// Ended exports, by [`ExportEnd`].
+    exports_ended: [AtomicU64; 4],
+}
+
+/// How an export ended.
+#[derive(Debug, Clone, Copy)]
+pub enum ExportEnd {
+    /// Every matching article went out.
+    Complete,
+    /// Cut off at the export time limit.
+    TimeLimit,
+    /// Cut off by a database error.
+    Failed,
+    /// The client went away first: the body was dropped and no further page was read.
+    Abandoned,
+}
+
+impl ExportEnd {
+    const ALL: [Self; 4] = [
+        Self::Complete,
+        Self::TimeLimit,
+        Self::Failed,
+        Self::Abandoned,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Complete => "complete",
+            Self::TimeLimit => "time_limit",
+            Self::Failed => "failed",
+            Self::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// One running export, counted from [`Metrics::export_started`] until it is dropped: as
+/// [`ExportEnd::Abandoned`] unless [`ExportTracker::end`] said otherwise.
+#[derive(Debug)]
+pub struct ExportTracker {
+    metrics: Arc<Metrics>,
+    end: ExportEnd,
+}
+
+impl ExportTracker {
+    /// Records how the export ended, when it is dropped.
+    pub fn end(&mut self, end: ExportEnd) {
+        self.end = end;
+    }
+}
+
+impl Drop for ExportTracker {
+    fn drop(&mut self) {
+        self.metrics.exports_running.fetch_sub(1, Ordering::Relaxed);
+        self.metrics.exports_ended[self.end as usize].fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// Series keys hold the method and the matched route as shared strings, so recording a
@@ -47,6 +105,15 @@ impl Metrics {
     /// A new, empty registry.
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
+    }
+
+    /// Counts an export as running until the returned tracker is dropped.
+    pub fn export_started(self: &Arc<Self>) -> ExportTracker {
+        self.exports_running.fetch_add(1, Ordering::Relaxed);
+        ExportTracker {
+            metrics: Arc::clone(self),
+            end: ExportEnd::Abandoned,
+        }
     }
 
     /// Counts one request under its matched route (so ids in paths do not make one series
@@ -124,6 +191,26 @@ impl Metrics {
             );
         }
         drop(inner);
+        out.push_str("# HELP newsgraph_exports_running Exports whose body is being sent.\n");
+        out.push_str("# TYPE newsgraph_exports_running gauge\n");
+        let _ = writeln!(
+            out,
+            "newsgraph_exports_running {}",
+            self.exports_running.load(Ordering::Relaxed)
+        );
+        out.push_str(
+            "# HELP newsgraph_exports_total Ended exports, by how they ended (abandoned: the \
+             client went away).\n",
+        );
+        out.push_str("# TYPE newsgraph_exports_total counter\n");
+        for end in ExportEnd::ALL {
+            let _ = writeln!(
+                out,
+                "newsgraph_exports_total{{end=\"{}\"}} {}",
+                end.label(),
+                self.exports_ended[end as usize].load(Ordering::Relaxed)
+            );
+        }
         out.push_str(
             "# HELP newsgraph_db_pool_connections Open database connections by pool and state.\n",
         );

@@ -79,7 +79,7 @@ pub struct AppState {
     /// The entities in memory, for lookups and name search (unless turned off).
     pub directory: Option<Arc<Directory>>,
     /// How long an export may stream.
-    pub export_timeout: ExportTimeout,
+    pub exports: Exports,
     /// The articles' lexemes in memory, for full-text pages (unless turned off).
     pub text_index: Option<Arc<TextIndex>>,
 }
@@ -92,10 +92,15 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// How long `GET /v1/articles/export` may stream its body (the request timeout ends when its
-/// headers are sent).
-#[derive(Debug, Clone, Copy)]
-pub struct ExportTimeout(pub Duration);
+/// What exports (`GET /v1/articles/export`, NDJSON lists) need besides the database.
+#[derive(Debug, Clone)]
+pub struct Exports {
+    /// How long an export may stream its body (the request timeout ends when its headers are
+    /// sent).
+    pub timeout: Duration,
+    /// Where each export is counted while it runs and by how it ended.
+    pub metrics: Arc<Metrics>,
+}
 
 /// Settings of the HTTP layer that come from the command line.
 #[derive(Debug, Clone)]
@@ -179,6 +184,7 @@ pub const ROUTES: &[(&str, &str, &[&str])] = &[
 /// Builds the application state from its parts.
 pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> AppState {
     let generic = GenericPlans::beside(&pool);
+    let metrics = Metrics::new();
     AppState {
         directory: config
             .entity_directory
@@ -190,10 +196,13 @@ pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> Ap
         generic,
         extractor,
         jobs: config.jobs.max(1),
-        export_timeout: ExportTimeout(config.export_timeout),
+        exports: Exports {
+            timeout: config.export_timeout,
+            metrics: Arc::clone(&metrics),
+        },
         write_tokens: Arc::new(BearerTokens::new(&config.write_tokens)),
         max_body_bytes: config.max_body_bytes,
-        metrics: Metrics::new(),
+        metrics,
     }
 }
 

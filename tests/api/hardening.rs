@@ -500,6 +500,74 @@ async fn an_export_past_its_time_limit_ends_incomplete(pool: PgPool) {
     assert!(body.is_err(), "the body is cut off, not ended cleanly");
 }
 
+/// `GET /metrics` over the socket: the value of the series `name` (labels included).
+fn metric(addr: SocketAddr, name: &str) -> Option<u64> {
+    let (answer, _) = talk(
+        addr,
+        b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    answer.lines().find_map(|line| {
+        line.strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .and_then(|value| value.trim().parse().ok())
+    })
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn an_export_whose_client_goes_away_reads_no_further_page(pool: PgPool) {
+    four_long_articles(&pool).await;
+    let addr = listen(pool, HttpConfig::default()).await;
+    let request = b"GET /v1/articles/export?fields=id,body HTTP/1.1\r\nHost: x\r\n\
+                    Connection: close\r\n\r\n";
+
+    // One export read to its end, then one whose client reads a little and hangs up while
+    // the server still has pages to read (the first page holds three of the four articles).
+    let whole = tokio::task::spawn_blocking(move || talk(addr, request))
+        .await
+        .expect("the whole export");
+    let abandoned = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        stream.write_all(request).expect("write");
+        let mut start = [0_u8; 4096];
+        stream
+            .read_exact(&mut start)
+            .expect("the start of the export");
+        drop(stream);
+        start
+    })
+    .await
+    .expect("the abandoned export");
+    let ended = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        loop {
+            let abandoned = metric(addr, r#"newsgraph_exports_total{end="abandoned"}"#);
+            if abandoned == Some(1) || started.elapsed() > Duration::from_secs(10) {
+                return (
+                    abandoned,
+                    metric(addr, r#"newsgraph_exports_total{end="complete"}"#),
+                    metric(addr, "newsgraph_exports_running"),
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    })
+    .await
+    .expect("the metrics");
+
+    assert!(whole.0.starts_with("HTTP/1.1 200"), "{}", &whole.0[..200]);
+    assert_eq!(
+        whole.0.matches("\"id\"").count(),
+        4,
+        "every article went out"
+    );
+    assert!(abandoned.starts_with(b"HTTP/1.1 200"));
+    assert_eq!(
+        ended,
+        (Some(1), Some(1), Some(0)),
+        "(abandoned, complete, running)"
+    );
+}
+
 #[test]
 fn empty_variables_take_their_defaults_in_every_command() {
     // Before, each of these was "invalid value '' for ..." and exit 2.
