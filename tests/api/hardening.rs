@@ -568,6 +568,72 @@ async fn an_export_whose_client_goes_away_reads_no_further_page(pool: PgPool) {
     );
 }
 
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn costly_routes_past_their_turns_are_shed_while_lookups_by_id_still_answer(pool: PgPool) {
+    four_long_articles(&pool).await;
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM articles LIMIT 1")
+        .fetch_one(&pool)
+        .await
+        .expect("an article");
+    // A pool of one connection: costly routes get one turn, which an export keeps while its
+    // client is slow to read (the server is blocked writing the first 18 MiB).
+    let one = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .expect("a pool of one");
+    let addr = listen(one, HttpConfig::default()).await;
+    let slow_reader = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        stream
+            .write_all(b"GET /v1/articles/export?fields=id,body HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("write");
+        let mut start = [0_u8; 1024];
+        stream
+            .read_exact(&mut start)
+            .expect("the start of the export");
+        stream
+    })
+    .await
+    .expect("the export started");
+    let close = b"Host: x\r\nConnection: close\r\n\r\n";
+    let lookup = format!("GET /v1/articles/{id} HTTP/1.1\r\n");
+    let (shed, by_id) = tokio::task::spawn_blocking(move || {
+        let shed = talk(
+            addr,
+            &[b"GET /v1/stats HTTP/1.1\r\n".as_slice(), close].concat(),
+        );
+        let by_id = talk(addr, &[lookup.as_bytes(), close].concat());
+        (shed, by_id)
+    })
+    .await
+    .expect("the requests");
+    drop(slow_reader);
+    let after = tokio::task::spawn_blocking(move || {
+        talk(
+            addr,
+            &[b"GET /v1/stats HTTP/1.1\r\n".as_slice(), close].concat(),
+        )
+    })
+    .await
+    .expect("the stats after");
+
+    assert!(shed.0.starts_with("HTTP/1.1 503"), "{}", shed.0);
+    assert!(
+        shed.0.to_ascii_lowercase().contains("retry-after: "),
+        "{}",
+        shed.0
+    );
+    assert!(shed.0.contains("\"overloaded\""), "{}", shed.0);
+    assert!(
+        shed.1 < Duration::from_secs(5),
+        "refused after its bounded wait, not queued: {:?}",
+        shed.1
+    );
+    assert!(by_id.0.starts_with("HTTP/1.1 200"), "{}", &by_id.0[..200]);
+    assert!(after.0.starts_with("HTTP/1.1 200"), "{}", after.0);
+}
+
 #[test]
 fn empty_variables_take_their_defaults_in_every_command() {
     // Before, each of these was "invalid value '' for ..." and exit 2.
