@@ -32,7 +32,11 @@ pub async fn get_docs(OriginalUri(uri): OriginalUri) -> Result<Response, ApiErro
 }
 
 /// `GET /docs/assets/{file}`: the page's scripts and styles, cached for a day.
-pub async fn get_docs_asset(Path(file): Path<String>) -> Result<Response, ApiError> {
+pub async fn get_docs_asset(
+    Path(file): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    Params::parse(uri.query(), &[])?;
     let (content_type, body): (&str, &'static [u8]) = match file.as_str() {
         "swagger-ui-bundle.js" => (
             "text/javascript; charset=utf-8",

@@ -1,8 +1,9 @@
 //! The HTTP layer: the router, its middleware stack, and one module per resource.
 //!
 //! Handlers translate between HTTP and the [`db`](crate::db) functions; they hold no SQL. Only
-//! this module knows status codes. [`ROUTES`] lists every route with the query parameters it
-//! takes; the tests hold it against openapi.yaml.
+//! this module knows status codes. Routes are added through [`routes::Routes`], which records
+//! each with the query parameters it takes: [`served_routes`] is that record, which the tests
+//! hold against openapi.yaml.
 
 mod articles;
 mod auth;
@@ -20,6 +21,7 @@ mod observe;
 mod params;
 mod rate_limit;
 mod request_id;
+mod routes;
 mod shed;
 mod snippet;
 mod sources;
@@ -40,7 +42,6 @@ use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
 use newsgraph_extract::Extractor;
 use secrecy::SecretString;
 use sqlx::PgPool;
@@ -56,6 +57,8 @@ pub use self::auth::BearerTokens;
 use self::error::ApiError;
 use self::metrics::Metrics;
 use self::rate_limit::RateLimiter;
+pub use self::routes::Route;
+use self::routes::Routes;
 
 /// What the handlers share.
 #[derive(Clone, FromRef)]
@@ -148,39 +151,6 @@ impl Default for HttpConfig {
     }
 }
 
-/// Every route: method, path (as in openapi.yaml), and the query parameters it takes.
-pub const ROUTES: &[(&str, &str, &[&str])] = &[
-    ("GET", "/healthz", &[]),
-    ("GET", "/readyz", &[]),
-    ("GET", "/metrics", &[]),
-    ("GET", "/openapi.yaml", &[]),
-    ("GET", "/docs", &[]),
-    ("GET", "/v1/articles", articles::LIST_PARAMS),
-    ("POST", "/v1/articles", &[]),
-    ("GET", "/v1/articles/export", articles::EXPORT_PARAMS),
-    ("GET", "/v1/articles/{id}", articles::GET_PARAMS),
-    (
-        "GET",
-        "/v1/articles/{id}/entities",
-        articles::ENTITIES_PARAMS,
-    ),
-    ("GET", "/v1/entities", entities::LIST_PARAMS),
-    ("GET", "/v1/entities/{id}", entities::GET_PARAMS),
-    (
-        "GET",
-        "/v1/entities/{id}/articles",
-        entities::ARTICLES_PARAMS,
-    ),
-    ("GET", "/v1/entities/{id}/related", entities::RELATED_PARAMS),
-    (
-        "GET",
-        "/v1/entities/{id}/timeline",
-        entities::TIMELINE_PARAMS,
-    ),
-    ("GET", "/v1/sources", sources::LIST_PARAMS),
-    ("GET", "/v1/stats", sources::STATS_PARAMS),
-];
-
 /// Builds the application state from its parts.
 pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> AppState {
     let generic = GenericPlans::beside(&pool);
@@ -211,60 +181,90 @@ pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> Ap
 /// configured; the other operations endpoints (health, readiness, contract, docs) need
 /// neither, and nothing outside `/v1` is rate-limited, so probes never get a 429 or a 401.
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
+    build(state, config).0
+}
+
+/// Every operation [`router`] serves with this configuration, as its routes were added.
+pub fn served_routes(state: AppState, config: &HttpConfig) -> Vec<Route> {
+    build(state, config).1
+}
+
+fn build(state: AppState, config: &HttpConfig) -> (Router, Vec<Route>) {
     let limiter = RateLimiter::new(config.rate_limit_per_minute, config.trust_forwarded_for);
     let readers = auth::ReadAccess::new(&config.read_tokens, &config.write_tokens);
     // Costly routes scan, aggregate or write, and take turns (see `shed`); lookups by id
     // never wait behind them.
-    let costly = Router::new()
-        .route(
+    let shed = shed::Shed::for_pool(state.pool.options().get_max_connections());
+    let costly = Routes::new()
+        .get(
             "/v1/articles",
-            get(articles::list_articles).post(ingest::post_articles),
+            articles::LIST_PARAMS,
+            articles::list_articles,
         )
-        .route("/v1/articles/export", get(articles::export_articles))
-        .route("/v1/entities", get(entities::list_entities))
-        .route(
+        .post("/v1/articles", &[], ingest::post_articles)
+        .get(
+            "/v1/articles/export",
+            articles::EXPORT_PARAMS,
+            articles::export_articles,
+        )
+        .get(
+            "/v1/entities",
+            entities::LIST_PARAMS,
+            entities::list_entities,
+        )
+        .get(
             "/v1/entities/{id}/articles",
-            get(entities::list_entity_articles),
+            entities::ARTICLES_PARAMS,
+            entities::list_entity_articles,
         )
-        .route(
+        .get(
             "/v1/entities/{id}/related",
-            get(entities::list_related_entities),
+            entities::RELATED_PARAMS,
+            entities::list_related_entities,
         )
-        .route(
+        .get(
             "/v1/entities/{id}/timeline",
-            get(entities::get_entity_timeline),
+            entities::TIMELINE_PARAMS,
+            entities::get_entity_timeline,
         )
-        .route("/v1/sources", get(sources::list_sources))
-        .route("/v1/stats", get(sources::get_stats))
-        .route_layer(middleware::from_fn_with_state(
-            shed::Shed::for_pool(state.pool.options().get_max_connections()),
-            shed::shed,
-        ));
-    let mut v1 = Router::new()
-        .route("/v1/articles/{id}", get(articles::get_article))
-        .route(
+        .get("/v1/sources", sources::LIST_PARAMS, sources::list_sources)
+        .get("/v1/stats", sources::STATS_PARAMS, sources::get_stats)
+        .map(|router| router.route_layer(middleware::from_fn_with_state(shed, shed::shed)));
+    let mut v1 = Routes::new()
+        .get(
+            "/v1/articles/{id}",
+            articles::GET_PARAMS,
+            articles::get_article,
+        )
+        .get(
             "/v1/articles/{id}/entities",
-            get(articles::list_article_entities),
+            articles::ENTITIES_PARAMS,
+            articles::list_article_entities,
         )
-        .route("/v1/entities/{id}", get(entities::get_entity))
+        .get(
+            "/v1/entities/{id}",
+            entities::GET_PARAMS,
+            entities::get_entity,
+        )
         .merge(costly);
     // Each guard is left out when it has nothing to enforce: a layer costs a boxed future
     // and a clone of itself per request.
     // The metrics name routes, clients' volumes and the pool's state: when reads need a
     // token, so does scraping them.
-    let mut metrics = Router::new().route("/metrics", get(metrics::get_metrics));
+    let mut metrics = Routes::new().get("/metrics", &[], metrics::get_metrics);
     if !readers.is_open() {
-        metrics = metrics.route_layer(middleware::from_fn_with_state(
-            Arc::clone(&readers),
-            read_guard,
-        ));
-        v1 = v1.route_layer(middleware::from_fn_with_state(readers, read_guard));
+        let guard = middleware::from_fn_with_state(Arc::clone(&readers), read_guard);
+        metrics = metrics.map(|router| router.route_layer(guard));
+        v1 = v1
+            .map(|router| router.route_layer(middleware::from_fn_with_state(readers, read_guard)));
     }
     if limiter.is_limited() {
-        v1 = v1.route_layer(middleware::from_fn_with_state(
-            limiter,
-            rate_limit::rate_limit,
-        ));
+        v1 = v1.map(|router| {
+            router.route_layer(middleware::from_fn_with_state(
+                limiter,
+                rate_limit::rate_limit,
+            ))
+        });
     }
     // Outermost first: compression; `observe` (request id, time limit, panics, ETag of the
     // uncompressed body, metrics, access log); CORS when origins are configured; the body
@@ -280,18 +280,21 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
         ))
         .option_layer(cors(&config.cors_origins))
         .layer(DefaultBodyLimit::max(config.max_body_bytes));
-    Router::new()
-        .route("/healthz", get(health::get_healthz))
-        .route("/readyz", get(health::get_readyz))
+    let (router, served) = Routes::new()
+        .get("/healthz", &[], health::get_healthz)
+        .get("/readyz", &[], health::get_readyz)
         .merge(metrics)
-        .route("/openapi.yaml", get(docs::get_openapi))
-        .route("/docs", get(docs::get_docs))
-        .route("/docs/assets/{file}", get(docs::get_docs_asset))
+        .get("/openapi.yaml", &[], docs::get_openapi)
+        .get("/docs", &[], docs::get_docs)
+        .get("/docs/assets/{file}", &[], docs::get_docs_asset)
         .merge(v1)
+        .finish();
+    let router = router
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware)
-        .with_state(state)
+        .with_state(state);
+    (router, served)
 }
 
 /// Reads need a token when read tokens are configured; writes check their own (write) tokens.

@@ -1,22 +1,18 @@
 //! The contract: openapi.yaml and the router agree on every path, method and query
-//! parameter, and every response of a loaded server validates against its schema.
+//! parameter, as the router serves them (its own record of the routes it was built with,
+//! each then requested through it), and every response of a loaded server, its body and its
+//! documented headers, validates against the spec with a complete JSON Schema validator.
 
 use std::collections::BTreeSet;
 
 use axum::body::Body;
-use axum::http::{Method, Request, header};
-use newsgraph::http::ROUTES;
+use axum::http::{Method, Request, StatusCode, header};
+use newsgraph::http::{HttpConfig, Route, served_routes, state};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::helpers::{TOKEN, app, load_sample_and_seed, send};
-use crate::schema::check;
-
-fn spec() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml"))
-        .expect("openapi.yaml");
-    serde_norway::from_str(&text).expect("openapi.yaml is YAML")
-}
+use crate::helpers::{TOKEN, app, extractor, load_sample_and_seed, send};
+use crate::schema::{Contract, escape};
 
 /// The query parameters of an operation (its own and its path item's).
 fn spec_query_params(spec: &Value, path: &str, method: &str) -> BTreeSet<String> {
@@ -35,19 +31,47 @@ fn spec_query_params(spec: &Value, path: &str, method: &str) -> BTreeSet<String>
 }
 
 fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
+    resolve_at(spec, value, String::new()).0
+}
+
+/// A value of the spec with its `$ref`s followed, and the JSON pointer it was found at
+/// (`at` while it is not a reference).
+fn resolve_at<'a>(spec: &'a Value, value: &'a Value, at: String) -> (&'a Value, String) {
     match value.get("$ref").and_then(Value::as_str) {
-        Some(reference) => resolve(
-            spec,
-            spec.pointer(reference.trim_start_matches('#'))
-                .unwrap_or(&Value::Null),
-        ),
-        None => value,
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#').to_owned();
+            let target = spec.pointer(&pointer).unwrap_or(&Value::Null);
+            resolve_at(spec, target, pointer)
+        }
+        None => (value, at),
     }
 }
 
-#[test]
-fn every_route_method_and_query_parameter_agrees_with_the_spec() {
-    let spec = spec();
+/// A concrete request path for a template: ids that name nothing.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "01a21eea-64c1-7266-b6c9-95fcebe9d93f")
+        .replace("{file}", "docs.css")
+}
+
+fn text(response: &crate::helpers::TestResponse) -> String {
+    String::from_utf8_lossy(&response.body).into_owned()
+}
+
+/// What the router answers `method uri`, with a write token and a JSON body for POSTs.
+async fn ask(app: &axum::Router, method: &Method, uri: &str) -> crate::helpers::TestResponse {
+    let mut request = Request::builder().method(method.clone()).uri(uri);
+    if method == Method::POST {
+        request = request
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+    }
+    send(app, request.body(Body::from("{}")).expect("a request")).await
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn every_served_route_method_and_query_parameter_agrees_with_the_spec(pool: PgPool) {
+    let contract = Contract::load();
+    let spec = &contract.spec;
     let mut in_spec = BTreeSet::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
         for method in ["get", "post", "put", "patch", "delete"] {
@@ -56,44 +80,108 @@ fn every_route_method_and_query_parameter_agrees_with_the_spec() {
             }
         }
     }
-    let in_router: BTreeSet<(String, String)> = ROUTES
+    // Guards that are left out when unconfigured must not change what is served.
+    let open = HttpConfig::default();
+    let guarded = HttpConfig {
+        read_tokens: vec![secrecy::SecretString::from("reader".to_owned())],
+        rate_limit_per_minute: 1000,
+        ..HttpConfig::default()
+    };
+    let routes: Vec<Route> = served_routes(state(pool.clone(), extractor(), &open), &open);
+    let guarded_routes = served_routes(state(pool.clone(), extractor(), &guarded), &guarded);
+    let served: BTreeSet<(String, String)> = routes
         .iter()
-        .map(|(method, path, _)| ((*method).to_owned(), (*path).to_owned()))
+        .map(|route| (route.method.to_string(), route.path.to_owned()))
         .collect();
 
+    assert_eq!(routes, guarded_routes, "the guards change no route");
     assert_eq!(
-        in_router, in_spec,
-        "routes of the router vs. operations of openapi.yaml"
+        served, in_spec,
+        "operations served by the router vs. operations of openapi.yaml"
     );
-    for (method, path, params) in ROUTES {
-        let documented = spec_query_params(&spec, path, &method.to_lowercase());
-        let accepted: BTreeSet<String> = params.iter().map(|p| (*p).to_owned()).collect();
-        assert_eq!(accepted, documented, "query parameters of {method} {path}");
+    let app = app(pool);
+    for route in &routes {
+        let method = route.method.as_str();
+        let documented = spec_query_params(spec, route.path, &method.to_lowercase());
+        let accepted: BTreeSet<String> = route.params.iter().map(|p| (*p).to_owned()).collect();
+        assert_eq!(
+            accepted, documented,
+            "query parameters of {method} {}",
+            route.path
+        );
+        // Through the router: the route is there, refuses what it does not take and takes
+        // what it says it does.
+        let base = concrete(route.path);
+        let refused = ask(&app, &route.method, &format!("{base}?contract_probe=1")).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{method} {} with an unknown parameter",
+            route.path
+        );
+        assert!(
+            text(&refused).contains("contract_probe"),
+            "{method} {}: {}",
+            route.path,
+            text(&refused)
+        );
+        for param in route.params {
+            let answer = ask(&app, &route.method, &format!("{base}?{param}=x")).await;
+            assert!(
+                !text(&answer).contains("unknown parameter"),
+                "{method} {} refuses its own parameter {param}: {}",
+                route.path,
+                text(&answer)
+            );
+        }
     }
 }
 
-#[test]
-fn the_schema_checker_reports_wrong_types_missing_fields_and_bad_enums() {
-    let root = json!({"components": {"schemas": {"Thing": {
-        "type": "object", "required": ["id", "kind"],
-        "properties": {"id": {"type": "string", "format": "uuid"}, "kind": {"enum": ["a", "b"]}, "n": {"type": ["integer", "null"]}}
-    }}}});
-    let schema = json!({"$ref": "#/components/schemas/Thing"});
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn a_response_that_breaks_the_contract_fails_validation(pool: PgPool) {
+    let contract = Contract::load();
+    let problem = send(
+        &app(pool),
+        Request::get("/v1/entities?limit=x")
+            .body(Body::empty())
+            .expect("a request"),
+    )
+    .await;
+    let pointer = "/components/schemas/Problem";
+    let good: Value = serde_json::from_slice(&problem.body).expect("a problem document");
+    let mut broken = good.clone();
+    broken["instance"] = json!("request 1");
+    broken["errors"] = json!([]);
+    broken["code"] = json!("oops");
+    broken["status"] = json!(200);
+    let mut missing = good.clone();
+    missing
+        .as_object_mut()
+        .expect("an object")
+        .remove("request_id");
+    let filter = "/components/parameters/EntityFilter/schema";
 
-    let good = check(
-        &root,
-        &schema,
-        &json!({"id": "01a21eea-64c1-7266-b6c9-95fcebe9d93f", "kind": "a", "n": null}),
-        "",
+    assert!(
+        contract.problems(pointer, &good).is_empty(),
+        "{:?}",
+        contract.problems(pointer, &good)
     );
-    let bad = check(&root, &schema, &json!({"id": "nope", "n": "x"}), "");
-
-    assert!(good.is_empty(), "{good:?}");
-    assert_eq!(bad.len(), 3, "{bad:?}");
+    // pattern, minItems, enum, minimum: each is reported.
+    assert_eq!(
+        contract.problems(pointer, &broken).len(),
+        4,
+        "{:?}",
+        contract.problems(pointer, &broken)
+    );
+    assert_eq!(contract.problems(pointer, &missing).len(), 1);
+    // uniqueItems and maxItems, which the schema of `entity=` uses.
+    assert!(contract.problems(filter, &json!(["a", "b"])).is_empty());
+    assert_eq!(contract.problems(filter, &json!(["a", "a"])).len(), 1);
+    assert_eq!(contract.problems(filter, &json!(vec!["x"; 11])).len(), 2);
 }
 
-/// Finds the spec's operation for a concrete request path.
-fn operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value> {
+/// The spec's path template and operation for a concrete request path.
+fn operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<(&'a str, &'a Value)> {
     let segments: Vec<&str> = path.split('/').collect();
     spec["paths"]
         .as_object()?
@@ -105,7 +193,8 @@ fn operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value>
                     .iter()
                     .zip(&segments)
                     .all(|(t, s)| t == s || (t.starts_with('{') && t.ends_with('}')));
-            fits.then(|| item.get(method)).flatten()
+            fits.then(|| item.get(method).map(|op| (template.as_str(), op)))
+                .flatten()
         })
 }
 
@@ -118,7 +207,8 @@ async fn every_response_of_a_loaded_server_validates_against_the_spec(pool: PgPo
             .await
             .expect("the seed article");
     let app = app(pool);
-    let spec = spec();
+    let contract = Contract::load();
+    let spec = &contract.spec;
     let post_body = json!({"url": "https://contract.example/1", "title": "Talks", "body": "Diplomats met in Geneva."});
     let requests: Vec<(Method, String, Option<Value>)> = vec![
         (Method::GET, "/healthz".into(), None),
@@ -184,6 +274,16 @@ async fn every_response_of_a_loaded_server_validates_against_the_spec(pool: PgPo
         ),
         (Method::GET, "/v1/sources".into(), None),
         (Method::GET, "/v1/stats".into(), None),
+        (Method::GET, "/metrics".into(), None),
+        (Method::GET, "/openapi.yaml".into(), None),
+        (Method::GET, "/docs".into(), None),
+        (Method::GET, "/docs/assets/docs.css".into(), None),
+        (
+            Method::GET,
+            "/docs/assets/swagger-ui-bundle.js".into(),
+            None,
+        ),
+        (Method::GET, "/docs/assets/nothing.js".into(), None),
         (Method::POST, "/v1/articles".into(), Some(post_body.clone())),
         (
             Method::POST,
@@ -209,18 +309,42 @@ async fn every_response_of_a_loaded_server_validates_against_the_spec(pool: PgPo
             .expect("a request");
         let response = send(&app, request).await;
         let path = uri.split('?').next().unwrap_or_default();
-        let Some(operation) = operation(&spec, &method.as_str().to_lowercase(), path) else {
+        let method_name = method.as_str().to_lowercase();
+        let Some((template, _)) = operation(spec, &method_name, path) else {
             problems.push(format!("{method} {uri}: no operation in the spec"));
             continue;
         };
         let status = response.status.as_str().to_owned();
-        let Some(documented) = operation["responses"]
-            .get(&status)
-            .map(|r| resolve(&spec, r))
-        else {
+        let at = format!(
+            "/paths/{}/{method_name}/responses/{status}",
+            escape(template)
+        );
+        let Some(documented) = spec.pointer(&at) else {
             problems.push(format!("{method} {uri}: status {status} not documented"));
             continue;
         };
+        let (documented, at) = resolve_at(spec, documented, at);
+        for (name, header_spec) in documented["headers"].as_object().into_iter().flatten() {
+            let (header_spec, header_at) =
+                resolve_at(spec, header_spec, format!("{at}/headers/{}", escape(name)));
+            match response.headers.get(name.as_str()) {
+                Some(value) => {
+                    // A header is text; a number schema means text that is the number.
+                    let text = value.to_str().unwrap_or_default();
+                    let value = match text.parse::<i64>() {
+                        Ok(number) => json!(number),
+                        Err(_) => json!(text),
+                    };
+                    for problem in contract.problems(&format!("{header_at}/schema"), &value) {
+                        problems.push(format!("{method} {uri} ({status}) header {name} {problem}"));
+                    }
+                }
+                None if header_spec["required"] == true => {
+                    problems.push(format!("{method} {uri} ({status}): no {name} header"));
+                }
+                None => {}
+            }
+        }
         let content_type = response
             .headers
             .get(header::CONTENT_TYPE)
@@ -230,16 +354,17 @@ async fn every_response_of_a_loaded_server_validates_against_the_spec(pool: PgPo
             .next()
             .unwrap_or_default()
             .to_owned();
-        let Some(media) = documented["content"].get(&content_type) else {
+        if documented["content"].get(&content_type).is_none() {
             problems.push(format!(
                 "{method} {uri}: content type {content_type:?} not documented for {status}"
             ));
             continue;
-        };
+        }
         // NDJSON streams are not one JSON document; read.rs checks their lines.
         if content_type.ends_with("json") && content_type != "application/x-ndjson" {
             let value: Value = serde_json::from_slice(&response.body).expect("a JSON body");
-            for problem in check(&spec, &media["schema"], &value, "") {
+            let schema = format!("{at}/content/{}/schema", escape(&content_type));
+            for problem in contract.problems(&schema, &value) {
                 problems.push(format!("{method} {uri} ({status}): {problem}"));
             }
         }

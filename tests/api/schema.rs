@@ -1,155 +1,78 @@
-//! A small JSON Schema checker for the subset openapi.yaml uses ($ref, type with null,
-//! properties, required, additionalProperties, items, enum, const, oneOf/anyOf/allOf,
-//! minimum/maximum, uuid and date-time formats), so that tests can hold every response
-//! against the contract without a heavy dependency.
+//! openapi.yaml as a JSON Schema 2020-12 resource, for holding responses against it with a
+//! complete validator (the `jsonschema` crate: every keyword, `format` included). A schema
+//! anywhere in the document is named by its JSON pointer; its `$ref`s resolve inside the
+//! document.
 
-use serde_json::Value;
+use jsonschema::{Draft, Registry, Validator};
+use serde_json::{Value, json};
 
-/// The problems found in `value` against `schema` (empty when it conforms). `root` is the
-/// whole OpenAPI document, for `$ref`s.
-pub fn check(root: &Value, schema: &Value, value: &Value, path: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    check_into(root, schema, value, path, &mut problems);
-    problems
+/// The base URI openapi.yaml is registered under.
+const BASE: &str = "urn:newsgraph:openapi";
+
+/// The contract, parsed and registered.
+pub struct Contract {
+    /// openapi.yaml as JSON.
+    pub spec: Value,
+    registry: Registry<'static>,
 }
 
-fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let pointer = reference.trim_start_matches('#');
-            resolve(root, root.pointer(pointer).unwrap_or(&Value::Null))
-        }
-        None => schema,
+impl Contract {
+    /// openapi.yaml of the repository.
+    pub fn load() -> Self {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml"))
+            .expect("openapi.yaml");
+        Self::of(serde_norway::from_str(&text).expect("openapi.yaml is YAML"))
     }
-}
 
-fn type_matches(expected: &str, value: &Value) -> bool {
-    match expected {
-        "null" => value.is_null(),
-        "boolean" => value.is_boolean(),
-        "integer" => value.is_i64() || value.is_u64(),
-        "number" => value.is_number(),
-        "string" => value.is_string(),
-        "array" => value.is_array(),
-        "object" => value.is_object(),
-        _ => true,
+    /// A contract made of `spec` (an OpenAPI 3.1 document as JSON).
+    pub fn of(spec: Value) -> Self {
+        let registry = Registry::new()
+            .add(BASE, spec.clone())
+            .expect("a resource")
+            .prepare()
+            .expect("the document's references resolve");
+        Self { spec, registry }
     }
-}
 
-fn check_into(root: &Value, schema: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
-    let schema = resolve(root, schema);
-    if let Some(types) = schema.get("type") {
-        let allowed: Vec<&str> = match types {
-            Value::String(one) => vec![one.as_str()],
-            Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        };
-        if !allowed.iter().any(|t| type_matches(t, value)) {
-            problems.push(format!("{path}: expected {allowed:?}, found {value}"));
-            return;
-        }
+    /// A validator for the schema at `pointer` in the document.
+    pub fn validator(&self, pointer: &str) -> Validator {
+        assert!(
+            self.spec.pointer(pointer).is_some(),
+            "no schema at {pointer} in openapi.yaml"
+        );
+        jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .with_registry(&self.registry)
+            .should_validate_formats(true)
+            .build(&json!({ "$ref": format!("{BASE}#{}", fragment(pointer)) }))
+            .unwrap_or_else(|error| panic!("the schema at {pointer} is invalid: {error}"))
     }
-    if value.is_null() {
-        return;
-    }
-    if let Some(options) = schema.get("enum").and_then(Value::as_array)
-        && !options.contains(value)
-    {
-        problems.push(format!("{path}: {value} not in {options:?}"));
-    }
-    if let Some(constant) = schema.get("const")
-        && constant != value
-    {
-        problems.push(format!("{path}: {value} is not {constant}"));
-    }
-    check_format(schema, value, path, problems);
-    check_bounds(schema, value, path, problems);
-    for all in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        check_into(root, all, value, path, problems);
-    }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(options) = schema.get(key).and_then(Value::as_array) {
-            let fits = options
-                .iter()
-                .any(|option| check(root, option, value, path).is_empty());
-            if !fits {
-                problems.push(format!("{path}: matches none of {key}"));
-            }
-        }
-    }
-    if let (Some(object), true) = (
-        value.as_object(),
-        schema.get("properties").is_some() || schema.get("required").is_some(),
-    ) {
-        let properties = schema.get("properties").and_then(Value::as_object);
-        for required in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(name) = required.as_str()
-                && !object.contains_key(name)
-            {
-                problems.push(format!("{path}: missing required {name}"));
-            }
-        }
-        for (name, item) in object {
-            match properties.and_then(|p| p.get(name)) {
-                Some(property) => {
-                    check_into(root, property, item, &format!("{path}/{name}"), problems)
-                }
-                None => match schema.get("additionalProperties") {
-                    Some(Value::Bool(false)) => {
-                        problems.push(format!("{path}: unexpected property {name}"))
-                    }
-                    Some(extra @ Value::Object(_)) => {
-                        check_into(root, extra, item, &format!("{path}/{name}"), problems)
-                    }
-                    _ => {}
-                },
-            }
-        }
-    }
-    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
-        for (i, item) in array.iter().enumerate() {
-            check_into(root, items, item, &format!("{path}/{i}"), problems);
-        }
+
+    /// What is wrong with `value` against the schema at `pointer` (empty when it conforms),
+    /// each with where in `value`.
+    pub fn problems(&self, pointer: &str, value: &Value) -> Vec<String> {
+        self.validator(pointer)
+            .iter_errors(value)
+            .map(|error| format!("{}: {error}", error.instance_path()))
+            .collect()
     }
 }
 
-fn check_format(schema: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
-    let (Some(format), Some(text)) = (schema.get("format").and_then(Value::as_str), value.as_str())
-    else {
-        return;
-    };
-    let ok = match format {
-        "uuid" => uuid::Uuid::parse_str(text).is_ok(),
-        "date-time" => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
-        _ => true,
-    };
-    if !ok {
-        problems.push(format!("{path}: {text:?} is not a {format}"));
+/// A JSON pointer as a URI fragment (RFC 6901, section 6): what a fragment may not hold
+/// percent-encoded.
+fn fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for byte in pointer.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/~-._!$&'()*+,;=:@".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
     }
+    out
 }
 
-fn check_bounds(schema: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
-    let Some(number) = value.as_f64() else {
-        return;
-    };
-    if let Some(minimum) = schema.get("minimum").and_then(Value::as_f64)
-        && number < minimum
-    {
-        problems.push(format!("{path}: {number} < minimum {minimum}"));
-    }
-    if let Some(maximum) = schema.get("maximum").and_then(Value::as_f64)
-        && number > maximum
-    {
-        problems.push(format!("{path}: {number} > maximum {maximum}"));
-    }
+/// `segment` escaped for a JSON pointer (RFC 6901).
+pub fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
 }
