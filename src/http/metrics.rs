@@ -1,7 +1,11 @@
 //! Prometheus metrics at `/metrics`: requests by method, route and status, latency
 //! histograms by method and route, exports running and how they ended, and the database
-//! pool. Kept in process; the exposition
-//! is the Prometheus text format 0.0.4.
+//! pool. Kept in process; the exposition is the Prometheus text format 0.0.4.
+//!
+//! Hand-written rather than prometheus-client: that crate writes OpenMetrics (another
+//! content type and naming) where scrapers of `/metrics` read the 0.0.4 format, and it was
+//! slower per request, 1.2-1.5x on one and on two threads despite the one mutex here
+//! (`cargo bench --bench hand_written`, bench/results/hand_written-20261130-0605.md).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -118,7 +122,7 @@ impl Metrics {
 
     /// Counts one request under its matched route (so ids in paths do not make one series
     /// each) and adds its latency to the route's histogram.
-    pub(super) fn record(&self, method: Method, route: &str, status: u16, seconds: f64) {
+    pub fn record(&self, method: Method, route: &str, status: u16, seconds: f64) {
         let method = standard(method);
         let mut inner = self.inner.lock().expect("the metrics lock");
         let route = match inner.routes.get(route) {

@@ -26,6 +26,14 @@ mod shed;
 mod snippet;
 mod sources;
 
+/// The request-id generator and the metrics registry, for `benches/hand_written.rs`, which
+/// measures them against the crates that could replace them. Not part of the API.
+#[doc(hidden)]
+pub mod bench {
+    pub use super::metrics::Metrics;
+    pub use super::request_id::generate as generate_request_id;
+}
+
 /// The query-string parser, for the fuzz targets in `fuzz/`: they are a separate crate and
 /// reach only public items, while [`params`] stays private so that handlers remain its only
 /// users in the library. Not part of the API; nothing else is to use it.
