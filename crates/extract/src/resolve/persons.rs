@@ -81,6 +81,65 @@ pub(super) fn type_coordinated_given_names(a: &Analysis, kb: &Kb, drafts: &mut [
     }
 }
 
+/// A name of two to four capitalized words that the model typed as a place or an
+/// organization is a person's when the article calls someone by its last word alone and no
+/// person's full name ends with that word: "Tiger Woods" (typed a place) with "Woods" five
+/// times a person. The lone word must weigh at least as much as the full name's own votes,
+/// or the name must start with a known given name ("Dora Kallmus"). Names that start with
+/// a known place ("Philadelphia Eagles"), that the knowledge base knows as a place, or that
+/// stand for a team stay as they are.
+pub(super) fn type_full_names_by_surname(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    let mut lone_person: HashMap<&str, f32> = HashMap::new();
+    let mut full_surnames: Vec<&str> = Vec::new();
+    for d in drafts.iter().filter(|d| d.kind == EntityKind::Person) {
+        if d.last - d.first == 1 {
+            *lone_person.entry(a.forms[d.first].as_str()).or_default() += d.confidence;
+        } else {
+            full_surnames.push(a.forms[d.last - 1].as_str());
+        }
+    }
+    let capitalized = |i: usize| {
+        a.tokens[i]
+            .text
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+    };
+    let mut votes: HashMap<Vec<String>, f32> = HashMap::new();
+    for d in drafts.iter().filter(|d| d.kind != EntityKind::Person) {
+        *votes.entry(a.forms[d.first..d.last].to_vec()).or_default() += d.confidence;
+    }
+    let mut retyped: Vec<usize> = Vec::new();
+    for (k, d) in drafts.iter().enumerate() {
+        let words = d.last - d.first;
+        if d.kind == EntityKind::Person
+            || !(2..=4).contains(&words)
+            || d.stands_for.is_some()
+            || d.place.is_some()
+            || !(d.first..d.last).all(capitalized)
+        {
+            continue;
+        }
+        let surname = a.forms[d.last - 1].as_str();
+        let Some(&lone) = lone_person.get(surname) else {
+            continue;
+        };
+        if full_surnames.contains(&surname)
+            || kb.place(&d.text).is_some()
+            || kb.place(&a.tokens[d.first].text).is_some()
+        {
+            continue;
+        }
+        let own = votes[&a.forms[d.first..d.last].to_vec()];
+        if lone >= own || kb.is_given_name(&a.forms[d.first]) {
+            retyped.push(k);
+        }
+    }
+    for k in retyped {
+        drafts[k].kind = EntityKind::Person;
+    }
+}
+
 /// The words of a multi-word person name: given name, middle names, surname.
 struct FullName<'a> {
     given: &'a str,
