@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# API benchmark (issue 5), on loopback, everything in one run on this machine:
+# API benchmark, on loopback, everything in one run on this machine:
 #
 # 1. a fresh PostgreSQL; ../shared/corpus/bench (~24,000 articles) imported;
 # 2. baseline: `pgbench -S -M prepared` (the database's own single-row read ceiling);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Import benchmark (issue 4): a full import of ../shared/corpus/bench (~24,000 articles) with
+# Import benchmark: a full import of ../shared/corpus/bench (~24,000 articles) with
 # extraction, then the same import again (all unchanged), against a fresh PostgreSQL with
 # default durability. Baseline, on the same server in the same run: COPY of the same JSON
 # Lines into a jsonb table, the database's own floor for loading this data.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Entity resolution benchmark (issue 13), against a fresh PostgreSQL with default durability:
+# Entity resolution benchmark, against a fresh PostgreSQL with default durability:
 #
 #   1. ../shared/tools/resolution_eval.py on ../shared/el/*.jsonl (each set's pairwise and
 #      B-cubed F1 beside the surface-string baseline, entities per gold QID, Wikidata accuracy);

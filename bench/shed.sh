@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load shedding (issue 14): do cheap reads keep their latency while costly requests are
+# Load shedding: do cheap reads keep their latency while costly requests are
 # abused? On loopback, against a throwaway PostgreSQL holding ../shared/corpus/bench:
 #
 # 1. cheap reads alone: wrk, 8 connections, GET /v1/entities/{slug} and /v1/articles/{id};

@@ -1,8 +1,9 @@
 """Readers for the labelled corpora, written out as documents with character spans.
 
 Each document becomes one JSON line {"text": ..., "spans": [[start, end, type], ...]} with
-offsets in Unicode code points: tokens joined by single spaces, sentences by newlines (the
-evaluation protocol of issue 3). Types are PER, LOC, ORG and MISC.
+offsets in Unicode code points: tokens joined by single spaces, sentences by newlines, so that
+eval.py can send them through `newsgraph extract` and compare spans exactly. Types are PER,
+LOC, ORG and MISC.
 """
 import csv
 import json

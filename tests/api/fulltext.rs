@@ -9,7 +9,7 @@ use newsgraph::http::{HttpConfig, router, state};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::helpers::{TOKEN, extractor, get, load_sample_and_seed, send};
+use crate::helpers::{TOKEN, extractor, get, load_sample_and_fixture, send};
 
 /// The router with a full-text index built before the first request (or with none), and
 /// the index.
@@ -69,17 +69,17 @@ fn index_answers(stats: &newsgraph::textindex::Stats) -> (u64, u64) {
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
 async fn index_pages_are_the_database_pages(pool: PgPool) {
-    load_sample_and_seed(&pool).await;
+    load_sample_and_fixture(&pool).await;
     let (indexed, index) = app_with_index(&pool, true).await;
     let (database, _) = app_with_index(&pool, false).await;
     let index = index.expect("an index");
     assert!(index.stats().articles >= 44, "{:?}", index.stats());
 
     let queries = [
-        "serbia",
-        "Vučić",
+        "bulgaria",
+        "Dobréva",
         "police%20OR%20army",
-        "government%20-serbia",
+        "government%20-bulgaria",
         "%22prime%20minister%22",
         "%22minister%20prime%22",
         "election%20president",
@@ -121,14 +121,14 @@ async fn index_pages_are_the_database_pages(pool: PgPool) {
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
 async fn relevance_order_and_entity_filters_are_left_to_the_database(pool: PgPool) {
-    load_sample_and_seed(&pool).await;
+    load_sample_and_fixture(&pool).await;
     let (app, index) = app_with_index(&pool, true).await;
     let index = index.expect("an index");
 
     for uri in [
-        "/v1/articles?q=serbia&sort=relevance",
-        "/v1/articles?q=serbia&entity=kosovo",
-        "/v1/articles?q=serbia&type=person",
+        "/v1/articles?q=bulgaria&sort=relevance",
+        "/v1/articles?q=bulgaria&entity=bulgaria",
+        "/v1/articles?q=bulgaria&type=person",
     ] {
         let response = get(&app, uri).await;
         assert_eq!(response.status, StatusCode::OK, "{uri}");
@@ -164,7 +164,7 @@ fn titles_of(page: &Value) -> Vec<String> {
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
 async fn a_post_through_this_process_is_found_by_the_next_query(pool: PgPool) {
-    load_sample_and_seed(&pool).await;
+    load_sample_and_fixture(&pool).await;
     let (app, _) = app_with_index(&pool, true).await;
 
     post_article(
@@ -180,7 +180,7 @@ async fn a_post_through_this_process_is_found_by_the_next_query(pool: PgPool) {
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
 async fn a_write_by_another_process_shows_within_seconds_and_the_index_catches_up(pool: PgPool) {
-    load_sample_and_seed(&pool).await;
+    load_sample_and_fixture(&pool).await;
     let (app, index) = app_with_index(&pool, true).await;
     let index = index.expect("an index");
     let (other_process, _) = app_with_index(&pool, false).await;

@@ -120,16 +120,20 @@ async fn a_body_over_the_limit_is_refused_by_its_declared_length(pool: PgPool) {
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
 async fn repeated_and_excessive_entity_filters_are_refused_with_the_limit(pool: PgPool) {
-    crate::helpers::load_sample_and_seed(&pool).await;
+    crate::helpers::load_sample_and_fixture(&pool).await;
     let app = app(pool);
-    let flood = vec!["entity=kosovo"; 4000].join("&");
+    let flood = vec!["entity=bulgaria"; 4000].join("&");
     let eleven: Vec<String> = (0..11).map(|i| format!("entity=e{i}")).collect();
 
     let flooded = get(&app, &format!("/v1/articles?count=true&{flood}")).await;
-    let twice = get(&app, "/v1/articles?entity=kosovo&entity=kosovo").await;
+    let twice = get(&app, "/v1/articles?entity=bulgaria&entity=bulgaria").await;
     let too_many = get(&app, &format!("/v1/articles?{}", eleven.join("&"))).await;
     let export = get(&app, &format!("/v1/articles/export?{}", eleven.join("&"))).await;
-    let two = get(&app, "/v1/articles?entity=kosovo&entity=milos-vucevic").await;
+    let two = get(
+        &app,
+        "/v1/articles?entity=bulgaria&entity=radoslav-petkanov",
+    )
+    .await;
 
     assert_eq!(flooded.status, StatusCode::BAD_REQUEST);
     assert!(
@@ -664,7 +668,7 @@ fn empty_variables_take_their_defaults_in_every_command() {
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
 async fn an_article_the_database_refuses_does_not_stop_reextract(pool: PgPool) {
-    crate::helpers::load_sample_and_seed(&pool).await;
+    crate::helpers::load_sample_and_fixture(&pool).await;
     // The database refuses the mentions of one article, whatever they are.
     let refused: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM articles ORDER BY id OFFSET 5 LIMIT 1")
@@ -820,7 +824,7 @@ fn with_an_owner_url_migrations_run_as_the_owner_and_the_service_role_is_made_fo
     // Then the service works with DATABASE_URL alone, on the migrated database.
     let import = crate::helpers::newsgraph()
         .arg("import")
-        .arg(crate::helpers::seed_path())
+        .arg(crate::helpers::fixture_path())
         .env("DATABASE_URL", &app)
         .output()
         .expect("newsgraph runs");

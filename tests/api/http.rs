@@ -291,7 +291,7 @@ async fn operations_endpoints_refuse_unknown_parameters_too(pool: PgPool) {
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
 async fn a_compressed_export_arrives_whole(pool: PgPool) {
-    crate::helpers::load_sample_and_seed(&pool).await;
+    crate::helpers::load_sample_and_fixture(&pool).await;
     let app = app(pool);
 
     let response = send(

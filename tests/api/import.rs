@@ -1,5 +1,6 @@
 //! The importer, in-process against a real database: formats, bad input, idempotency,
-//! updates, merging entities across articles, and the seed article.
+//! updates, merging entities across articles, and one news article read whole (the fixture,
+//! and the seed article when ../shared has it).
 
 use std::fs;
 use std::io::Write;
@@ -13,7 +14,8 @@ use newsgraph::ingest::{self, ImportOptions, Report, formats};
 use sqlx::PgPool;
 use tempfile::TempDir;
 
-use crate::helpers::{assert_counts_consistent, extractor, seed_path};
+use crate::helpers::{assert_counts_consistent, extractor, fixture_path};
+use crate::stories::{Story, story_tests};
 
 /// Imports the paths with small batches and two extraction threads.
 pub async fn import(pool: &PgPool, paths: &[PathBuf]) -> Report {
@@ -502,9 +504,17 @@ async fn two_people_who_share_a_surname_stay_apart(pool: PgPool) {
     assert_eq!(names, ["Bill Clinton", "Hillary Clinton"]);
 }
 
-#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
-async fn the_seed_article_is_imported_with_its_people_places_and_organizations(pool: PgPool) {
-    let report = import(&pool, &[seed_path()]).await;
+story_tests!(an_article_is_imported_with_its_people_places_and_organizations);
+
+async fn an_article_is_imported_with_its_people_places_and_organizations(
+    pool: PgPool,
+    story: &Story,
+) {
+    let Some(article) = (story.article)() else {
+        return;
+    };
+
+    let report = import(&pool, &[article]).await;
 
     assert_eq!((report.new, report.failed), (1, 0), "{report:?}");
     let entities: Vec<(String, String)> =
@@ -513,11 +523,11 @@ async fn the_seed_article_is_imported_with_its_people_places_and_organizations(p
             .await
             .expect("entities");
     for expected in [
-        ("person", "Milos Vucevic"),
-        ("person", "Aleksandar Vucic"),
-        ("organization", "Serbian Progressive Party"),
-        ("place", "Kosovo"),
-        ("place", "Belgrade"),
+        ("person", story.person),
+        ("person", story.other_person),
+        ("organization", story.organization),
+        ("place", story.place),
+        ("place", story.city),
     ] {
         assert!(
             entities.contains(&(expected.0.to_owned(), expected.1.to_owned())),
@@ -525,27 +535,29 @@ async fn the_seed_article_is_imported_with_its_people_places_and_organizations(p
         );
     }
     let aliases: Vec<String> = sqlx::query_scalar(
-        "SELECT a.alias FROM entity_aliases a JOIN entities e ON e.id = a.entity_id WHERE e.name = 'Milos Vucevic'",
+        "SELECT a.alias FROM entity_aliases a JOIN entities e ON e.id = a.entity_id WHERE e.name = $1",
     )
+    .bind(story.person)
     .fetch_all(&pool)
     .await
     .expect("aliases");
-    assert!(aliases.contains(&"Vucevic".to_owned()), "{aliases:?}");
-    let kosovo: Vec<(String, i32, i32)> = sqlx::query_as(
+    assert!(aliases.contains(&story.surname.to_owned()), "{aliases:?}");
+    let place: Vec<(String, i32, i32)> = sqlx::query_as(
         "SELECT a.body, m.start_offset, m.end_offset FROM mentions m JOIN articles a ON a.id = m.article_id
-         JOIN entities e ON e.id = m.entity_id WHERE e.slug = 'kosovo' AND m.field = 'body'",
+         JOIN entities e ON e.id = m.entity_id WHERE e.slug = $1 AND m.field = 'body'",
     )
+    .bind(story.place_slug)
     .fetch_all(&pool)
     .await
-    .expect("Kosovo mentions");
-    assert!(!kosovo.is_empty());
-    for (body, start, end) in kosovo {
+    .expect("the place's mentions");
+    assert!(!place.is_empty());
+    for (body, start, end) in place {
         let text: String = body
             .chars()
             .skip(start as usize)
             .take((end - start) as usize)
             .collect();
-        assert_eq!(text, "Kosovo");
+        assert_eq!(text, story.place);
     }
     assert_counts_consistent(&pool).await;
 }
@@ -676,12 +688,12 @@ async fn the_later_of_two_records_with_one_url_wins_even_across_parallel_batches
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
 async fn reextract_redoes_the_articles_of_an_older_model_once_and_keeps_counts_true(pool: PgPool) {
-    import(&pool, &[seed_path()]).await;
+    import(&pool, &[fixture_path()]).await;
     let mentions_before: i64 = sqlx::query_scalar("SELECT count(*) FROM mentions")
         .fetch_one(&pool)
         .await
         .expect("mentions");
-    // As if an older model had found nothing in the seed article: no mentions, counts to
+    // As if an older model had found nothing in the article: no mentions, counts to
     // match, and that model's version.
     let mut conn = pool.acquire().await.expect("a connection");
     let ids: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM entities")
@@ -723,16 +735,16 @@ async fn reextract_redoes_the_articles_of_an_older_model_once_and_keeps_counts_t
     assert_eq!((first.reextracted, first.failed), (1, 0), "{first:?}");
     assert_eq!(second.reextracted, 0, "{second:?}");
     assert_eq!(all.reextracted, 1, "{all:?}");
-    let (mentions_after, version, vucevic_articles): (i64, String, i32) = sqlx::query_as(
+    let (mentions_after, version, person_articles): (i64, String, i32) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM mentions), (SELECT extractor_version FROM articles),
-                (SELECT article_count FROM entities WHERE name = 'Milos Vucevic')",
+                (SELECT article_count FROM entities WHERE name = 'Radoslav Petkanov')",
     )
     .fetch_one(&pool)
     .await
     .expect("the store");
     assert_eq!(mentions_after, mentions_before);
     assert_eq!(version, extractor().version());
-    assert_eq!(vucevic_articles, 1);
+    assert_eq!(person_articles, 1);
     assert_counts_consistent(&pool).await;
 }
 

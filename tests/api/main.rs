@@ -5,6 +5,7 @@
 
 mod helpers;
 mod schema;
+mod stories;
 
 mod container;
 mod contract;

@@ -219,13 +219,27 @@ fn an_unreachable_database_url_fails_with_one_line_naming_it() {
 
 #[test]
 fn an_unreachable_database_url_never_shows_its_password() {
-    let output = newsgraph()
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("DATABASE_URL", "postgres://u:hunter2@127.0.0.1:1/db")
-        .output()
-        .expect("newsgraph runs");
+    for format in ["json", "human"] {
+        let output = newsgraph()
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("DATABASE_URL", "postgres://u:hunter2@127.0.0.1:1/db")
+            .env("NEWSGRAPH_LOG_FORMAT", format)
+            .env("RUST_LOG", "debug")
+            .output()
+            .expect("newsgraph runs");
 
-    assert!(!String::from_utf8_lossy(&output.stderr).contains("hunter2"));
+        // The failure is reported, naming the database without its password: silence would
+        // also contain no password.
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{format}: {stderr}");
+        assert!(
+            stderr.contains("cannot connect to the database at 127.0.0.1:1/db"),
+            "{format}: {stderr}"
+        );
+        assert!(!stderr.contains("hunter2"), "{format}: {stderr}");
+        assert!(!stdout.contains("hunter2"), "{format}: {stdout}");
+    }
 }
 
 #[test]
