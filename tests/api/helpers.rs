@@ -364,17 +364,3 @@ pub async fn load(pool: &PgPool, paths: Vec<PathBuf>) {
 pub async fn load_sample_and_fixture(pool: &PgPool) {
     load(pool, vec![sample_path(), fixture_path()]).await;
 }
-
-/// Imports the bundled sample and the seed article; fails when ../shared lacks the seed.
-/// Tests that can run without ../shared use [`load_sample_and_fixture`] or the stories.
-pub async fn load_sample_and_seed(pool: &PgPool) {
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
-        .join(SEED);
-    assert!(
-        seed.exists(),
-        "{} is not there: this test needs the seed article from ../shared",
-        seed.display()
-    );
-    load(pool, vec![sample_path(), seed]).await;
-}
