@@ -152,20 +152,6 @@ pub struct PipelineArgs {
     pub model: ModelArgs,
 }
 
-impl PipelineArgs {
-    /// The importer options these arguments describe.
-    pub fn options(&self) -> crate::ingest::ImportOptions {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        crate::ingest::ImportOptions {
-            batch_size: usize::try_from(self.batch_size).unwrap_or(500),
-            jobs: self
-                .jobs
-                .and_then(|jobs| usize::try_from(jobs).ok())
-                .unwrap_or(cores),
-        }
-    }
-}
-
 /// Options of `newsgraph import`.
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {

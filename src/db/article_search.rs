@@ -12,7 +12,7 @@ use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::listing::{Page, Position, SortKey};
-use crate::database::GenericPlans;
+use crate::db::GenericPlans;
 
 /// The article orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,9 @@ pub mod entities;
 pub mod entity_queries;
 pub mod listing;
 pub mod mentions;
+mod pool;
 pub mod sources;
 pub mod stats;
 pub mod text_index;
+
+pub use pool::GenericPlans;

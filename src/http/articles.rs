@@ -17,12 +17,13 @@ use uuid::Uuid;
 
 use super::Exports;
 use super::dto::{ARTICLE_FIELDS, ArticleEntity, ArticleResponse, Mention};
-use super::entities::resolve_entity_param;
 use super::error::ApiError;
+use super::fields::select_fields;
 use super::format::{Format, ListPage, negotiate, push_csv_row};
+use super::lookup::resolve_entity_param;
 use super::metrics::{ExportEnd, ExportTracker};
 use super::params::{ENTITY_TYPES, Params};
-use crate::database::GenericPlans;
+use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::directory::Directory;
@@ -200,38 +201,6 @@ fn article_fields(params: &Params, filter: &ArticleFilter) -> Result<Vec<&'stati
         .filter(|field| *field != "headline")
         .collect();
     select_fields(params, &allowed, default)
-}
-
-/// `fields=` (comma-separated, empty names ignored) checked against `allowed`, else `default`.
-pub(super) fn select_fields(
-    params: &Params,
-    allowed: &[&'static str],
-    default: Vec<&'static str>,
-) -> Result<Vec<&'static str>, ApiError> {
-    let Some(list) = params.one("fields")? else {
-        return Ok(default);
-    };
-    let mut fields = Vec::new();
-    for name in list
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-    {
-        let field = allowed
-            .iter()
-            .find(|field| **field == name)
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "fields",
-                    format!("unknown field {name:?}; fields are: {}", allowed.join(", ")),
-                )
-            })?;
-        fields.push(*field);
-    }
-    if fields.is_empty() {
-        return Err(ApiError::invalid("fields", "names no field"));
-    }
-    Ok(fields)
 }
 
 /// A streaming response walking the whole result set page by page. The first page is read

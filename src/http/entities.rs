@@ -5,27 +5,28 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::articles::select_fields;
 use super::dto::{
     ARTICLE_FIELDS, ArticleResponse, EntityResponse, Mention, RelatedEntity, TimelineBucket,
 };
 use super::error::ApiError;
+use super::fields::select_fields;
 use super::format::{ListPage, negotiate};
-use super::params::{DateRange, ENTITY_TYPES, IdOrSlug, Params};
-use crate::database::GenericPlans;
+use super::lookup::path_entity;
+use super::params::{DateRange, ENTITY_TYPES, Params};
+use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::db::entity_queries::{
     self, EntityFilter, EntityRow, EntitySort, RelatedFilter, RelatedSort,
 };
-use crate::directory::{self, Directory, Found};
+use crate::directory::{self, Directory};
 use crate::names::search_norm;
 
 /// Parameters of `GET /v1/entities`.
@@ -43,120 +44,6 @@ pub const TIMELINE_PARAMS: &[&str] = &["interval", "from", "to", "format"];
 
 /// The most buckets one timeline may have.
 const MAX_BUCKETS: i64 = 3_700;
-
-/// Finds an entity by id, slug or Wikidata id, in the directory first, then in the database
-/// (for an entity newer than the directory's snapshot). A merged entity's old id or slug
-/// resolves to the survivor; a Wikidata id finds the most named entity carrying it.
-pub async fn find_entity(
-    pool: &PgPool,
-    directory: Option<&Arc<Directory>>,
-    key: &IdOrSlug,
-) -> Result<Resolved, ApiError> {
-    let snapshot = match directory {
-        Some(directory) => directory.snapshot().await.ok(),
-        None => None,
-    };
-    if let Some(snapshot) = snapshot {
-        let found = match key {
-            IdOrSlug::Id(id) => snapshot.by_id(*id),
-            IdOrSlug::Slug(slug) => snapshot.by_slug(slug),
-            IdOrSlug::Wikidata(qid) => snapshot.by_wikidata(qid),
-        };
-        match found {
-            Some(Found::Entity(row)) => return Ok(Resolved::Found(row)),
-            Some(Found::MergedInto(row)) => {
-                return Ok(Resolved::Moved {
-                    id: row.id,
-                    slug: row.slug.clone(),
-                });
-            }
-            None => {}
-        }
-    }
-    let row = match key {
-        IdOrSlug::Id(id) => entity_queries::by_id(pool, *id).await?,
-        IdOrSlug::Slug(slug) => entity_queries::by_slug(pool, slug).await?,
-        IdOrSlug::Wikidata(qid) => entity_queries::by_wikidata(pool, qid).await?,
-    };
-    if let Some(row) = row {
-        return Ok(Resolved::Found(Arc::new(row)));
-    }
-    let redirect = match key {
-        IdOrSlug::Id(id) => entity_queries::redirect(pool, Some(*id), None).await?,
-        IdOrSlug::Slug(slug) => entity_queries::redirect(pool, None, Some(slug)).await?,
-        IdOrSlug::Wikidata(_) => None,
-    };
-    match redirect {
-        Some((id, slug)) => Ok(Resolved::Moved { id, slug }),
-        None => Err(ApiError::NotFound("entity")),
-    }
-}
-
-/// An entity looked up by id or slug.
-pub enum Resolved {
-    /// Here it is.
-    Found(Arc<EntityRow>),
-    /// It was merged into this one.
-    Moved {
-        /// The surviving entity's id.
-        id: Uuid,
-        /// Its slug.
-        slug: String,
-    },
-}
-
-/// The id of the entity a parameter (`entity=`) names, following merges; a 400 naming the
-/// parameter when there is none.
-pub async fn resolve_entity_param(
-    pool: &PgPool,
-    directory: Option<&Arc<Directory>>,
-    param: &str,
-    value: &str,
-) -> Result<Uuid, ApiError> {
-    let key = IdOrSlug::parse(value).map_err(|detail| ApiError::invalid(param, detail))?;
-    match find_entity(pool, directory, &key).await {
-        Ok(Resolved::Found(row)) => Ok(row.id),
-        Ok(Resolved::Moved { id, .. }) => Ok(id),
-        Err(ApiError::NotFound(_)) => Err(ApiError::invalid(param, format!("no entity {value:?}"))),
-        Err(other) => Err(other),
-    }
-}
-
-/// The entity of a path segment; merged entities answer 301 to their survivor.
-async fn path_entity(
-    pool: &PgPool,
-    directory: Option<&Arc<Directory>>,
-    segment: &str,
-    uri: &axum::http::Uri,
-) -> Result<Result<EntityRow, Response>, ApiError> {
-    let key = IdOrSlug::parse(segment).map_err(|detail| ApiError::invalid("id", detail))?;
-    match find_entity(pool, directory, &key).await? {
-        Resolved::Found(row) => Ok(Ok(Arc::unwrap_or_clone(row))),
-        Resolved::Moved { slug, .. } => {
-            // The same route with the survivor's slug: /v1/entities/{id}[/rest]. The raw
-            // segment may be percent-encoded, so the path is rebuilt, not searched.
-            let rest: Vec<&str> = uri.path().split('/').skip(4).collect();
-            let path = if rest.is_empty() {
-                format!("/v1/entities/{slug}")
-            } else {
-                format!("/v1/entities/{slug}/{}", rest.join("/"))
-            };
-            let location = match uri.query() {
-                Some(query) => format!("{path}?{query}"),
-                None => path,
-            };
-            let mut response = (
-                StatusCode::MOVED_PERMANENTLY,
-                axum::Json(json!({ "moved_to": slug, "location": location })),
-            )
-                .into_response();
-            if let Ok(value) = HeaderValue::from_str(&location) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
-            Ok(Err(response))
-        }
-    }
-}
 
 /// `GET /v1/entities`.
 pub async fn list_entities(

@@ -30,7 +30,7 @@ use futures_util::StreamExt;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::database::GenericPlans;
+use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleRow, ArticleSort, PageRequest};
 use crate::db::listing::{Page, SortKey};
 use crate::db::text_index::{self, IndexRow};
