@@ -10,6 +10,7 @@
 //!   and runs the migrations.
 //! - [`embedded`]: a private PostgreSQL cluster started from the server binaries installed on
 //!   the machine.
+//! - [`domain`]: the typed values the layers share (entity kinds, fields, named choices).
 //! - [`db`]: all SQL, one module per aggregate.
 //! - [`directory`]: the entities held in memory by `serve` for lookups and name search.
 //! - [`textindex`]: the articles' lexemes held in memory by `serve` for newest-first full text.
@@ -27,6 +28,7 @@ pub mod config;
 pub mod database;
 pub mod db;
 pub mod directory;
+pub mod domain;
 pub mod embedded;
 pub mod http;
 pub mod ingest;

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
+use newsgraph_extract::EntityKind;
 use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -44,7 +45,7 @@ pub struct ArticleFilter {
     /// Entities that must all be mentioned.
     pub entities: Vec<Uuid>,
     /// An entity type that must be mentioned.
-    pub kind: Option<String>,
+    pub kind: Option<EntityKind>,
     /// Published at or after.
     pub from: Option<DateTime<Utc>>,
     /// Published before.
@@ -293,12 +294,12 @@ fn push_from_where(query: &mut QueryBuilder<'_, Postgres>, filter: &ArticleFilte
         query.push_bind(q.clone());
         query.push(")");
     }
-    if let Some(kind) = &filter.kind {
+    if let Some(kind) = filter.kind {
         query.push(
             " AND EXISTS (SELECT 1 FROM article_entities x JOIN entities e ON e.id = x.entity_id \
              WHERE x.article_id = a.id AND e.kind = ",
         );
-        query.push_bind(kind.clone());
+        query.push_bind(kind);
         query.push(")");
     }
     if let Some(from) = filter.from {

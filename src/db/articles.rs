@@ -1,6 +1,7 @@
 //! Articles: lookups by URL for the importer, the bulk upsert, and the reads of the API.
 
 use chrono::{DateTime, Utc};
+use newsgraph_extract::{EntityKind, Field};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -263,7 +264,7 @@ pub struct ArticleEntityRow {
     /// Its name.
     pub name: String,
     /// Its type.
-    pub kind: String,
+    pub kind: EntityKind,
     /// Its articles, all time.
     pub article_count: i32,
     /// Its mentions in this article.
@@ -278,7 +279,7 @@ pub async fn entities_of(
     sqlx::query_as!(
         ArticleEntityRow,
         r#"
-        SELECT e.id, e.slug, e.name, e.kind, e.article_count, ae.mention_count
+        SELECT e.id, e.slug, e.name, e.kind AS "kind: EntityKind", e.article_count, ae.mention_count
         FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
         WHERE ae.article_id = $1
         ORDER BY ae.mention_count DESC, e.name
@@ -296,8 +297,8 @@ pub struct MentionRow {
     pub article_id: Uuid,
     /// The entity.
     pub entity_id: Uuid,
-    /// title or body.
-    pub field: String,
+    /// Title or body.
+    pub field: Field,
     /// Start offset in code points.
     pub start_offset: i32,
     /// End offset in code points.
@@ -317,7 +318,8 @@ pub async fn mentions_in(
     sqlx::query_as!(
         MentionRow,
         r#"
-        SELECT article_id, entity_id, field, start_offset, end_offset, surface, confidence
+        SELECT article_id, entity_id, field AS "field: Field", start_offset, end_offset, surface,
+               confidence
         FROM mentions
         WHERE article_id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR entity_id = $2)
         ORDER BY article_id, field DESC, start_offset

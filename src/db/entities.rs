@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use newsgraph_extract::EntityKind;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -12,8 +13,8 @@ use uuid::Uuid;
 pub struct EntityKey {
     /// Its id.
     pub id: Uuid,
-    /// person | place | organization.
-    pub kind: String,
+    /// Person, place or organization.
+    pub kind: EntityKind,
     /// Its match key.
     pub match_key: String,
 }
@@ -22,18 +23,18 @@ pub struct EntityKey {
 #[tracing::instrument(skip_all, fields(keys = keys.len()))]
 pub async fn find_by_keys(
     conn: &mut PgConnection,
-    kinds: &[String],
+    kinds: &[EntityKind],
     keys: &[String],
 ) -> sqlx::Result<Vec<EntityKey>> {
     sqlx::query_as!(
         EntityKey,
         r#"
-        SELECT e.id, e.kind, e.match_key
+        SELECT e.id, e.kind AS "kind: EntityKind", e.match_key
         FROM entities e
         JOIN UNNEST($1::text[], $2::text[]) AS k(kind, match_key)
           ON e.kind = k.kind AND e.match_key = k.match_key
         "#,
-        kinds,
+        kinds as &[EntityKind],
         keys,
     )
     .fetch_all(conn)
@@ -64,7 +65,7 @@ pub struct NewEntities {
     /// Ids (UUIDv7).
     pub ids: Vec<Uuid>,
     /// Kinds.
-    pub kinds: Vec<String>,
+    pub kinds: Vec<EntityKind>,
     /// Canonical names.
     pub names: Vec<String>,
     /// Unique slugs.
@@ -92,7 +93,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewEntities) -> sqlx::Result<
                              $6::float8[], $7::float8[], $8::bigint[], $9::text[])
         "#,
         &new.ids,
-        &new.kinds,
+        &new.kinds as &[EntityKind],
         &new.names,
         &new.slugs,
         &new.keys,
@@ -535,8 +536,8 @@ pub async fn delete_unnamed(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Resu
 pub struct StoredIdentity {
     /// Its id.
     pub id: Uuid,
-    /// person | place | organization.
-    pub kind: String,
+    /// Person, place or organization.
+    pub kind: EntityKind,
     /// Its name.
     pub name: String,
     /// Its match key.
@@ -549,7 +550,7 @@ pub struct StoredIdentity {
 pub async fn all_identities(conn: &mut PgConnection) -> sqlx::Result<Vec<StoredIdentity>> {
     sqlx::query_as!(
         StoredIdentity,
-        "SELECT id, kind, name, match_key, article_count FROM entities ORDER BY id"
+        r#"SELECT id, kind AS "kind: EntityKind", name, match_key, article_count FROM entities ORDER BY id"#
     )
     .fetch_all(conn)
     .await

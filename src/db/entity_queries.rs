@@ -2,6 +2,7 @@
 //! list with name search, the entities co-mentioned with one, and its timeline.
 
 use chrono::{DateTime, Utc};
+use newsgraph_extract::EntityKind;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -12,8 +13,8 @@ use super::listing::{Page, Position, SortKey};
 pub struct EntityRow {
     /// Id.
     pub id: Uuid,
-    /// person | place | organization.
-    pub kind: String,
+    /// Person, place or organization.
+    pub kind: EntityKind,
     /// Canonical name.
     pub name: String,
     /// Readable unique address.
@@ -153,8 +154,8 @@ impl EntitySort {
 pub struct EntityFilter {
     /// The folded search text (see `names::search_norm`).
     pub q: Option<String>,
-    /// person | place | organization.
-    pub kind: Option<String>,
+    /// Only entities of this type.
+    pub kind: Option<EntityKind>,
 }
 
 /// One page of entities.
@@ -345,9 +346,9 @@ fn push_fuzzy_match(query: &mut QueryBuilder<'_, Postgres>, q: &str) {
 }
 
 fn push_kind(query: &mut QueryBuilder<'_, Postgres>, filter: &EntityFilter) {
-    if let Some(kind) = &filter.kind {
+    if let Some(kind) = filter.kind {
         query.push(" AND e.kind = ");
-        query.push_bind(kind.clone());
+        query.push_bind(kind);
     }
 }
 
@@ -392,7 +393,7 @@ pub struct RelatedRow {
     /// Name.
     pub name: String,
     /// Type.
-    pub kind: String,
+    pub kind: EntityKind,
     /// Its articles (all time).
     pub article_count: i32,
     /// Articles naming both (within the date range).
@@ -416,7 +417,7 @@ pub struct RelatedFilter {
     /// The entity.
     pub entity: Uuid,
     /// Only entities of this type.
-    pub kind: Option<String>,
+    pub kind: Option<EntityKind>,
     /// Articles published at or after.
     pub from: Option<DateTime<Utc>>,
     /// Articles published before.
@@ -469,7 +470,7 @@ pub async fn related(
     .bind(filter.from)
     .bind(filter.to)
     .bind(filter.min_count)
-    .bind(filter.kind.as_deref())
+    .bind(filter.kind)
     .bind(limit)
     .fetch_all(executor)
     .await

@@ -22,6 +22,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::db::entity_queries::{self, EntityRow};
+use crate::domain::EntityKind;
 use search::NameIndex;
 
 /// How old a snapshot may get before a request starts a check for changes.
@@ -269,7 +270,7 @@ use crate::db::listing::{Page, Position, SortKey};
 pub fn search_page(
     snapshot: &Snapshot,
     q: &str,
-    kind: Option<&str>,
+    kind: Option<EntityKind>,
     sort: EntitySort,
     after: Option<&Position>,
     limit: i64,
@@ -336,7 +337,8 @@ fn order(
 fn cursor_entry(sort: EntitySort, position: &Position) -> Option<(Arc<EntityRow>, f64)> {
     let mut row = EntityRow {
         id: position.id,
-        kind: String::new(),
+        // Any kind: a cursor places an entry by its sort key and id only.
+        kind: EntityKind::Person,
         name: String::new(),
         slug: String::new(),
         article_count: 0,

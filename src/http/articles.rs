@@ -22,11 +22,12 @@ use super::fields::select_fields;
 use super::format::{Format, ListPage, negotiate, push_csv_row};
 use super::lookup::resolve_entity_param;
 use super::metrics::{ExportEnd, ExportTracker};
-use super::params::{ENTITY_TYPES, Params};
+use super::params::Params;
 use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::directory::Directory;
+use crate::domain::{EntityKind, Field};
 use crate::textindex::TextIndex;
 
 /// Parameters of `GET /v1/articles`.
@@ -167,7 +168,7 @@ async fn article_filter(
     Ok(ArticleFilter {
         q: q.map(str::to_owned),
         entities,
-        kind: params.choice("type", &ENTITY_TYPES)?.map(str::to_owned),
+        kind: params.choice_of("type", &EntityKind::ALL)?,
         from,
         to,
         source: params.one("source")?.map(|s| s.trim().to_lowercase()),
@@ -393,7 +394,7 @@ pub async fn get_article(
     let body: Vec<char> = row.body.as_deref().unwrap_or_default().chars().collect();
     let mut by_entity: HashMap<Uuid, Vec<Mention>> = HashMap::new();
     for mention in articles::mentions_in(&pool, &[id], None).await? {
-        let text = if mention.field == "title" {
+        let text = if mention.field == Field::Title {
             &title
         } else {
             &body
@@ -424,7 +425,7 @@ pub async fn list_article_entities(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), ENTITIES_PARAMS)?;
     let format = negotiate(&params, &headers, &["json", "csv"])?;
-    let kind = params.choice("type", &ENTITY_TYPES)?;
+    let kind = params.choice_of("type", &EntityKind::ALL)?;
     let id = parse_article_id(&id)?;
     if !articles::exists(&pool, id).await? {
         return Err(ApiError::NotFound("article"));

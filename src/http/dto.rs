@@ -9,6 +9,7 @@ use super::json_text;
 use crate::db::article_search::ArticleRow;
 use crate::db::articles::{ArticleEntityRow, MentionRow};
 use crate::db::entity_queries::{Bucket, EntityRow, RelatedRow};
+use crate::domain::{EntityKind, Field};
 
 /// Timestamps as RFC 3339 UTC with a `Z`.
 pub fn timestamp(date: DateTime<Utc>) -> String {
@@ -190,7 +191,7 @@ pub struct ArticleEntity {
     pub name: String,
     /// Type.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EntityKind,
     /// Articles naming it, all time.
     pub article_count: i32,
     /// Mentions in this article.
@@ -218,8 +219,8 @@ impl ArticleEntity {
 /// One mention: where it is, what it says, and the text around it.
 #[derive(Debug, Serialize)]
 pub struct Mention {
-    /// `title` or `body`.
-    pub field: String,
+    /// Title or body.
+    pub field: Field,
     /// Start offset in Unicode code points.
     pub start: i32,
     /// End offset (exclusive) in Unicode code points.
@@ -236,7 +237,7 @@ impl Mention {
     /// From the row and the text of its field, as a vector of chars.
     pub fn from_row(row: &MentionRow, field_chars: &[char]) -> Self {
         Self {
-            field: row.field.clone(),
+            field: row.field,
             start: row.start_offset,
             end: row.end_offset,
             text: row.surface.clone(),
@@ -267,7 +268,7 @@ pub struct EntityResponse {
     pub name: String,
     /// person | place | organization.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EntityKind,
     /// Surface forms seen.
     pub aliases: Vec<String>,
     /// Articles naming it.
@@ -324,7 +325,7 @@ pub struct RelatedEntity {
     pub name: String,
     /// Type.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EntityKind,
     /// Its articles, all time.
     pub article_count: i32,
     /// Articles naming both (within the date range).
@@ -377,6 +378,7 @@ mod tests {
 
     use super::{ARTICLE_FIELDS, ArticleResponse, Mention};
     use crate::db::article_search::ArticleRow;
+    use crate::domain::Field;
 
     fn row(body: String, title: String, rank: Option<f32>, dated: bool) -> ArticleRow {
         let date = Utc
@@ -413,7 +415,7 @@ mod tests {
             let mut article = ArticleResponse::from_row(row(body, title, rank, dated), &fields);
             if with_mentions {
                 article = article.with_mentions(vec![Mention {
-                    field: "body".to_owned(),
+                    field: Field::Body,
                     start: 3,
                     end: 8,
                     text: "Paris".to_owned(),

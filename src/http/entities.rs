@@ -19,7 +19,7 @@ use super::error::ApiError;
 use super::fields::select_fields;
 use super::format::{ListPage, negotiate};
 use super::lookup::path_entity;
-use super::params::{DateRange, ENTITY_TYPES, Params};
+use super::params::{DateRange, Params};
 use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
@@ -27,6 +27,7 @@ use crate::db::entity_queries::{
     self, EntityFilter, EntityRow, EntitySort, RelatedFilter, RelatedSort,
 };
 use crate::directory::{self, Directory};
+use crate::domain::{EntityKind, Field};
 use crate::names::search_norm;
 
 /// Parameters of `GET /v1/entities`.
@@ -74,7 +75,7 @@ pub async fn list_entities(
     }
     let filter = EntityFilter {
         q,
-        kind: params.choice("type", &ENTITY_TYPES)?.map(str::to_owned),
+        kind: params.choice_of("type", &EntityKind::ALL)?,
     };
     let after = params.position(sort.name())?;
     let limit = params.limit()?;
@@ -84,14 +85,8 @@ pub async fn list_entities(
     let (page, count) = match (&filter.q, &directory) {
         (Some(q), Some(directory)) => {
             let snapshot = directory.snapshot().await?;
-            let (page, total) = directory::search_page(
-                &snapshot,
-                q,
-                filter.kind.as_deref(),
-                sort,
-                after.as_ref(),
-                limit,
-            );
+            let (page, total) =
+                directory::search_page(&snapshot, q, filter.kind, sort, after.as_ref(), limit);
             (page, with_count.then_some(total))
         }
         _ => {
@@ -207,7 +202,16 @@ pub async fn list_entity_articles(
                 .remove(&row.id)
                 .unwrap_or_default()
                 .iter()
-                .map(|m| Mention::from_row(m, if m.field == "title" { &title } else { &body }))
+                .map(|m| {
+                    Mention::from_row(
+                        m,
+                        if m.field == Field::Title {
+                            &title
+                        } else {
+                            &body
+                        },
+                    )
+                })
                 .collect();
             ArticleResponse::from_row(row, &fields).with_mentions(snippets)
         })
@@ -246,7 +250,7 @@ pub async fn list_related_entities(
             _ => Err("expected a positive integer".to_owned()),
         })?
         .unwrap_or(if sort == RelatedSort::Pmi { 2 } else { 1 });
-    let kind = params.choice("type", &ENTITY_TYPES)?.map(str::to_owned);
+    let kind = params.choice_of("type", &EntityKind::ALL)?;
     let (from, to) = params.date_range()?;
     let limit = params.limit()?;
     let entity = match path_entity(&pool, directory.as_ref(), &id, &uri).await? {

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use crate::db::listing::Position;
+use crate::domain::{Named, spellings};
 
 /// A half-open range of dates, either end open.
 pub type DateRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -134,6 +135,17 @@ impl Params {
         })
     }
 
+    /// One of `choices`, read by its spelling ([`Named`]).
+    pub fn choice_of<T: Named>(&self, name: &str, choices: &[T]) -> Result<Option<T>, ApiError> {
+        self.parsed(name, |value| {
+            choices
+                .iter()
+                .copied()
+                .find(|choice| choice.as_str() == value)
+                .ok_or_else(|| format!("expected one of: {}", spellings(choices)))
+        })
+    }
+
     /// A date or date-time: RFC 3339, or YYYY-MM-DD (midnight UTC).
     pub fn date(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
         self.parsed(name, parse_date)
@@ -199,9 +211,6 @@ pub fn parse_date(value: &str) -> Result<DateTime<Utc>, String> {
     }
     Ok(date)
 }
-
-/// The entity types, as written in URLs.
-pub const ENTITY_TYPES: [&str; 3] = ["person", "place", "organization"];
 
 /// How a client names an entity: its id (UUID), its slug, or its Wikidata id.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -310,15 +310,14 @@ impl CandidatePool {
         let mut pool = CandidatePool::default();
         let mut surnames: HashSet<String> = HashSet::new();
         let mut acronyms: HashSet<String> = HashSet::new();
-        let mut other_kinds: Vec<(String, String)> = Vec::new();
+        let mut other_kinds: Vec<(EntityKind, String)> = Vec::new();
         let mut short_words: HashSet<String> = HashSet::new();
         let mut short_forms: HashSet<String> = HashSet::new();
         for shape in partial.values() {
             match shape {
                 Shape::Lone(surname) => {
                     surnames.insert(surname.clone());
-                    other_kinds
-                        .push(("organization".to_owned(), format!("organization:{surname}")));
+                    other_kinds.push((EntityKind::Organization, format!("organization:{surname}")));
                 }
                 Shape::Initial(_, surname) => {
                     surnames.insert(surname.clone());
@@ -332,10 +331,7 @@ impl CandidatePool {
                 }
                 Shape::UnknownPlace(name) => {
                     for kind in [EntityKind::Organization, EntityKind::Person] {
-                        other_kinds.push((
-                            kind.as_str().to_owned(),
-                            format!("{}:{name}", kind.as_str()),
-                        ));
+                        other_kinds.push((kind, format!("{}:{name}", kind.as_str())));
                     }
                 }
                 Shape::Full => {}
@@ -426,12 +422,9 @@ impl CandidatePool {
                 },
             ));
         }
-        let (kinds, keys): (Vec<String>, Vec<String>) = other_kinds.into_iter().unzip();
+        let (kinds, keys): (Vec<EntityKind>, Vec<String>) = other_kinds.into_iter().unzip();
         for row in entities::find_by_keys(conn, &kinds, &keys).await? {
-            let Some(kind) = parse_kind(&row.kind) else {
-                continue;
-            };
-            let identity = (kind, row.match_key);
+            let identity = (row.kind, row.match_key);
             pool.by_identity
                 .entry(identity.clone())
                 .or_insert_with(|| Candidate {
@@ -768,16 +761,6 @@ async fn absorbed_buckets(
         }
     }
     Ok(merges)
-}
-
-/// The kind named by its SQL spelling.
-pub fn parse_kind(kind: &str) -> Option<EntityKind> {
-    match kind {
-        "person" => Some(EntityKind::Person),
-        "place" => Some(EntityKind::Place),
-        "organization" => Some(EntityKind::Organization),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
-use newsgraph_extract::Extractor;
+use newsgraph_extract::{EntityKind, Extractor};
 use serde::Serialize;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -157,13 +157,10 @@ async fn rekey(
     mentions::lock_for_ingest(&mut tx).await?;
     let stored = entities::all_identities(&mut tx).await?;
     // (kind, key today) → [(entity, its key is today's, articles)]
-    let mut groups: HashMap<(String, String), Vec<(usize, bool)>> = HashMap::new();
+    let mut groups: HashMap<(EntityKind, String), Vec<(usize, bool)>> = HashMap::new();
     let mut renamed: HashMap<usize, (String, String)> = HashMap::new();
     for (i, e) in stored.iter().enumerate() {
-        let Some(kind) = super::linking::parse_kind(&e.kind) else {
-            continue;
-        };
-        let key = match extractor.rekey(kind, &e.name, &e.match_key) {
+        let key = match extractor.rekey(e.kind, &e.name, &e.match_key) {
             Some((key, name)) => {
                 renamed.insert(i, (key.clone(), name));
                 key
@@ -171,7 +168,7 @@ async fn rekey(
             None => e.match_key.clone(),
         };
         groups
-            .entry((e.kind.clone(), key))
+            .entry((e.kind, key))
             .or_default()
             .push((i, !renamed.contains_key(&i)));
     }

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use newsgraph_extract::{Entity, Extraction, Field};
+use newsgraph_extract::{Entity, EntityKind, Extraction, Field};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -301,15 +301,13 @@ async fn resolve_entities(
                 .or_insert(entity);
         }
     }
-    let (kinds, keys): (Vec<String>, Vec<String>) = wanted
+    let (kinds, keys): (Vec<EntityKind>, Vec<String>) = wanted
         .keys()
-        .map(|(kind, key)| (kind.as_str().to_owned(), key.clone()))
+        .map(|(kind, key)| (*kind, key.clone()))
         .unzip();
     let mut ids = EntityIds::default();
     for row in entities::find_by_keys(conn, &kinds, &keys).await? {
-        if let Some(kind) = linking::parse_kind(&row.kind) {
-            ids.by_identity.insert((kind, row.match_key), row.id);
-        }
+        ids.by_identity.insert((row.kind, row.match_key), row.id);
     }
     write_known(conn, &wanted, &ids.by_identity).await?;
     let articles: Vec<Vec<&Entity>> = batch
@@ -424,7 +422,7 @@ async fn create_entities(
         let slug = allocate_slug(&candidates, &mut taken);
         let id = Uuid::now_v7();
         new.ids.push(id);
-        new.kinds.push(kind.as_str().to_owned());
+        new.kinds.push(*kind);
         new.names.push(entity.canonical.clone());
         new.slugs.push(slug);
         new.keys.push(key.clone());
@@ -506,9 +504,7 @@ impl MentionRows {
                     continue;
                 };
                 rows.mentions.article_ids.push(stored.id);
-                rows.mentions
-                    .fields
-                    .push(field_name(mention.field).to_owned());
+                rows.mentions.fields.push(mention.field);
                 rows.mentions.starts.push(start);
                 rows.mentions.ends.push(end);
                 rows.mentions.entity_ids.push(entity_id);
@@ -544,12 +540,5 @@ impl MentionRows {
             }
         }
         rows
-    }
-}
-
-fn field_name(field: Field) -> &'static str {
-    match field {
-        Field::Title => "title",
-        Field::Body => "body",
     }
 }
