@@ -7,17 +7,60 @@ pub use newsgraph_extract::{EntityKind, Field, UnknownName};
 /// A value out of a fixed set, each with one spelling (`person`, `-published_at`, `body`),
 /// so that a parameter is parsed by the type rather than matched as a string.
 pub trait Named: Copy + PartialEq + 'static {
+    /// Every value, in the order error messages list them.
+    const ALL: &'static [Self];
+    /// What a value is, for error messages ("article sort").
+    const WHAT: &'static str;
+
     /// Its spelling in URLs, cursors and SQL.
     fn as_str(self) -> &'static str;
+
+    /// The value spelled `name`.
+    fn from_name(name: &str) -> Result<Self, UnknownName> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|value| value.as_str() == name)
+            .ok_or_else(|| UnknownName {
+                what: Self::WHAT,
+                name: name.to_owned(),
+            })
+    }
 }
 
+/// `FromStr` and `Display` of a [`Named`] type, by its spelling.
+macro_rules! spelled {
+    ($type:ty) => {
+        impl ::std::str::FromStr for $type {
+            type Err = $crate::domain::UnknownName;
+
+            fn from_str(name: &str) -> Result<Self, Self::Err> {
+                <Self as $crate::domain::Named>::from_name(name)
+            }
+        }
+
+        impl ::std::fmt::Display for $type {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str($crate::domain::Named::as_str(*self))
+            }
+        }
+    };
+}
+pub(crate) use spelled;
+
 impl Named for EntityKind {
+    const ALL: &'static [Self] = &EntityKind::ALL;
+    const WHAT: &'static str = "entity kind";
+
     fn as_str(self) -> &'static str {
         EntityKind::as_str(self)
     }
 }
 
 impl Named for Field {
+    const ALL: &'static [Self] = &Field::ALL;
+    const WHAT: &'static str = "article field";
+
     fn as_str(self) -> &'static str {
         Field::as_str(self)
     }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::listing::{Page, Position, SortKey};
 use crate::db::GenericPlans;
+use crate::domain::{Named, spelled};
 
 /// The article orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,9 +27,12 @@ pub enum ArticleSort {
     Relevance,
 }
 
-impl ArticleSort {
+impl Named for ArticleSort {
+    const ALL: &'static [Self] = &[Self::Newest, Self::Oldest, Self::Relevance];
+    const WHAT: &'static str = "article sort";
+
     /// The name used in `sort=` and in cursors.
-    pub fn name(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Self::Newest => "-published_at",
             Self::Oldest => "published_at",
@@ -36,6 +40,8 @@ impl ArticleSort {
         }
     }
 }
+
+spelled!(ArticleSort);
 
 /// What to list.
 #[derive(Debug, Clone)]
@@ -185,7 +191,7 @@ pub async fn list(
         rows,
         page.limit,
         cut_short,
-        page.sort.name(),
+        page.sort.as_str(),
         |row| {
             let key = match page.sort {
                 ArticleSort::Relevance => SortKey::Number(f64::from(row.rank.unwrap_or_default())),

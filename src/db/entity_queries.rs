@@ -7,6 +7,7 @@ use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::listing::{Page, Position, SortKey};
+use crate::domain::{Named, spelled};
 
 /// An entity as the API shows it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -121,9 +122,17 @@ pub enum EntitySort {
     Relevance,
 }
 
-impl EntitySort {
+impl Named for EntitySort {
+    const ALL: &'static [Self] = &[
+        Self::ArticleCount,
+        Self::Name,
+        Self::Recency,
+        Self::Relevance,
+    ];
+    const WHAT: &'static str = "entity sort";
+
     /// The name used in `sort=` and in cursors.
-    pub fn name(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Self::ArticleCount => "-article_count",
             Self::Name => "name",
@@ -131,7 +140,11 @@ impl EntitySort {
             Self::Relevance => "relevance",
         }
     }
+}
 
+spelled!(EntitySort);
+
+impl EntitySort {
     /// Where a row stands in this order, for its page's cursor.
     pub fn position_of(self, row: &EntityRow) -> (SortKey, Uuid) {
         let key = match self {
@@ -173,7 +186,7 @@ pub async fn list(
         _ => push_plain_list(&mut query, filter, sort, after, limit),
     }
     let rows: Vec<EntityRow> = query.build_query_as().fetch_all(executor).await?;
-    Ok(Page::from_overfetch(rows, limit, sort.name(), |row| {
+    Ok(Page::from_overfetch(rows, limit, sort.as_str(), |row| {
         sort.position_of(row)
     }))
 }
@@ -411,6 +424,21 @@ pub enum RelatedSort {
     Pmi,
 }
 
+impl Named for RelatedSort {
+    const ALL: &'static [Self] = &[Self::Count, Self::Pmi];
+    const WHAT: &'static str = "related sort";
+
+    /// The name used in `sort=`.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Count => "-co_count",
+            Self::Pmi => "-pmi",
+        }
+    }
+}
+
+spelled!(RelatedSort);
+
 /// What to relate.
 #[derive(Debug, Clone)]
 pub struct RelatedFilter {
@@ -518,13 +546,40 @@ pub struct Bucket {
     pub mentions: i64,
 }
 
-/// Articles and mentions per `interval` (day, week or month) in [from, to), empty buckets
+/// The length of a timeline bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interval {
+    /// A UTC day.
+    Day,
+    /// A week from Monday, UTC.
+    Week,
+    /// A calendar month, UTC.
+    Month,
+}
+
+impl Named for Interval {
+    const ALL: &'static [Self] = &[Self::Day, Self::Week, Self::Month];
+    const WHAT: &'static str = "interval";
+
+    /// The name used in `interval=`, and PostgreSQL's for `date_trunc` and intervals.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+        }
+    }
+}
+
+spelled!(Interval);
+
+/// Articles and mentions per `interval` in [from, to), empty buckets
 /// included. Undated articles have no place on a timeline.
 #[tracing::instrument(skip_all)]
 pub async fn timeline(
     executor: impl PgExecutor<'_>,
     entity: Uuid,
-    interval: &str,
+    interval: Interval,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Bucket>> {
@@ -551,7 +606,7 @@ pub async fn timeline(
         "#,
     )
     .bind(entity)
-    .bind(interval)
+    .bind(interval.as_str())
     .bind(from)
     .bind(to)
     .fetch_all(executor)

@@ -22,7 +22,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::db::entity_queries::{self, EntityRow};
-use crate::domain::EntityKind;
+use crate::domain::{EntityKind, Named};
 use search::NameIndex;
 
 /// How old a snapshot may get before a request starts a check for changes.
@@ -303,7 +303,7 @@ pub fn search_page(
             ..(**row).clone()
         })
         .collect();
-    let page = Page::from_overfetch(rows, limit, sort.name(), |row| sort.position_of(row));
+    let page = Page::from_overfetch(rows, limit, sort.as_str(), |row| sort.position_of(row));
     (page, total)
 }
 

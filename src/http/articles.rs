@@ -16,9 +16,9 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::Exports;
-use super::dto::{ARTICLE_FIELDS, ArticleEntity, ArticleResponse, Mention};
+use super::dto::{ArticleEntity, ArticleResponse, Mention};
 use super::error::ApiError;
-use super::fields::select_fields;
+use super::fields::{ArticleField, all_but, select_fields};
 use super::format::{Format, ListPage, negotiate, push_csv_row};
 use super::lookup::resolve_entity_param;
 use super::metrics::{ExportEnd, ExportTracker};
@@ -27,7 +27,7 @@ use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::directory::Directory;
-use crate::domain::{EntityKind, Field};
+use crate::domain::{EntityKind, Field, Named};
 use crate::textindex::TextIndex;
 
 /// Parameters of `GET /v1/articles`.
@@ -63,7 +63,7 @@ pub async fn list_articles(
     let sort = article_sort(&params, &filter)?;
     let fields = article_fields(&params, &filter)?;
     // Checked in every format, though an NDJSON export walks everything from the start.
-    let after = params.position(sort.name())?;
+    let after = params.position(sort.as_str())?;
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
     if format == Format::Ndjson {
@@ -73,8 +73,8 @@ pub async fn list_articles(
         sort,
         after,
         limit,
-        with_body: fields.contains(&"body"),
-        with_headline: fields.contains(&"headline"),
+        with_body: fields.contains(&ArticleField::Body),
+        with_headline: fields.contains(&ArticleField::Headline),
     };
     let indexed = match &text_index {
         Some(index) => index.page(&filter, &request).await?,
@@ -176,12 +176,9 @@ async fn article_filter(
 }
 
 fn article_sort(params: &Params, filter: &ArticleFilter) -> Result<ArticleSort, ApiError> {
-    let sort = match params.choice("sort", &["-published_at", "published_at", "relevance"])? {
-        Some("published_at") => ArticleSort::Oldest,
-        Some("relevance") => ArticleSort::Relevance,
-        Some(_) => ArticleSort::Newest,
-        None => ArticleSort::Newest,
-    };
+    let sort = params
+        .choice_of("sort", ArticleSort::ALL)?
+        .unwrap_or(ArticleSort::Newest);
     if sort == ArticleSort::Relevance && filter.q.is_none() {
         return Err(ApiError::invalid("sort", "relevance needs q"));
     }
@@ -190,16 +187,15 @@ fn article_sort(params: &Params, filter: &ArticleFilter) -> Result<ArticleSort, 
 
 /// The fields to return: `fields=` (comma-separated), else all but `headline` (a highlighted
 /// excerpt, costly, on request only); `score` only with `q`.
-fn article_fields(params: &Params, filter: &ArticleFilter) -> Result<Vec<&'static str>, ApiError> {
-    let allowed: Vec<&'static str> = ARTICLE_FIELDS
-        .iter()
-        .copied()
-        .filter(|field| filter.q.is_some() || !matches!(*field, "score" | "headline"))
-        .collect();
-    let default = allowed
-        .iter()
-        .copied()
-        .filter(|field| *field != "headline")
+fn article_fields(params: &Params, filter: &ArticleFilter) -> Result<Vec<ArticleField>, ApiError> {
+    let allowed = if filter.q.is_some() {
+        ArticleField::ALL.to_vec()
+    } else {
+        all_but(&[ArticleField::Score, ArticleField::Headline])
+    };
+    let default = all_but(&[ArticleField::Headline])
+        .into_iter()
+        .filter(|field| allowed.contains(field))
         .collect();
     select_fields(params, &allowed, default)
 }
@@ -210,7 +206,7 @@ async fn export(
     pool: PgPool,
     filter: ArticleFilter,
     sort: ArticleSort,
-    fields: Vec<&'static str>,
+    fields: Vec<ArticleField>,
     format: Format,
     exports: &Exports,
 ) -> Result<Response, ApiError> {
@@ -220,8 +216,8 @@ async fn export(
         sort,
         after: None,
         limit: EXPORT_PAGE,
-        with_body: fields.contains(&"body"),
-        with_headline: fields.contains(&"headline"),
+        with_body: fields.contains(&ArticleField::Body),
+        with_headline: fields.contains(&ArticleField::Headline),
     };
     let first = match article_search::list(&pool, &filter, &request).await {
         Ok(first) => first,
@@ -314,18 +310,18 @@ async fn next_export_chunk(
 /// Writes exported articles as NDJSON lines or CSV rows (the columns of the list's CSV:
 /// the selected fields, `source` as `source.domain` and `source.name`).
 struct Encoder {
-    fields: Vec<&'static str>,
+    fields: Vec<ArticleField>,
     format: Format,
     columns: Vec<&'static str>,
 }
 
 impl Encoder {
-    fn new(fields: Vec<&'static str>, format: Format) -> Self {
+    fn new(fields: Vec<ArticleField>, format: Format) -> Self {
         let columns = fields
             .iter()
-            .flat_map(|field| match *field {
-                "source" => vec!["source.domain", "source.name"],
-                other => vec![other],
+            .flat_map(|field| match field {
+                ArticleField::Source => vec!["source.domain", "source.name"],
+                other => vec![other.as_str()],
             })
             .collect();
         Self {
@@ -412,7 +408,7 @@ pub async fn get_article(
             ArticleEntity::from_row(entity, Some(mentions))
         })
         .collect();
-    let article = ArticleResponse::from_row(row, &ARTICLE_FIELDS).with_entities(entities);
+    let article = ArticleResponse::from_row(row, ArticleField::ALL).with_entities(entities);
     Ok(axum::Json(article).into_response())
 }
 

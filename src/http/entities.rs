@@ -12,11 +12,9 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::dto::{
-    ARTICLE_FIELDS, ArticleResponse, EntityResponse, Mention, RelatedEntity, TimelineBucket,
-};
+use super::dto::{ArticleResponse, EntityResponse, Mention, RelatedEntity, TimelineBucket};
 use super::error::ApiError;
-use super::fields::select_fields;
+use super::fields::{ArticleField, all_but, select_fields};
 use super::format::{ListPage, negotiate};
 use super::lookup::path_entity;
 use super::params::{DateRange, Params};
@@ -24,10 +22,10 @@ use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::db::entity_queries::{
-    self, EntityFilter, EntityRow, EntitySort, RelatedFilter, RelatedSort,
+    self, EntityFilter, EntityRow, EntitySort, Interval, RelatedFilter, RelatedSort,
 };
 use crate::directory::{self, Directory};
-use crate::domain::{EntityKind, Field};
+use crate::domain::{EntityKind, Field, Named};
 use crate::names::search_norm;
 
 /// Parameters of `GET /v1/entities`.
@@ -59,14 +57,8 @@ pub async fn list_entities(
     if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(ApiError::invalid("q", "longer than 200 characters"));
     }
-    let sort = match params.choice(
-        "sort",
-        &["-article_count", "name", "-last_seen", "relevance"],
-    )? {
-        Some("name") => EntitySort::Name,
-        Some("-last_seen") => EntitySort::Recency,
-        Some("relevance") => EntitySort::Relevance,
-        Some(_) => EntitySort::ArticleCount,
+    let sort = match params.choice_of("sort", EntitySort::ALL)? {
+        Some(sort) => sort,
         None if q.is_some() => EntitySort::Relevance,
         None => EntitySort::ArticleCount,
     };
@@ -77,7 +69,7 @@ pub async fn list_entities(
         q,
         kind: params.choice_of("type", &EntityKind::ALL)?,
     };
-    let after = params.position(sort.name())?;
+    let after = params.position(sort.as_str())?;
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
     // Name search runs in the directory when there is one; a plain list is an index range
@@ -139,23 +131,18 @@ pub async fn list_entity_articles(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), ARTICLES_PARAMS)?;
     let format = negotiate(&params, &headers, &["json", "csv"])?;
-    let sort = match params.choice("sort", &["-published_at", "published_at"])? {
-        Some("published_at") => ArticleSort::Oldest,
-        _ => ArticleSort::Newest,
-    };
-    let allowed: Vec<&'static str> = ARTICLE_FIELDS
-        .iter()
-        .copied()
-        .filter(|field| !matches!(*field, "score" | "headline"))
-        .collect();
-    let default = allowed
-        .iter()
-        .copied()
-        .filter(|field| *field != "body")
-        .collect();
+    let sort = params
+        .choice_of("sort", &[ArticleSort::Newest, ArticleSort::Oldest])?
+        .unwrap_or(ArticleSort::Newest);
+    let allowed = all_but(&[ArticleField::Score, ArticleField::Headline]);
+    let default = all_but(&[
+        ArticleField::Score,
+        ArticleField::Headline,
+        ArticleField::Body,
+    ]);
     let fields = select_fields(&params, &allowed, default)?;
     let (from, to) = params.date_range()?;
-    let after = params.position(sort.name())?;
+    let after = params.position(sort.as_str())?;
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
     let entity = match path_entity(&pool, directory.as_ref(), &id, &uri).await? {
@@ -240,10 +227,9 @@ pub async fn list_related_entities(
     } else {
         negotiate(&params, &headers, &["json", "csv", "graph"])?
     };
-    let sort = match params.choice("sort", &["-co_count", "-pmi"])? {
-        Some("-pmi") => RelatedSort::Pmi,
-        _ => RelatedSort::Count,
-    };
+    let sort = params
+        .choice_of("sort", RelatedSort::ALL)?
+        .unwrap_or(RelatedSort::Count);
     let min_count = params
         .parsed("min_count", |value| match value.parse::<i64>() {
             Ok(n) if n >= 1 => Ok(n),
@@ -320,8 +306,8 @@ pub async fn get_entity_timeline(
     let params = Params::parse(uri.query(), TIMELINE_PARAMS)?;
     let format = negotiate(&params, &headers, &["json", "csv"])?;
     let interval = params
-        .choice("interval", &["day", "week", "month"])?
-        .unwrap_or("day");
+        .choice_of("interval", Interval::ALL)?
+        .unwrap_or(Interval::Day);
     let range = params.date_range()?;
     let entity = match path_entity(&pool, directory.as_ref(), &id, &uri).await? {
         Ok(row) => row,
@@ -353,7 +339,7 @@ pub async fn get_entity_timeline(
 fn timeline_range(
     (from, to): DateRange,
     entity: &EntityRow,
-    interval: &str,
+    interval: Interval,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
     let (from, to) = match (from, to) {
         (Some(from), Some(to)) => (from, to),
@@ -380,9 +366,9 @@ fn timeline_range(
     };
     let days = (to - from).num_days();
     let buckets = match interval {
-        "month" => days / 28,
-        "week" => days / 7,
-        _ => days,
+        Interval::Month => days / 28,
+        Interval::Week => days / 7,
+        Interval::Day => days,
     };
     if buckets > MAX_BUCKETS {
         return Err(ApiError::invalid(

@@ -14,8 +14,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::AppState;
-use super::dto::{ARTICLE_FIELDS, ArticleEntity, ArticleResponse};
+use super::dto::{ArticleEntity, ArticleResponse};
 use super::error::{ApiError, FieldError};
+use super::fields::ArticleField;
 use super::params::Params;
 use crate::db::articles;
 use crate::ingest::RawRecord;
@@ -219,7 +220,7 @@ async fn respond(state: &AppState, ids: &Stored, single: bool) -> Result<Respons
             .into_iter()
             .map(|entity| ArticleEntity::from_row(entity, None))
             .collect();
-        data.push(ArticleResponse::from_row(row, &ARTICLE_FIELDS).with_entities(entities));
+        data.push(ArticleResponse::from_row(row, ArticleField::ALL).with_entities(entities));
     }
     let created = ids.iter().any(|(_, inserted)| *inserted);
     let status = if created {

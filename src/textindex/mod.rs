@@ -34,6 +34,7 @@ use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleRow, ArticleSort, PageRequest};
 use crate::db::listing::{Page, SortKey};
 use crate::db::text_index::{self, IndexRow};
+use crate::domain::Named;
 use snapshot::{Bounds, Builder, Snapshot, Walk};
 
 /// How long the last change check holds before a request checks again.
@@ -209,7 +210,7 @@ impl TextIndex {
         let Some(parsed) = query::parse(&text) else {
             return Ok(None);
         };
-        let empty = || Page::from_overfetch(Vec::new(), request.limit, request.sort.name(), key);
+        let empty = || Page::from_overfetch(Vec::new(), request.limit, request.sort.as_str(), key);
         let Some(query) = parsed.query else {
             return Ok(Some(empty()));
         };
@@ -263,7 +264,7 @@ impl TextIndex {
                 return Ok(Some(Page::from_overfetch(
                     rows,
                     request.limit,
-                    request.sort.name(),
+                    request.sort.as_str(),
                     key,
                 )));
             }

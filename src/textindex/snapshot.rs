@@ -337,6 +337,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    use crate::domain::Named;
+
     const WORDS: [&str; 5] = ["a", "b", "c", "d", "e"];
     const DAY: i64 = 86_400_000_000;
 
@@ -425,7 +427,7 @@ mod tests {
             let sort = if oldest { ArticleSort::Oldest } else { ArticleSort::Newest };
             let after = cursor.filter(|_| !docs.is_empty()).map(|i| {
                 let doc = &docs[i.index(docs.len())];
-                Position { sort: sort.name().to_owned(), key: SortKey::Date(doc.day.map(date)), id: doc.id }
+                Position { sort: sort.as_str().to_owned(), key: SortKey::Date(doc.day.map(date)), id: doc.id }
             });
 
             let mut expected: Vec<&TestDoc> = docs
