@@ -3,6 +3,7 @@
 //! parameters, cursors and SQL share. A leaf: it uses no other module of the crate.
 
 pub use newsgraph_extract::{EntityKind, Field, UnknownName};
+use uuid::Uuid;
 
 /// A value out of a fixed set, each with one spelling (`person`, `-published_at`, `body`),
 /// so that a parameter is parsed by the type rather than matched as a string.
@@ -74,3 +75,59 @@ pub fn spellings<T: Named>(choices: &[T]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Declares an id newtype over a UUID: the same JSON, text and SQL as the UUID, but an
+/// article's id cannot be passed where an entity's is expected.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, sqlx::Type,
+        )]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// The UUID, for binding where a query takes a plain `uuid`.
+            pub fn uuid(self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = uuid::Error;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(text).map(Self)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// An article's id (UUIDv7).
+    ArticleId
+);
+uuid_id!(
+    /// An entity's id (UUIDv7).
+    EntityId
+);

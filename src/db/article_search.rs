@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::listing::{Page, Position, SortKey};
 use crate::db::GenericPlans;
-use crate::domain::{Named, spelled};
+use crate::domain::{ArticleId, EntityId, Named, spelled};
 
 /// The article orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub struct ArticleFilter {
     /// Web-search syntax full text.
     pub q: Option<String>,
     /// Entities that must all be mentioned.
-    pub entities: Vec<Uuid>,
+    pub entities: Vec<EntityId>,
     /// An entity type that must be mentioned.
     pub kind: Option<EntityKind>,
     /// Published at or after.
@@ -64,7 +64,7 @@ pub struct ArticleFilter {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ArticleRow {
     /// Id.
-    pub id: Uuid,
+    pub id: ArticleId,
     /// Canonical URL.
     pub url: String,
     /// Title.
@@ -197,7 +197,7 @@ pub async fn list(
                 ArticleSort::Relevance => SortKey::Number(f64::from(row.rank.unwrap_or_default())),
                 ArticleSort::Newest | ArticleSort::Oldest => SortKey::Date(row.published_at),
             };
-            (key, row.id)
+            (key, row.id.uuid())
         },
     ))
 }

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use newsgraph_extract::{EntityKind, Field};
+
+use crate::domain::{ArticleId, EntityId};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -237,7 +239,7 @@ pub async fn count_to_reextract(
 /// One article with every column the API shows.
 pub async fn by_id(
     executor: impl PgExecutor<'_>,
-    id: Uuid,
+    id: ArticleId,
 ) -> sqlx::Result<Option<super::article_search::ArticleRow>> {
     sqlx::query_as!(
         super::article_search::ArticleRow,
@@ -248,7 +250,7 @@ pub async fn by_id(
         FROM articles a JOIN sources s ON s.id = a.source_id
         WHERE a.id = $1
         "#,
-        id,
+        id.uuid(),
     )
     .fetch_optional(executor)
     .await
@@ -258,7 +260,7 @@ pub async fn by_id(
 #[derive(Debug, Clone)]
 pub struct ArticleEntityRow {
     /// The entity.
-    pub id: Uuid,
+    pub id: EntityId,
     /// Its slug.
     pub slug: String,
     /// Its name.
@@ -274,7 +276,7 @@ pub struct ArticleEntityRow {
 /// The entities of an article, most mentioned first.
 pub async fn entities_of(
     executor: impl PgExecutor<'_>,
-    article: Uuid,
+    article: ArticleId,
 ) -> sqlx::Result<Vec<ArticleEntityRow>> {
     sqlx::query_as!(
         ArticleEntityRow,
@@ -284,7 +286,7 @@ pub async fn entities_of(
         WHERE ae.article_id = $1
         ORDER BY ae.mention_count DESC, e.name
         "#,
-        article,
+        article.uuid(),
     )
     .fetch_all(executor)
     .await
@@ -294,9 +296,9 @@ pub async fn entities_of(
 #[derive(Debug, Clone)]
 pub struct MentionRow {
     /// The article.
-    pub article_id: Uuid,
+    pub article_id: ArticleId,
     /// The entity.
-    pub entity_id: Uuid,
+    pub entity_id: EntityId,
     /// Title or body.
     pub field: Field,
     /// Start offset in code points.
@@ -312,8 +314,8 @@ pub struct MentionRow {
 /// The mentions in these articles, of one entity or of all, in text order.
 pub async fn mentions_in(
     executor: impl PgExecutor<'_>,
-    articles: &[Uuid],
-    entity: Option<Uuid>,
+    articles: &[ArticleId],
+    entity: Option<EntityId>,
 ) -> sqlx::Result<Vec<MentionRow>> {
     sqlx::query_as!(
         MentionRow,
@@ -324,18 +326,18 @@ pub async fn mentions_in(
         WHERE article_id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR entity_id = $2)
         ORDER BY article_id, field DESC, start_offset
         "#,
-        articles,
-        entity,
+        articles as &[ArticleId],
+        entity as Option<EntityId>,
     )
     .fetch_all(executor)
     .await
 }
 
 /// Whether an article exists.
-pub async fn exists(executor: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
+pub async fn exists(executor: impl PgExecutor<'_>, id: ArticleId) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM articles WHERE id = $1) AS "exists!""#,
-        id
+        id.uuid()
     )
     .fetch_one(executor)
     .await

@@ -7,13 +7,13 @@ use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::listing::{Page, Position, SortKey};
-use crate::domain::{Named, spelled};
+use crate::domain::{EntityId, Named, spelled};
 
 /// An entity as the API shows it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EntityRow {
     /// Id.
-    pub id: Uuid,
+    pub id: EntityId,
     /// Person, place or organization.
     pub kind: EntityKind,
     /// Canonical name.
@@ -56,7 +56,7 @@ const ENTITY_COLUMNS: &str = concat!(
 );
 
 /// An entity by id.
-pub async fn by_id(executor: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<EntityRow>> {
+pub async fn by_id(executor: impl PgExecutor<'_>, id: EntityId) -> sqlx::Result<Option<EntityRow>> {
     sqlx::query_as(&format!(
         "SELECT {ENTITY_COLUMNS}, NULL::float8 AS score FROM entities e WHERE e.id = $1"
     ))
@@ -92,21 +92,21 @@ pub async fn by_wikidata(
 /// Where a merged entity's id or slug now points: the surviving entity's id and slug.
 pub async fn redirect(
     executor: impl PgExecutor<'_>,
-    id: Option<Uuid>,
+    id: Option<EntityId>,
     slug: Option<&str>,
-) -> sqlx::Result<Option<(Uuid, String)>> {
+) -> sqlx::Result<Option<(EntityId, String)>> {
     let row = sqlx::query!(
         r#"
         SELECT e.id, e.slug FROM entity_redirects r JOIN entities e ON e.id = r.entity_id
         WHERE r.old_id = $1 OR r.old_slug = $2
         LIMIT 1
         "#,
-        id,
+        id.map(EntityId::uuid),
         slug,
     )
     .fetch_optional(executor)
     .await?;
-    Ok(row.map(|row| (row.id, row.slug)))
+    Ok(row.map(|row| (row.id.into(), row.slug)))
 }
 
 /// The entity orders.
@@ -158,7 +158,7 @@ impl EntitySort {
                 row.article_count
             )),
         };
-        (key, row.id)
+        (key, row.id.uuid())
     }
 }
 
@@ -400,7 +400,7 @@ fn escape_like(text: &str) -> String {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RelatedRow {
     /// Id.
-    pub id: Uuid,
+    pub id: EntityId,
     /// Slug.
     pub slug: String,
     /// Name.
@@ -443,7 +443,7 @@ spelled!(RelatedSort);
 #[derive(Debug, Clone)]
 pub struct RelatedFilter {
     /// The entity.
-    pub entity: Uuid,
+    pub entity: EntityId,
     /// Only entities of this type.
     pub kind: Option<EntityKind>,
     /// Articles published at or after.
@@ -509,8 +509,8 @@ pub async fn related(
 pub async fn pair_counts(
     executor: impl PgExecutor<'_>,
     filter: &RelatedFilter,
-    ids: &[Uuid],
-) -> sqlx::Result<Vec<(Uuid, Uuid, i64)>> {
+    ids: &[EntityId],
+) -> sqlx::Result<Vec<(EntityId, EntityId, i64)>> {
     sqlx::query_as(
         r#"
         WITH target AS (
@@ -578,7 +578,7 @@ spelled!(Interval);
 #[tracing::instrument(skip_all)]
 pub async fn timeline(
     executor: impl PgExecutor<'_>,
-    entity: Uuid,
+    entity: EntityId,
     interval: Interval,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -627,7 +627,7 @@ pub async fn all(executor: impl PgExecutor<'_>) -> sqlx::Result<Vec<EntityRow>> 
 /// Every alias: entity, surface form, folded form.
 pub async fn all_aliases(
     executor: impl PgExecutor<'_>,
-) -> sqlx::Result<Vec<(Uuid, String, String)>> {
+) -> sqlx::Result<Vec<(EntityId, String, String)>> {
     sqlx::query_as("SELECT entity_id, alias, norm FROM entity_aliases ORDER BY entity_id, alias")
         .fetch_all(executor)
         .await
@@ -636,7 +636,7 @@ pub async fn all_aliases(
 /// Every redirect: old id, old slug, surviving entity.
 pub async fn all_redirects(
     executor: impl PgExecutor<'_>,
-) -> sqlx::Result<Vec<(Uuid, String, Uuid)>> {
+) -> sqlx::Result<Vec<(EntityId, String, EntityId)>> {
     sqlx::query_as("SELECT old_id, old_slug, entity_id FROM entity_redirects")
         .fetch_all(executor)
         .await

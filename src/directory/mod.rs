@@ -19,10 +19,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use crate::db::entity_queries::{self, EntityRow};
-use crate::domain::{EntityKind, Named};
+use crate::domain::{EntityId, EntityKind, Named};
 use search::NameIndex;
 
 /// How old a snapshot may get before a request starts a check for changes.
@@ -35,12 +34,12 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(300);
 pub struct Snapshot {
     /// Every entity.
     pub entities: Vec<Arc<EntityRow>>,
-    by_id: HashMap<Uuid, u32>,
+    by_id: HashMap<EntityId, u32>,
     by_slug: HashMap<String, u32>,
     /// Wikidata id → the most named entity carrying it.
     by_wikidata: HashMap<String, u32>,
     /// Old ids and slugs of merged entities, to the survivor.
-    redirect_ids: HashMap<Uuid, u32>,
+    redirect_ids: HashMap<EntityId, u32>,
     redirect_slugs: HashMap<String, u32>,
     /// Name search.
     pub names: NameIndex,
@@ -59,7 +58,7 @@ pub enum Found {
 
 impl Snapshot {
     /// The entity with this id, or the one it was merged into.
-    pub fn by_id(&self, id: Uuid) -> Option<Found> {
+    pub fn by_id(&self, id: EntityId) -> Option<Found> {
         if let Some(index) = self.by_id.get(&id) {
             return Some(Found::Entity(Arc::clone(&self.entities[*index as usize])));
         }
@@ -226,8 +225,8 @@ async fn load(pool: &PgPool) -> sqlx::Result<Snapshot> {
 fn build(
     marker: (Option<DateTime<Utc>>, i64),
     mut rows: Vec<EntityRow>,
-    alias_rows: Vec<(Uuid, String, String)>,
-    redirects: Vec<(Uuid, String, Uuid)>,
+    alias_rows: Vec<(EntityId, String, String)>,
+    redirects: Vec<(EntityId, String, EntityId)>,
 ) -> Snapshot {
     let mut snapshot = Snapshot {
         marker,
@@ -336,7 +335,7 @@ fn order(
 /// A stand-in entry holding a cursor's position, to find where the next page starts.
 fn cursor_entry(sort: EntitySort, position: &Position) -> Option<(Arc<EntityRow>, f64)> {
     let mut row = EntityRow {
-        id: position.id,
+        id: position.id.into(),
         // Any kind: a cursor places an entry by its sort key and id only.
         kind: EntityKind::Person,
         name: String::new(),

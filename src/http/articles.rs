@@ -13,7 +13,6 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream;
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use super::Exports;
 use super::dto::{ArticleEntity, ArticleResponse, Mention};
@@ -27,7 +26,7 @@ use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::directory::Directory;
-use crate::domain::{EntityKind, Field, Named};
+use crate::domain::{ArticleId, EntityId, EntityKind, Field, Named};
 use crate::textindex::TextIndex;
 
 /// Parameters of `GET /v1/articles`.
@@ -370,8 +369,9 @@ fn csv_field(item: &serde_json::Value, column: &str) -> String {
     }
 }
 
-fn parse_article_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::invalid("id", "expected an article id (UUID)"))
+fn parse_article_id(id: &str) -> Result<ArticleId, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::invalid("id", "expected an article id (UUID)"))
 }
 
 /// `GET /v1/articles/{id}`: the article, its entities, and every mention with offsets, text,
@@ -388,7 +388,7 @@ pub async fn get_article(
         .ok_or(ApiError::NotFound("article"))?;
     let title: Vec<char> = row.title.chars().collect();
     let body: Vec<char> = row.body.as_deref().unwrap_or_default().chars().collect();
-    let mut by_entity: HashMap<Uuid, Vec<Mention>> = HashMap::new();
+    let mut by_entity: HashMap<EntityId, Vec<Mention>> = HashMap::new();
     for mention in articles::mentions_in(&pool, &[id], None).await? {
         let text = if mention.field == Field::Title {
             &title

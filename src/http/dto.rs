@@ -3,14 +3,13 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::fields::ArticleField;
 use super::json_text;
 use crate::db::article_search::ArticleRow;
 use crate::db::articles::{ArticleEntityRow, MentionRow};
 use crate::db::entity_queries::{Bucket, EntityRow, RelatedRow};
-use crate::domain::{EntityKind, Field, Named};
+use crate::domain::{ArticleId, EntityId, EntityKind, Field, Named};
 
 /// Timestamps as RFC 3339 UTC with a `Z`.
 pub fn timestamp(date: DateTime<Utc>) -> String {
@@ -35,7 +34,7 @@ pub struct SourceRef {
 #[derive(Debug, Serialize, Default)]
 pub struct ArticleResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<Uuid>,
+    id: Option<ArticleId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -199,7 +198,7 @@ impl From<&'static str> for Key {
 #[derive(Debug, Serialize)]
 pub struct ArticleEntity {
     /// Entity id.
-    pub id: Uuid,
+    pub id: EntityId,
     /// Slug.
     pub slug: String,
     /// Canonical name.
@@ -276,7 +275,7 @@ pub struct Coordinates {
 #[derive(Debug, Serialize)]
 pub struct EntityResponse {
     /// Id.
-    pub id: Uuid,
+    pub id: EntityId,
     /// Readable unique address.
     pub slug: String,
     /// Canonical name.
@@ -333,7 +332,7 @@ impl From<EntityRow> for EntityResponse {
 #[derive(Debug, Serialize)]
 pub struct RelatedEntity {
     /// Id.
-    pub id: Uuid,
+    pub id: EntityId,
     /// Slug.
     pub slug: String,
     /// Name.
@@ -401,7 +400,7 @@ mod tests {
             .single()
             .expect("a date");
         ArticleRow {
-            id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001),
+            id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001).into(),
             url: "https://example.com/a?b=\"c\"".to_owned(),
             title,
             body: Some(body),

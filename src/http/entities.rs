@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use super::dto::{ArticleResponse, EntityResponse, Mention, RelatedEntity, TimelineBucket};
 use super::error::ApiError;
@@ -25,7 +24,7 @@ use crate::db::entity_queries::{
     self, EntityFilter, EntityRow, EntitySort, Interval, RelatedFilter, RelatedSort,
 };
 use crate::directory::{self, Directory};
-use crate::domain::{EntityKind, Field, Named};
+use crate::domain::{ArticleId, EntityId, EntityKind, Field, Named};
 use crate::names::search_norm;
 
 /// Parameters of `GET /v1/entities`.
@@ -171,8 +170,8 @@ pub async fn list_entity_articles(
     } else {
         None
     };
-    let ids: Vec<Uuid> = page.rows.iter().map(|row| row.id).collect();
-    let mut mentions: HashMap<Uuid, Vec<articles::MentionRow>> = HashMap::new();
+    let ids: Vec<ArticleId> = page.rows.iter().map(|row| row.id).collect();
+    let mut mentions: HashMap<ArticleId, Vec<articles::MentionRow>> = HashMap::new();
     for mention in articles::mentions_in(&pool, &ids, Some(entity.id)).await? {
         mentions
             .entry(mention.article_id)
@@ -272,7 +271,7 @@ async fn graph_response(
     entity: EntityRow,
     related: Vec<RelatedEntity>,
 ) -> Result<Response, ApiError> {
-    let ids: Vec<Uuid> = related.iter().map(|r| r.id).collect();
+    let ids: Vec<EntityId> = related.iter().map(|r| r.id).collect();
     let pairs = entity_queries::pair_counts(pool, filter, &ids).await?;
     let mut nodes = vec![json!({
         "id": entity.id, "slug": entity.slug, "label": entity.name, "type": entity.kind,

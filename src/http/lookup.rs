@@ -8,12 +8,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use super::error::ApiError;
 use super::params::IdOrSlug;
 use crate::db::entity_queries::{self, EntityRow};
 use crate::directory::{Directory, Found};
+use crate::domain::EntityId;
 
 /// Finds an entity by id, slug or Wikidata id, in the directory first, then in the database
 /// (for an entity newer than the directory's snapshot). A merged entity's old id or slug
@@ -70,7 +70,7 @@ pub enum Resolved {
     /// It was merged into this one.
     Moved {
         /// The surviving entity's id.
-        id: Uuid,
+        id: EntityId,
         /// Its slug.
         slug: String,
     },
@@ -83,7 +83,7 @@ pub async fn resolve_entity_param(
     directory: Option<&Arc<Directory>>,
     param: &str,
     value: &str,
-) -> Result<Uuid, ApiError> {
+) -> Result<EntityId, ApiError> {
     let key = IdOrSlug::parse(value).map_err(|detail| ApiError::invalid(param, detail))?;
     match find_entity(pool, directory, &key).await {
         Ok(Resolved::Found(row)) => Ok(row.id),

@@ -256,7 +256,7 @@ impl TextIndex {
                     article_search::by_ids(&self.generic.0, &ids, tsquery, request, approximate)
                         .await?
                         .into_iter()
-                        .map(|row| (row.id, row))
+                        .map(|row| (row.id.uuid(), row))
                         .collect();
                 rows.extend(ids.iter().filter_map(|id| found.remove(id)));
             }
@@ -327,7 +327,7 @@ impl TextIndex {
 
 /// The position a page row continues from.
 fn key(row: &ArticleRow) -> (SortKey, Uuid) {
-    (SortKey::Date(row.published_at), row.id)
+    (SortKey::Date(row.published_at), row.id.uuid())
 }
 
 /// Reads every article's lexemes and indexes them on a blocking thread as they stream in
