@@ -17,6 +17,8 @@
 //! - [`http`]: the axum router, the problem+json error type, one module per resource.
 //! - [`ingest`]: input formats, normalization, and the batched idempotent importer.
 //! - [`names`]: name folding for search and slugs.
+//! - [`refresher`]: a snapshot of the database kept fresh in memory, for [`directory`] and
+//!   [`textindex`].
 //! - [`server`]: binds, serves, and shuts down gracefully.
 //! - [`shutdown`]: SIGINT/SIGTERM as a future.
 //!
@@ -33,6 +35,7 @@ pub mod embedded;
 pub mod http;
 pub mod ingest;
 pub mod names;
+pub mod refresher;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;

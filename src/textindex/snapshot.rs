@@ -35,8 +35,6 @@ pub struct Snapshot {
     docs: Vec<Doc>,
     terms: HashMap<Box<str>, Postings>,
     sources: HashMap<String, i32>,
-    marker: i64,
-    generation: u64,
 }
 
 impl Snapshot {
@@ -53,16 +51,6 @@ impl Snapshot {
     /// Distinct lexemes indexed.
     pub fn lexemes(&self) -> usize {
         self.terms.len()
-    }
-
-    /// What the change marker said before this was read.
-    pub fn marker(&self) -> i64 {
-        self.marker
-    }
-
-    /// The write generation it was begun at.
-    pub fn generation(&self) -> u64 {
-        self.generation
     }
 
     /// The id of the source with this domain, if it has articles here.
@@ -309,14 +297,8 @@ impl Builder {
         }
     }
 
-    /// The snapshot, with the sources' ids by domain, the change marker read before the
-    /// articles, and the owner's write generation.
-    pub fn finish(
-        mut self,
-        sources: HashMap<String, i32>,
-        marker: i64,
-        generation: u64,
-    ) -> Snapshot {
+    /// The snapshot, with the sources' ids by domain.
+    pub fn finish(mut self, sources: HashMap<String, i32>) -> Snapshot {
         for postings in self.terms.values_mut() {
             postings.shrink();
         }
@@ -326,8 +308,6 @@ impl Builder {
             docs: self.docs,
             terms: self.terms,
             sources,
-            marker,
-            generation,
         }
     }
 }
@@ -405,7 +385,7 @@ mod tests {
                 lexemes: doc.words.iter().map(|w| (*w).to_owned()).collect(),
             });
         }
-        builder.finish(HashMap::new(), 0, 0)
+        builder.finish(HashMap::new())
     }
 
     proptest! {
