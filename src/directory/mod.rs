@@ -206,7 +206,7 @@ fn build(
 }
 
 /// The orders a directory page can take (the same as the database list's).
-pub use crate::db::entity_queries::EntitySort;
+pub use crate::db::entity_search::EntitySort;
 use crate::db::listing::{Page, Position, SortKey};
 
 /// A page of the entities matching `q` (folded), in memory.

@@ -8,7 +8,9 @@ use super::fields::ArticleField;
 use super::json_text;
 use crate::db::article_search::ArticleRow;
 use crate::db::articles::{ArticleEntityRow, MentionRow};
-use crate::db::entity_queries::{Bucket, EntityRow, RelatedRow};
+use crate::db::entity_queries::EntityRow;
+use crate::db::related::RelatedRow;
+use crate::db::timeline::Bucket;
 use crate::domain::{ArticleId, EntityId, EntityKind, Field, Named};
 
 /// Timestamps as RFC 3339 UTC with a `Z`.

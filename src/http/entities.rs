@@ -20,9 +20,10 @@ use super::params::{DateRange, Params};
 use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
-use crate::db::entity_queries::{
-    self, EntityFilter, EntityRow, EntitySort, Interval, RelatedFilter, RelatedSort,
-};
+use crate::db::entity_queries::EntityRow;
+use crate::db::entity_search::{self, EntityFilter, EntitySort};
+use crate::db::related::{self, RelatedFilter, RelatedSort};
+use crate::db::timeline::{self, Interval};
 use crate::directory::{self, Directory};
 use crate::domain::{ArticleId, EntityId, EntityKind, Field, Named};
 use crate::names::search_norm;
@@ -81,9 +82,9 @@ pub async fn list_entities(
             (page, with_count.then_some(total))
         }
         _ => {
-            let page = entity_queries::list(&pool, &filter, sort, after.as_ref(), limit).await?;
+            let page = entity_search::list(&pool, &filter, sort, after.as_ref(), limit).await?;
             let count = if with_count {
-                Some(entity_queries::count(&pool, &filter).await?)
+                Some(entity_search::count(&pool, &filter).await?)
             } else {
                 None
             };
@@ -249,7 +250,7 @@ pub async fn list_related_entities(
         to,
         min_count,
     };
-    let related: Vec<RelatedEntity> = entity_queries::related(&pool, &filter, sort, limit)
+    let related: Vec<RelatedEntity> = related::related(&pool, &filter, sort, limit)
         .await?
         .into_iter()
         .map(RelatedEntity::from)
@@ -272,7 +273,7 @@ async fn graph_response(
     related: Vec<RelatedEntity>,
 ) -> Result<Response, ApiError> {
     let ids: Vec<EntityId> = related.iter().map(|r| r.id).collect();
-    let pairs = entity_queries::pair_counts(pool, filter, &ids).await?;
+    let pairs = related::pair_counts(pool, filter, &ids).await?;
     let mut nodes = vec![json!({
         "id": entity.id, "slug": entity.slug, "label": entity.name, "type": entity.kind,
         "article_count": entity.article_count, "center": true,
@@ -313,12 +314,11 @@ pub async fn get_entity_timeline(
         Err(moved) => return Ok(moved),
     };
     let (from, to) = timeline_range(range, &entity, interval)?;
-    let buckets: Vec<TimelineBucket> =
-        entity_queries::timeline(&pool, entity.id, interval, from, to)
-            .await?
-            .into_iter()
-            .map(TimelineBucket::from)
-            .collect();
+    let buckets: Vec<TimelineBucket> = timeline::timeline(&pool, entity.id, interval, from, to)
+        .await?
+        .into_iter()
+        .map(TimelineBucket::from)
+        .collect();
     let mut response = ListPage {
         data: buckets,
         next: None,

@@ -11,6 +11,7 @@ mod dto;
 mod entities;
 pub mod error;
 mod etag;
+mod export;
 mod fields;
 mod format;
 mod health;

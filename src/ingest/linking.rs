@@ -25,7 +25,7 @@ use newsgraph_extract::{Entity, EntityKind};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::db::entities;
+use crate::db::{entities, entity_merges, link_candidates};
 
 /// An entity's identity across articles: its kind and match key.
 pub type Identity = (EntityKind, String);
@@ -380,7 +380,7 @@ impl CandidatePool {
         }
         // Stored before it.
         let surnames: Vec<String> = surnames.into_iter().collect();
-        for row in entities::persons_by_surname(conn, &surnames).await? {
+        for row in link_candidates::persons_by_surname(conn, &surnames).await? {
             if full_person(&key_words(&row.match_key)) {
                 let identity = (EntityKind::Person, row.match_key.clone());
                 pool.add_person(
@@ -393,7 +393,7 @@ impl CandidatePool {
             }
         }
         let acronyms: Vec<String> = acronyms.into_iter().collect();
-        for row in entities::organizations_by_alias(conn, &acronyms).await? {
+        for row in link_candidates::organizations_by_alias(conn, &acronyms).await? {
             let identity = (EntityKind::Organization, row.match_key.clone());
             if key_words(&row.match_key).len() >= 2 {
                 add_unique(
@@ -406,7 +406,7 @@ impl CandidatePool {
             }
         }
         let short_forms: Vec<String> = short_forms.into_iter().collect();
-        for row in entities::organizations_extending(conn, &short_forms).await? {
+        for row in link_candidates::organizations_extending(conn, &short_forms).await? {
             let identity = (EntityKind::Organization, row.match_key.clone());
             if view.appears.contains_key(&identity) || !seen_longer.insert(identity) {
                 continue; // already a candidate
@@ -463,7 +463,7 @@ impl CandidatePool {
             .collect();
         ids.sort_unstable();
         ids.dedup();
-        let named: HashSet<Uuid> = entities::named_elsewhere(conn, &ids, article_ids)
+        let named: HashSet<Uuid> = entity_merges::named_elsewhere(conn, &ids, article_ids)
             .await?
             .into_iter()
             .collect();
@@ -639,9 +639,14 @@ impl Evidence {
         }
         let contexts: Vec<Uuid> = view.stored.values().copied().collect();
         let candidates: Vec<Uuid> = stored_candidates.into_iter().collect();
-        let rows =
-            entities::co_mentions(conn, &candidates, &contexts, article_ids, EVIDENCE_ARTICLES)
-                .await?;
+        let rows = link_candidates::co_mentions(
+            conn,
+            &candidates,
+            &contexts,
+            article_ids,
+            EVIDENCE_ARTICLES,
+        )
+        .await?;
         for row in rows {
             evidence
                 .stored
@@ -651,7 +656,7 @@ impl Evidence {
         }
         let mut counted = contexts;
         counted.extend(&candidates);
-        evidence.stored_counts = entities::article_counts(conn, &counted)
+        evidence.stored_counts = link_candidates::article_counts(conn, &counted)
             .await?
             .into_iter()
             .collect();
@@ -746,7 +751,7 @@ async fn absorbed_buckets(
         return Ok(Vec::new());
     }
     let surnames: Vec<String> = new_full.keys().cloned().collect();
-    let stored = entities::persons_by_surname(conn, &surnames).await?;
+    let stored = link_candidates::persons_by_surname(conn, &surnames).await?;
     let mut merges = Vec::new();
     for (surname, identities) in new_full {
         let stored_full = stored

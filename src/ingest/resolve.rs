@@ -30,7 +30,7 @@ use super::pipeline::ImportOptions;
 use super::progress::Progress;
 use super::reextract::extract_page;
 use super::report::Failure;
-use crate::db::{articles, entities, mentions};
+use crate::db::{articles, entities, entity_merges, mentions};
 
 /// The most passes over the stored articles.
 const MAX_PASSES: u32 = 4;
@@ -155,7 +155,7 @@ async fn rekey(
 ) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
     mentions::lock_for_ingest(&mut tx).await?;
-    let stored = entities::all_identities(&mut tx).await?;
+    let stored = entity_merges::all_identities(&mut tx).await?;
     // (kind, key today) → [(entity, its key is today's, articles)]
     let mut groups: HashMap<(EntityKind, String), Vec<(usize, bool)>> = HashMap::new();
     let mut renamed: HashMap<usize, (String, String)> = HashMap::new();
@@ -197,7 +197,7 @@ async fn rekey(
         }
         if !current {
             let (key, name) = &renamed[&survivor];
-            entities::set_key(&mut tx, stored[survivor].id, key, name).await?;
+            entity_merges::set_key(&mut tx, stored[survivor].id, key, name).await?;
             report.entities_rekeyed += 1;
         }
         if members.len() > 1 {
@@ -379,7 +379,7 @@ fn tally(before: &Positions, after: &Positions, moves: &mut Moves) -> HashSet<Uu
     changed
 }
 
-/// Merges entity `from` into `into` (see [`entities::merge_into`]), its name becoming an
+/// Merges entity `from` into `into` (see [`entity_merges::merge_into`]), its name becoming an
 /// alias of `into`, so that name search still finds what it was called.
 async fn merge_named(
     conn: &mut sqlx::PgConnection,
@@ -394,7 +394,7 @@ async fn merge_named(
         &[crate::names::search_norm(name)],
     )
     .await?;
-    entities::merge_into(conn, from, into).await
+    entity_merges::merge_into(conn, from, into).await
 }
 
 /// The entity a retired one's mentions went to most, following retired successors.
@@ -425,7 +425,7 @@ async fn retire(
     candidates.sort_unstable();
     let mut tx = pool.begin().await?;
     mentions::lock_for_ingest(&mut tx).await?;
-    let names: HashMap<Uuid, String> = entities::unnamed(&mut tx, &candidates)
+    let names: HashMap<Uuid, String> = entity_merges::unnamed(&mut tx, &candidates)
         .await?
         .into_iter()
         .collect();
@@ -450,7 +450,7 @@ async fn retire(
             None => orphans.push(old),
         }
     }
-    report.entities_deleted = entities::delete_unnamed(&mut tx, &orphans).await?;
+    report.entities_deleted = entity_merges::delete_unnamed(&mut tx, &orphans).await?;
     let mut survivors: Vec<Uuid> = survivors.into_iter().collect();
     survivors.sort_unstable();
     entities::recount(&mut tx, &survivors).await?;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::linking::{self, Identity};
 use super::record::{ArticleInput, Location};
-use crate::db::{articles, entities, mentions, sources};
+use crate::db::{articles, entities, entity_merges, mentions, sources};
 use crate::names;
 
 /// An article with its extraction, ready to store.
@@ -363,7 +363,7 @@ async fn resolve_entities(
     let mut merged_into = Vec::with_capacity(plan.merges.len());
     for (lone_id, identity) in &plan.merges {
         let into = ids.by_identity[identity];
-        entities::merge_into(conn, *lone_id, into).await?;
+        entity_merges::merge_into(conn, *lone_id, into).await?;
         // The batch may name the merged entity too: it now means the survivor.
         for id in ids
             .by_identity
