@@ -1,5 +1,5 @@
 //! The seed article (../shared/corpus/seed, outside the repository) must yield the entities
-//! listed below. The file is read from the shared folder; when it is missing the test fails.
+//! issue 3 lists. The file is read from the shared folder; when it is missing the test fails.
 
 use std::path::PathBuf;
 
