@@ -2,6 +2,9 @@
 //! `DATABASE_URL`) and a documented default, and shows up in `--help`.
 //!
 //! This module only describes and parses settings; it opens no connection and reads no file.
+//!
+//! Over 400 lines because every option of every subcommand is here with its `///` doc (what
+//! `--help` prints), its variable and its default: one place to read them all.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -150,20 +153,6 @@ pub struct PipelineArgs {
     /// Which model.
     #[command(flatten)]
     pub model: ModelArgs,
-}
-
-impl PipelineArgs {
-    /// The importer options these arguments describe.
-    pub fn options(&self) -> crate::ingest::ImportOptions {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        crate::ingest::ImportOptions {
-            batch_size: usize::try_from(self.batch_size).unwrap_or(500),
-            jobs: self
-                .jobs
-                .and_then(|jobs| usize::try_from(jobs).ok())
-                .unwrap_or(cores),
-        }
-    }
 }
 
 /// Options of `newsgraph import`.

@@ -10,12 +10,15 @@
 //!   and runs the migrations.
 //! - [`embedded`]: a private PostgreSQL cluster started from the server binaries installed on
 //!   the machine.
+//! - [`domain`]: the typed values the layers share (entity kinds, fields, named choices).
 //! - [`db`]: all SQL, one module per aggregate.
 //! - [`directory`]: the entities held in memory by `serve` for lookups and name search.
 //! - [`textindex`]: the articles' lexemes held in memory by `serve` for newest-first full text.
 //! - [`http`]: the axum router, the problem+json error type, one module per resource.
 //! - [`ingest`]: input formats, normalization, and the batched idempotent importer.
 //! - [`names`]: name folding for search and slugs.
+//! - [`refresher`]: a snapshot of the database kept fresh in memory, for [`directory`] and
+//!   [`textindex`].
 //! - [`server`]: binds, serves, and shuts down gracefully.
 //! - [`shutdown`]: SIGINT/SIGTERM as a future.
 //!
@@ -27,10 +30,12 @@ pub mod config;
 pub mod database;
 pub mod db;
 pub mod directory;
+pub mod domain;
 pub mod embedded;
 pub mod http;
 pub mod ingest;
 pub mod names;
+pub mod refresher;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;

@@ -11,7 +11,7 @@ use newsgraph_extract::Extractor;
 
 use crate::config::{DatabaseArgs, ImportArgs, ReextractArgs, ReportFormat, ResolveArgs};
 use crate::database::Database;
-use crate::ingest::{self, Report, formats};
+use crate::ingest::{self, ImportOptions, Report, formats};
 use crate::shutdown::Signals;
 
 use super::{cancel_on_signal, load_extractor};
@@ -24,7 +24,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         &session.database.pool,
         Arc::clone(&session.extractor),
         inputs,
-        &args.pipeline.options(),
+        &ImportOptions::from(&args.pipeline),
         Arc::clone(&session.cancel),
     )
     .await;
@@ -39,7 +39,7 @@ pub async fn run_reextract(args: ReextractArgs) -> anyhow::Result<ExitCode> {
         &session.database.pool,
         Arc::clone(&session.extractor),
         args.all,
-        &args.pipeline.options(),
+        &ImportOptions::from(&args.pipeline),
         Arc::clone(&session.cancel),
     )
     .await;
@@ -53,7 +53,7 @@ pub async fn run_resolve(args: ResolveArgs) -> anyhow::Result<ExitCode> {
     let result = ingest::resolve::resolve(
         &session.database.pool,
         Arc::clone(&session.extractor),
-        &args.pipeline.options(),
+        &ImportOptions::from(&args.pipeline),
         Arc::clone(&session.cancel),
     )
     .await;

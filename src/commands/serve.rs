@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use crate::config::ServeArgs;
 use crate::database::Database;
 use crate::http::{self, HttpConfig};
-use crate::ingest::{self, formats};
+use crate::ingest::{self, ImportOptions, formats};
 use crate::shutdown::Signals;
 
 use super::load_extractor;
@@ -95,7 +95,7 @@ fn http_config(args: &ServeArgs) -> HttpConfig {
         trust_forwarded_for: args.trust_forwarded_for,
         entity_directory: args.entity_directory,
         text_index: args.text_index,
-        jobs: args.pipeline.options().jobs,
+        jobs: ImportOptions::from(&args.pipeline).jobs,
     }
 }
 
@@ -112,7 +112,7 @@ async fn prepare(
     }
     let inputs = formats::expand(&args.import);
     let cancel = Arc::new(AtomicBool::new(false));
-    let options = args.pipeline.options();
+    let options = ImportOptions::from(&args.pipeline);
     let import = ingest::import(
         &database.pool,
         Arc::clone(extractor),

@@ -8,11 +8,13 @@
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
+use newsgraph_extract::EntityKind;
 use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::listing::{Page, Position, SortKey};
-use crate::database::GenericPlans;
+use crate::db::GenericPlans;
+use crate::domain::{ArticleId, EntityId, Named, spelled};
 
 /// The article orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,9 +27,12 @@ pub enum ArticleSort {
     Relevance,
 }
 
-impl ArticleSort {
+impl Named for ArticleSort {
+    const ALL: &'static [Self] = &[Self::Newest, Self::Oldest, Self::Relevance];
+    const WHAT: &'static str = "article sort";
+
     /// The name used in `sort=` and in cursors.
-    pub fn name(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Self::Newest => "-published_at",
             Self::Oldest => "published_at",
@@ -36,15 +41,17 @@ impl ArticleSort {
     }
 }
 
+spelled!(ArticleSort);
+
 /// What to list.
 #[derive(Debug, Clone)]
 pub struct ArticleFilter {
     /// Web-search syntax full text.
     pub q: Option<String>,
     /// Entities that must all be mentioned.
-    pub entities: Vec<Uuid>,
+    pub entities: Vec<EntityId>,
     /// An entity type that must be mentioned.
-    pub kind: Option<String>,
+    pub kind: Option<EntityKind>,
     /// Published at or after.
     pub from: Option<DateTime<Utc>>,
     /// Published before.
@@ -57,7 +64,7 @@ pub struct ArticleFilter {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ArticleRow {
     /// Id.
-    pub id: Uuid,
+    pub id: ArticleId,
     /// Canonical URL.
     pub url: String,
     /// Title.
@@ -184,13 +191,13 @@ pub async fn list(
         rows,
         page.limit,
         cut_short,
-        page.sort.name(),
+        page.sort.as_str(),
         |row| {
             let key = match page.sort {
                 ArticleSort::Relevance => SortKey::Number(f64::from(row.rank.unwrap_or_default())),
                 ArticleSort::Newest | ArticleSort::Oldest => SortKey::Date(row.published_at),
             };
-            (key, row.id)
+            (key, row.id.uuid())
         },
     ))
 }
@@ -293,12 +300,12 @@ fn push_from_where(query: &mut QueryBuilder<'_, Postgres>, filter: &ArticleFilte
         query.push_bind(q.clone());
         query.push(")");
     }
-    if let Some(kind) = &filter.kind {
+    if let Some(kind) = filter.kind {
         query.push(
             " AND EXISTS (SELECT 1 FROM article_entities x JOIN entities e ON e.id = x.entity_id \
              WHERE x.article_id = a.id AND e.kind = ",
         );
-        query.push_bind(kind.clone());
+        query.push_bind(kind);
         query.push(")");
     }
     if let Some(from) = filter.from {

@@ -1,6 +1,9 @@
 //! Articles: lookups by URL for the importer, the bulk upsert, and the reads of the API.
 
 use chrono::{DateTime, Utc};
+use newsgraph_extract::{EntityKind, Field};
+
+use crate::domain::{ArticleId, EntityId};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -236,7 +239,7 @@ pub async fn count_to_reextract(
 /// One article with every column the API shows.
 pub async fn by_id(
     executor: impl PgExecutor<'_>,
-    id: Uuid,
+    id: ArticleId,
 ) -> sqlx::Result<Option<super::article_search::ArticleRow>> {
     sqlx::query_as!(
         super::article_search::ArticleRow,
@@ -247,7 +250,7 @@ pub async fn by_id(
         FROM articles a JOIN sources s ON s.id = a.source_id
         WHERE a.id = $1
         "#,
-        id,
+        id.uuid(),
     )
     .fetch_optional(executor)
     .await
@@ -257,13 +260,13 @@ pub async fn by_id(
 #[derive(Debug, Clone)]
 pub struct ArticleEntityRow {
     /// The entity.
-    pub id: Uuid,
+    pub id: EntityId,
     /// Its slug.
     pub slug: String,
     /// Its name.
     pub name: String,
     /// Its type.
-    pub kind: String,
+    pub kind: EntityKind,
     /// Its articles, all time.
     pub article_count: i32,
     /// Its mentions in this article.
@@ -273,17 +276,17 @@ pub struct ArticleEntityRow {
 /// The entities of an article, most mentioned first.
 pub async fn entities_of(
     executor: impl PgExecutor<'_>,
-    article: Uuid,
+    article: ArticleId,
 ) -> sqlx::Result<Vec<ArticleEntityRow>> {
     sqlx::query_as!(
         ArticleEntityRow,
         r#"
-        SELECT e.id, e.slug, e.name, e.kind, e.article_count, ae.mention_count
+        SELECT e.id, e.slug, e.name, e.kind AS "kind: EntityKind", e.article_count, ae.mention_count
         FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
         WHERE ae.article_id = $1
         ORDER BY ae.mention_count DESC, e.name
         "#,
-        article,
+        article.uuid(),
     )
     .fetch_all(executor)
     .await
@@ -293,11 +296,11 @@ pub async fn entities_of(
 #[derive(Debug, Clone)]
 pub struct MentionRow {
     /// The article.
-    pub article_id: Uuid,
+    pub article_id: ArticleId,
     /// The entity.
-    pub entity_id: Uuid,
-    /// title or body.
-    pub field: String,
+    pub entity_id: EntityId,
+    /// Title or body.
+    pub field: Field,
     /// Start offset in code points.
     pub start_offset: i32,
     /// End offset in code points.
@@ -311,29 +314,30 @@ pub struct MentionRow {
 /// The mentions in these articles, of one entity or of all, in text order.
 pub async fn mentions_in(
     executor: impl PgExecutor<'_>,
-    articles: &[Uuid],
-    entity: Option<Uuid>,
+    articles: &[ArticleId],
+    entity: Option<EntityId>,
 ) -> sqlx::Result<Vec<MentionRow>> {
     sqlx::query_as!(
         MentionRow,
         r#"
-        SELECT article_id, entity_id, field, start_offset, end_offset, surface, confidence
+        SELECT article_id, entity_id, field AS "field: Field", start_offset, end_offset, surface,
+               confidence
         FROM mentions
         WHERE article_id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR entity_id = $2)
         ORDER BY article_id, field DESC, start_offset
         "#,
-        articles,
-        entity,
+        articles as &[ArticleId],
+        entity as Option<EntityId>,
     )
     .fetch_all(executor)
     .await
 }
 
 /// Whether an article exists.
-pub async fn exists(executor: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
+pub async fn exists(executor: impl PgExecutor<'_>, id: ArticleId) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM articles WHERE id = $1) AS "exists!""#,
-        id
+        id.uuid()
     )
     .fetch_one(executor)
     .await

@@ -1,9 +1,12 @@
-//! Entities: resolving (kind, match key) to ids, creating the new ones with unique slugs,
-//! accumulating aliases, and keeping the derived counts in step.
+//! Entities as the importer writes them: resolving (kind, match key) to ids, creating the
+//! new ones with unique slugs, accumulating aliases, writing what the knowledge base knows,
+//! and keeping the derived counts in step. What linking reads is [`super::link_candidates`];
+//! merging and re-keying [`super::entity_merges`].
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use newsgraph_extract::EntityKind;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -12,8 +15,8 @@ use uuid::Uuid;
 pub struct EntityKey {
     /// Its id.
     pub id: Uuid,
-    /// person | place | organization.
-    pub kind: String,
+    /// Person, place or organization.
+    pub kind: EntityKind,
     /// Its match key.
     pub match_key: String,
 }
@@ -22,18 +25,18 @@ pub struct EntityKey {
 #[tracing::instrument(skip_all, fields(keys = keys.len()))]
 pub async fn find_by_keys(
     conn: &mut PgConnection,
-    kinds: &[String],
+    kinds: &[EntityKind],
     keys: &[String],
 ) -> sqlx::Result<Vec<EntityKey>> {
     sqlx::query_as!(
         EntityKey,
         r#"
-        SELECT e.id, e.kind, e.match_key
+        SELECT e.id, e.kind AS "kind: EntityKind", e.match_key
         FROM entities e
         JOIN UNNEST($1::text[], $2::text[]) AS k(kind, match_key)
           ON e.kind = k.kind AND e.match_key = k.match_key
         "#,
-        kinds,
+        kinds as &[EntityKind],
         keys,
     )
     .fetch_all(conn)
@@ -64,7 +67,7 @@ pub struct NewEntities {
     /// Ids (UUIDv7).
     pub ids: Vec<Uuid>,
     /// Kinds.
-    pub kinds: Vec<String>,
+    pub kinds: Vec<EntityKind>,
     /// Canonical names.
     pub names: Vec<String>,
     /// Unique slugs.
@@ -92,7 +95,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewEntities) -> sqlx::Result<
                              $6::float8[], $7::float8[], $8::bigint[], $9::text[])
         "#,
         &new.ids,
-        &new.kinds,
+        &new.kinds as &[EntityKind],
         &new.names,
         &new.slugs,
         &new.keys,
@@ -202,254 +205,6 @@ pub async fn recount(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<()> 
     Ok(())
 }
 
-/// A stored person whose match key ends in a given surname.
-#[derive(Debug, Clone)]
-pub struct SurnameCandidate {
-    /// Its id.
-    pub id: Uuid,
-    /// Its match key ("person:aleksandar vucic", or "person:vucic" for a lone surname).
-    pub match_key: String,
-    /// The last word of the key.
-    pub surname: String,
-    /// Articles naming it.
-    pub article_count: i32,
-}
-
-/// Stored persons whose name ends in one of these (folded) surnames.
-#[tracing::instrument(skip_all, fields(surnames = surnames.len()))]
-pub async fn persons_by_surname(
-    conn: &mut PgConnection,
-    surnames: &[String],
-) -> sqlx::Result<Vec<SurnameCandidate>> {
-    sqlx::query_as!(
-        SurnameCandidate,
-        r#"
-        SELECT id, match_key,
-               split_part(split_part(match_key, ':', 2), ' ', -1) AS "surname!",
-               article_count
-        FROM entities
-        WHERE kind = 'person'
-          AND split_part(split_part(match_key, ':', 2), ' ', -1) = ANY($1::text[])
-        "#,
-        surnames,
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// Merges entity `from` into `into`: its mentions, aggregates and aliases move over, its id
-/// and slug become redirects, and it is deleted. The caller recounts `into`.
-#[tracing::instrument(skip_all, fields(entity.from = %from, entity.into = %into))]
-pub async fn merge_into(conn: &mut PgConnection, from: Uuid, into: Uuid) -> sqlx::Result<()> {
-    // Through article_entities: mentions are indexed by article only.
-    sqlx::query!(
-        r#"
-        UPDATE mentions SET entity_id = $2
-        WHERE entity_id = $1
-          AND article_id IN (SELECT article_id FROM article_entities WHERE entity_id = $1)
-        "#,
-        from,
-        into,
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        r#"
-        INSERT INTO article_entities (article_id, entity_id, mention_count, published_at, named)
-        SELECT article_id, $2, mention_count, published_at, named
-        FROM article_entities WHERE entity_id = $1
-        ON CONFLICT (article_id, entity_id)
-        DO UPDATE SET mention_count = article_entities.mention_count + EXCLUDED.mention_count,
-                      named = article_entities.named OR EXCLUDED.named
-        "#,
-        from,
-        into,
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!("DELETE FROM article_entities WHERE entity_id = $1", from)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query!(
-        r#"
-        INSERT INTO entity_aliases (entity_id, alias, norm)
-        SELECT $2, alias, norm FROM entity_aliases WHERE entity_id = $1
-        ON CONFLICT (entity_id, alias) DO NOTHING
-        "#,
-        from,
-        into,
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "UPDATE entity_redirects SET entity_id = $2 WHERE entity_id = $1",
-        from,
-        into
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        r#"
-        INSERT INTO entity_redirects (old_id, old_slug, entity_id)
-        SELECT id, slug, $2 FROM entities WHERE id = $1
-        "#,
-        from,
-        into,
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!("DELETE FROM entities WHERE id = $1", from)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// A stored organization seen under an acronym.
-#[derive(Debug, Clone)]
-pub struct AcronymCandidate {
-    /// Its id.
-    pub id: Uuid,
-    /// Its match key.
-    pub match_key: String,
-    /// The acronym, folded ("un" for "U.N.").
-    pub alias: String,
-}
-
-/// Stored organizations having one of these folded acronyms as an alias.
-#[tracing::instrument(skip_all, fields(acronyms = acronyms.len()))]
-pub async fn organizations_by_alias(
-    conn: &mut PgConnection,
-    acronyms: &[String],
-) -> sqlx::Result<Vec<AcronymCandidate>> {
-    if acronyms.is_empty() {
-        return Ok(Vec::new());
-    }
-    sqlx::query_as!(
-        AcronymCandidate,
-        r#"
-        SELECT e.id, e.match_key, a.norm AS alias
-        FROM entity_aliases a
-        JOIN entities e ON e.id = a.entity_id
-        WHERE a.norm = ANY($1::text[]) AND e.kind = 'organization'
-        "#,
-        acronyms,
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// How often a candidate entity appears with a context entity.
-#[derive(Debug, Clone)]
-pub struct CoMention {
-    /// The candidate.
-    pub candidate: Uuid,
-    /// The entity it appears with.
-    pub context: Uuid,
-    /// Articles naming both, among the candidate's newest `per_candidate`.
-    pub articles: i64,
-}
-
-/// For each candidate, the context entities that appear with it in its newest
-/// `per_candidate` articles that name it (not only by a linked short form), other than
-/// `excluded` (the articles being written), and in how many of them. Contexts count where
-/// those articles name them too, so that evidence never rests on earlier links.
-#[tracing::instrument(skip_all, fields(candidates = candidates.len(), contexts = contexts.len()))]
-pub async fn co_mentions(
-    conn: &mut PgConnection,
-    candidates: &[Uuid],
-    contexts: &[Uuid],
-    excluded: &[Uuid],
-    per_candidate: i64,
-) -> sqlx::Result<Vec<CoMention>> {
-    if candidates.is_empty() || contexts.is_empty() {
-        return Ok(Vec::new());
-    }
-    // The contexts are joined as a relation (hashed), not tested with = ANY per row.
-    sqlx::query_as!(
-        CoMention,
-        r#"
-        SELECT c.id AS "candidate!", ae.entity_id AS "context!", count(*) AS "articles!"
-        FROM UNNEST($1::uuid[]) AS c(id)
-        CROSS JOIN LATERAL (
-            SELECT article_id FROM article_entities
-            WHERE entity_id = c.id AND named AND article_id <> ALL($3::uuid[])
-            ORDER BY COALESCE(published_at, '-infinity'::timestamptz) DESC, article_id DESC
-            LIMIT $4
-        ) recent
-        JOIN article_entities ae ON ae.article_id = recent.article_id AND ae.named
-        JOIN (SELECT DISTINCT x FROM UNNEST($2::uuid[]) AS x) ctx ON ctx.x = ae.entity_id
-        WHERE ae.entity_id <> c.id
-        GROUP BY c.id, ae.entity_id
-        "#,
-        candidates,
-        contexts,
-        excluded,
-        per_candidate,
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// The article counts of these entities.
-pub async fn article_counts(
-    conn: &mut PgConnection,
-    ids: &[Uuid],
-) -> sqlx::Result<Vec<(Uuid, i64)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = sqlx::query!(
-        r#"SELECT id, article_count::bigint AS "articles!" FROM entities WHERE id = ANY($1::uuid[])"#,
-        ids,
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|row| (row.id, row.articles)).collect())
-}
-
-/// A stored organization and its match key.
-#[derive(Debug, Clone)]
-pub struct OrganizationKey {
-    /// Its id.
-    pub id: Uuid,
-    /// Its match key.
-    pub match_key: String,
-}
-
-/// Stored organizations whose name (match key without the kind) begins or ends with one of
-/// these folded short forms, followed or preceded by more words.
-#[tracing::instrument(skip_all, fields(forms = forms.len()))]
-pub async fn organizations_extending(
-    conn: &mut PgConnection,
-    forms: &[String],
-) -> sqlx::Result<Vec<OrganizationKey>> {
-    if forms.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Ranges over the text_pattern_ops indexes: ' ' (0x20) is followed by '!' (0x21).
-    sqlx::query_as!(
-        OrganizationKey,
-        r#"
-        SELECT e.id AS "id!", e.match_key AS "match_key!"
-        FROM UNNEST($1::text[]) AS s(form)
-        CROSS JOIN LATERAL (
-            SELECT id, match_key FROM entities
-            WHERE kind = 'organization'
-              AND match_key ~>=~ ('organization:' || s.form || ' ')
-              AND match_key ~<~ ('organization:' || s.form || '!')
-            UNION ALL
-            SELECT id, match_key FROM entities
-            WHERE kind = 'organization'
-              AND reverse(match_key) ~>=~ (reverse(s.form) || ' ')
-              AND reverse(match_key) ~<~ (reverse(s.form) || '!')
-        ) e
-        "#,
-        forms,
-    )
-    .fetch_all(conn)
-    .await
-}
-
 /// What the knowledge base knows of stored entities, to write where it differs.
 #[derive(Debug, Default)]
 pub struct KnownColumns {
@@ -497,98 +252,4 @@ pub async fn set_known(conn: &mut PgConnection, known: &KnownColumns) -> sqlx::R
     .execute(conn)
     .await?;
     Ok(result.rows_affected())
-}
-
-/// Which of these entities no article names any more, with their names.
-pub async fn unnamed(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<(Uuid, String)>> {
-    let rows = sqlx::query!(
-        r#"
-        SELECT e.id, e.name FROM entities e
-        WHERE e.id = ANY($1::uuid[])
-          AND NOT EXISTS (SELECT 1 FROM article_entities ae WHERE ae.entity_id = e.id)
-        "#,
-        ids,
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|row| (row.id, row.name)).collect())
-}
-
-/// Deletes entities no article names and nothing took over (their mentions were dropped as
-/// junk), with the redirects that led to them.
-pub async fn delete_unnamed(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<u64> {
-    let result = sqlx::query!(
-        r#"
-        DELETE FROM entities e
-        WHERE e.id = ANY($1::uuid[])
-          AND NOT EXISTS (SELECT 1 FROM article_entities ae WHERE ae.entity_id = e.id)
-        "#,
-        ids,
-    )
-    .execute(conn)
-    .await?;
-    Ok(result.rows_affected())
-}
-
-/// A stored entity's identity and weight, for re-keying.
-#[derive(Debug, Clone)]
-pub struct StoredIdentity {
-    /// Its id.
-    pub id: Uuid,
-    /// person | place | organization.
-    pub kind: String,
-    /// Its name.
-    pub name: String,
-    /// Its match key.
-    pub match_key: String,
-    /// Articles naming it.
-    pub article_count: i32,
-}
-
-/// Every stored entity's identity.
-pub async fn all_identities(conn: &mut PgConnection) -> sqlx::Result<Vec<StoredIdentity>> {
-    sqlx::query_as!(
-        StoredIdentity,
-        "SELECT id, kind, name, match_key, article_count FROM entities ORDER BY id"
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// Gives an entity a new match key and name (the caller made sure the key is free).
-pub async fn set_key(conn: &mut PgConnection, id: Uuid, key: &str, name: &str) -> sqlx::Result<()> {
-    sqlx::query!(
-        "UPDATE entities SET match_key = $2, name = $3, updated_at = clock_timestamp() WHERE id = $1",
-        id,
-        key,
-        name,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Which of these entities an article other than `excluded` names itself (not only by a
-/// linked short form).
-pub async fn named_elsewhere(
-    conn: &mut PgConnection,
-    ids: &[Uuid],
-    excluded: &[Uuid],
-) -> sqlx::Result<Vec<Uuid>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    sqlx::query_scalar!(
-        r#"
-        SELECT c.id AS "id!" FROM UNNEST($1::uuid[]) AS c(id)
-        WHERE EXISTS (
-            SELECT 1 FROM article_entities ae
-            WHERE ae.entity_id = c.id AND ae.named AND ae.article_id <> ALL($2::uuid[])
-        )
-        "#,
-        ids,
-        excluded,
-    )
-    .fetch_all(conn)
-    .await
 }

@@ -2,6 +2,7 @@
 //! that is imported, updated or re-extracted.
 
 use chrono::{DateTime, Utc};
+use newsgraph_extract::Field;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -31,8 +32,8 @@ pub async fn delete_for_articles(
 pub struct MentionColumns {
     /// Articles.
     pub article_ids: Vec<Uuid>,
-    /// `title` or `body`.
-    pub fields: Vec<String>,
+    /// Title or body.
+    pub fields: Vec<Field>,
     /// Start offsets in code points.
     pub starts: Vec<i32>,
     /// End offsets in code points.

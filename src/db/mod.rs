@@ -5,9 +5,17 @@
 pub mod article_search;
 pub mod articles;
 pub mod entities;
+pub mod entity_merges;
 pub mod entity_queries;
+pub mod entity_search;
+pub mod link_candidates;
 pub mod listing;
 pub mod mentions;
+mod pool;
+pub mod related;
 pub mod sources;
 pub mod stats;
 pub mod text_index;
+pub mod timeline;
+
+pub use pool::GenericPlans;

@@ -1,6 +1,7 @@
 //! Totals for `/v1/stats`.
 
 use chrono::{DateTime, Utc};
+use newsgraph_extract::EntityKind;
 use sqlx::PgExecutor;
 
 /// Counts over the whole store.
@@ -35,9 +36,11 @@ pub async fn totals(executor: impl PgExecutor<'_>) -> sqlx::Result<Totals> {
 }
 
 /// Entities named in at least one article, per type.
-pub async fn entities_by_kind(executor: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, i64)>> {
+pub async fn entities_by_kind(
+    executor: impl PgExecutor<'_>,
+) -> sqlx::Result<Vec<(EntityKind, i64)>> {
     let rows = sqlx::query!(
-        r#"SELECT kind, count(*) AS "count!" FROM entities WHERE article_count > 0 GROUP BY kind ORDER BY kind"#
+        r#"SELECT kind AS "kind: EntityKind", count(*) AS "count!" FROM entities WHERE article_count > 0 GROUP BY kind ORDER BY kind"#
     )
     .fetch_all(executor)
     .await?;
@@ -48,7 +51,7 @@ pub async fn entities_by_kind(executor: impl PgExecutor<'_>) -> sqlx::Result<Vec
 #[derive(Debug, Clone)]
 pub struct TopEntity {
     /// Type.
-    pub kind: String,
+    pub kind: EntityKind,
     /// Id.
     pub id: uuid::Uuid,
     /// Slug.
@@ -67,7 +70,7 @@ pub async fn top_entities(
     sqlx::query_as!(
         TopEntity,
         r#"
-        SELECT t.kind AS "kind!", t.id AS "id!", t.slug AS "slug!", t.name AS "name!",
+        SELECT t.kind AS "kind!: EntityKind", t.id AS "id!", t.slug AS "slug!", t.name AS "name!",
                t.article_count AS "article_count!"
         FROM (VALUES ('person'), ('place'), ('organization')) AS k(kind)
         CROSS JOIN LATERAL (

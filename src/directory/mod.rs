@@ -6,22 +6,24 @@
 //! (their latest `updated_at` or their number), a new snapshot is loaded; at least every
 //! [`RELOAD_EVERY`] one is loaded anyway. Writes through this process ask for a check at
 //! once. So an import by another process shows within a few seconds; a lookup that misses
-//! (an entity newer than the snapshot) falls back to the database.
+//! (an entity newer than the snapshot) falls back to the database. The checking and
+//! replacing is [`crate::refresher`]'s ([`Refresher::get`]); this module says what is read
+//! and how it is indexed.
 //!
 //! This module owns no SQL; it calls [`crate::db::entity_queries`].
 
 pub mod search;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use crate::db::entity_queries::{self, EntityRow};
+use crate::domain::{EntityId, EntityKind, Named};
+use crate::refresher::{Refresher, Source, Timing};
 use search::NameIndex;
 
 /// How old a snapshot may get before a request starts a check for changes.
@@ -34,17 +36,15 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(300);
 pub struct Snapshot {
     /// Every entity.
     pub entities: Vec<Arc<EntityRow>>,
-    by_id: HashMap<Uuid, u32>,
+    by_id: HashMap<EntityId, u32>,
     by_slug: HashMap<String, u32>,
     /// Wikidata id → the most named entity carrying it.
     by_wikidata: HashMap<String, u32>,
     /// Old ids and slugs of merged entities, to the survivor.
-    redirect_ids: HashMap<Uuid, u32>,
+    redirect_ids: HashMap<EntityId, u32>,
     redirect_slugs: HashMap<String, u32>,
     /// Name search.
     pub names: NameIndex,
-    /// What the database said when this was loaded.
-    marker: (Option<DateTime<Utc>>, i64),
 }
 
 /// What a lookup found.
@@ -58,7 +58,7 @@ pub enum Found {
 
 impl Snapshot {
     /// The entity with this id, or the one it was merged into.
-    pub fn by_id(&self, id: Uuid) -> Option<Found> {
+    pub fn by_id(&self, id: EntityId) -> Option<Found> {
         if let Some(index) = self.by_id.get(&id) {
             return Some(Found::Entity(Arc::clone(&self.entities[*index as usize])));
         }
@@ -88,61 +88,26 @@ impl Snapshot {
 /// The directory shared by the handlers.
 #[derive(Debug)]
 pub struct Directory {
-    pool: PgPool,
-    current: RwLock<Option<Arc<Snapshot>>>,
-    /// When the snapshot was last checked, and last loaded.
-    checked: Mutex<(Instant, Instant)>,
-    checking: AtomicBool,
-    /// Set by a write through this process: the next request waits for a fresh snapshot.
-    stale: AtomicBool,
-    /// Serializes first loads.
-    loading: tokio::sync::Mutex<()>,
+    refresher: Arc<Refresher<Entities>>,
 }
 
 impl Directory {
     /// An empty directory; the first request loads it.
     pub fn new(pool: PgPool) -> Arc<Self> {
-        let long_ago = Instant::now()
-            .checked_sub(RELOAD_EVERY * 2)
-            .unwrap_or_else(Instant::now);
+        let timing = Timing {
+            check_every: CHECK_EVERY,
+            rebuild_every: RELOAD_EVERY,
+            build_share: 0,
+        };
         Arc::new(Self {
-            pool,
-            current: RwLock::new(None),
-            checked: Mutex::new((long_ago, long_ago)),
-            checking: AtomicBool::new(false),
-            stale: AtomicBool::new(false),
-            loading: tokio::sync::Mutex::new(()),
+            refresher: Refresher::new(Entities { pool }, timing),
         })
     }
 
     /// The current snapshot, loading the first one if needed, and starting a background
     /// check when it is old.
     pub async fn snapshot(self: &Arc<Self>) -> sqlx::Result<Arc<Snapshot>> {
-        if !self.stale.load(Ordering::Acquire)
-            && let Some(snapshot) = self.current()
-        {
-            self.check_in_background();
-            return Ok(snapshot);
-        }
-        let _loading = self.loading.lock().await;
-        if !self.stale.load(Ordering::Acquire)
-            && let Some(snapshot) = self.current()
-        {
-            return Ok(snapshot);
-        }
-        // Cleared before loading: a write that lands during the load sets it again.
-        let was_stale = self.stale.swap(false, Ordering::AcqRel);
-        let snapshot = match load(&self.pool).await {
-            Ok(snapshot) => Arc::new(snapshot),
-            Err(error) => {
-                if was_stale {
-                    self.stale.store(true, Ordering::Release);
-                }
-                return Err(error);
-            }
-        };
-        self.install(Arc::clone(&snapshot));
-        Ok(snapshot)
+        self.refresher.get().await
     }
 
     /// Starts loading the first snapshot in the background, so that the first requests
@@ -159,58 +124,41 @@ impl Directory {
     /// After a write through this process: the next request waits for a fresh snapshot, so
     /// a client reads its own writes.
     pub fn invalidate(&self) {
-        self.stale.store(true, Ordering::Release);
+        self.refresher.invalidate();
+    }
+}
+
+/// The entities as a [`Source`] of snapshots.
+struct Entities {
+    pool: PgPool,
+}
+
+impl Source for Entities {
+    type Snapshot = Snapshot;
+    /// The entities' latest `updated_at` and their number.
+    type Marker = (Option<DateTime<Utc>>, i64);
+
+    const NAME: &'static str = "entity directory";
+
+    async fn marker(&self) -> sqlx::Result<Self::Marker> {
+        entity_queries::change_marker(&self.pool).await
     }
 
-    fn current(&self) -> Option<Arc<Snapshot>> {
-        self.current.read().expect("the directory lock").clone()
-    }
-
-    fn install(&self, snapshot: Arc<Snapshot>) {
-        *self.current.write().expect("the directory lock") = Some(snapshot);
-        let now = Instant::now();
-        *self.checked.lock().expect("the directory clock") = (now, now);
-    }
-
-    fn check_in_background(self: &Arc<Self>) {
-        let (checked, loaded) = *self.checked.lock().expect("the directory clock");
-        if checked.elapsed() < CHECK_EVERY || self.checking.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let directory = Arc::clone(self);
-        tokio::spawn(async move {
-            if let Err(error) = directory.refresh(loaded.elapsed() >= RELOAD_EVERY).await {
-                tracing::warn!(error = %error, "cannot refresh the entity directory");
-            }
-            directory.checking.store(false, Ordering::Release);
-        });
-    }
-
-    async fn refresh(&self, force: bool) -> sqlx::Result<()> {
-        let marker = entity_queries::change_marker(&self.pool).await?;
-        let unchanged = self
-            .current()
-            .is_some_and(|snapshot| snapshot.marker == marker);
-        if unchanged && !force {
-            self.checked.lock().expect("the directory clock").0 = Instant::now();
-            return Ok(());
-        }
-        let snapshot = load(&self.pool).await?;
-        self.install(Arc::new(snapshot));
-        Ok(())
+    async fn build(&self) -> sqlx::Result<(Snapshot, Self::Marker)> {
+        load(&self.pool).await
     }
 }
 
 /// Reads every entity, alias and redirect, and indexes them off the async workers (a
 /// large directory takes a few hundred milliseconds of CPU to build, which would stall every
 /// request scheduled on the worker doing it).
-async fn load(pool: &PgPool) -> sqlx::Result<Snapshot> {
+async fn load(pool: &PgPool) -> sqlx::Result<(Snapshot, (Option<DateTime<Utc>>, i64))> {
     let started = Instant::now();
     let marker = entity_queries::change_marker(pool).await?;
     let rows = entity_queries::all(pool).await?;
     let alias_rows = entity_queries::all_aliases(pool).await?;
     let redirects = entity_queries::all_redirects(pool).await?;
-    let snapshot = tokio::task::spawn_blocking(move || build(marker, rows, alias_rows, redirects))
+    let snapshot = tokio::task::spawn_blocking(move || build(rows, alias_rows, redirects))
         .await
         .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?;
     tracing::info!(
@@ -218,20 +166,16 @@ async fn load(pool: &PgPool) -> sqlx::Result<Snapshot> {
         duration_ms = started.elapsed().as_millis() as u64,
         "entity directory loaded"
     );
-    Ok(snapshot)
+    Ok((snapshot, marker))
 }
 
 /// Indexes what [`load`] read.
 fn build(
-    marker: (Option<DateTime<Utc>>, i64),
     mut rows: Vec<EntityRow>,
-    alias_rows: Vec<(Uuid, String, String)>,
-    redirects: Vec<(Uuid, String, Uuid)>,
+    alias_rows: Vec<(EntityId, String, String)>,
+    redirects: Vec<(EntityId, String, EntityId)>,
 ) -> Snapshot {
-    let mut snapshot = Snapshot {
-        marker,
-        ..Snapshot::default()
-    };
+    let mut snapshot = Snapshot::default();
     for (index, row) in rows.iter().enumerate() {
         let index = u32::try_from(index).unwrap_or(u32::MAX);
         snapshot.by_id.insert(row.id, index);
@@ -262,14 +206,14 @@ fn build(
 }
 
 /// The orders a directory page can take (the same as the database list's).
-pub use crate::db::entity_queries::EntitySort;
+pub use crate::db::entity_search::EntitySort;
 use crate::db::listing::{Page, Position, SortKey};
 
 /// A page of the entities matching `q` (folded), in memory.
 pub fn search_page(
     snapshot: &Snapshot,
     q: &str,
-    kind: Option<&str>,
+    kind: Option<EntityKind>,
     sort: EntitySort,
     after: Option<&Position>,
     limit: i64,
@@ -302,7 +246,7 @@ pub fn search_page(
             ..(**row).clone()
         })
         .collect();
-    let page = Page::from_overfetch(rows, limit, sort.name(), |row| sort.position_of(row));
+    let page = Page::from_overfetch(rows, limit, sort.as_str(), |row| sort.position_of(row));
     (page, total)
 }
 
@@ -335,8 +279,9 @@ fn order(
 /// A stand-in entry holding a cursor's position, to find where the next page starts.
 fn cursor_entry(sort: EntitySort, position: &Position) -> Option<(Arc<EntityRow>, f64)> {
     let mut row = EntityRow {
-        id: position.id,
-        kind: String::new(),
+        id: position.id.into(),
+        // Any kind: a cursor places an entry by its sort key and id only.
+        kind: EntityKind::Person,
         name: String::new(),
         slug: String::new(),
         article_count: 0,

@@ -1,31 +1,28 @@
-//! `/v1/articles`: the filtered list, the streaming export, one article with its entities
-//! and mentions, and its entities alone. (`POST` lives in [`super::ingest`].)
+//! `/v1/articles`: the filtered list, the export (streamed by [`super::export`]), one article
+//! with its entities and mentions, and its entities alone. (`POST` lives in
+//! [`super::ingest`].)
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
 
-use axum::body::Body;
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
-use futures_util::StreamExt;
-use futures_util::stream;
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use super::Exports;
-use super::dto::{ARTICLE_FIELDS, ArticleEntity, ArticleResponse, Mention};
-use super::entities::resolve_entity_param;
+use super::dto::{ArticleEntity, ArticleResponse, Mention};
 use super::error::ApiError;
-use super::format::{Format, ListPage, negotiate, push_csv_row};
-use super::metrics::{ExportEnd, ExportTracker};
-use super::params::{ENTITY_TYPES, Params};
-use crate::database::GenericPlans;
+use super::export;
+use super::fields::{ArticleField, all_but, select_fields};
+use super::format::{Format, ListPage, negotiate};
+use super::lookup::resolve_entity_param;
+use super::params::Params;
+use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::directory::Directory;
+use crate::domain::{ArticleId, EntityId, EntityKind, Field, Named};
 use crate::textindex::TextIndex;
 
 /// Parameters of `GET /v1/articles`.
@@ -41,9 +38,6 @@ pub const EXPORT_PARAMS: &[&str] = &[
 pub const GET_PARAMS: &[&str] = &[];
 /// Parameters of `GET /v1/articles/{id}/entities`.
 pub const ENTITIES_PARAMS: &[&str] = &["type", "format"];
-
-/// Rows per database round trip of an export.
-const EXPORT_PAGE: i64 = 500;
 
 /// `GET /v1/articles`.
 pub async fn list_articles(
@@ -61,18 +55,18 @@ pub async fn list_articles(
     let sort = article_sort(&params, &filter)?;
     let fields = article_fields(&params, &filter)?;
     // Checked in every format, though an NDJSON export walks everything from the start.
-    let after = params.position(sort.name())?;
+    let after = params.position(sort.as_str())?;
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
     if format == Format::Ndjson {
-        return export(pool, filter, sort, fields, Format::Ndjson, &exports).await;
+        return export::stream(pool, filter, sort, fields, Format::Ndjson, &exports).await;
     }
     let request = PageRequest {
         sort,
         after,
         limit,
-        with_body: fields.contains(&"body"),
-        with_headline: fields.contains(&"headline"),
+        with_body: fields.contains(&ArticleField::Body),
+        with_headline: fields.contains(&ArticleField::Headline),
     };
     let indexed = match &text_index {
         Some(index) => index.page(&filter, &request).await?,
@@ -125,7 +119,7 @@ pub async fn export_articles(
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let sort = article_sort(&params, &filter)?;
     let fields = article_fields(&params, &filter)?;
-    export(pool, filter, sort, fields, format, &exports).await
+    export::stream(pool, filter, sort, fields, format, &exports).await
 }
 
 /// The most `entity=` filters one request may combine: each is a join of the article's
@@ -166,7 +160,7 @@ async fn article_filter(
     Ok(ArticleFilter {
         q: q.map(str::to_owned),
         entities,
-        kind: params.choice("type", &ENTITY_TYPES)?.map(str::to_owned),
+        kind: params.choice_of("type", &EntityKind::ALL)?,
         from,
         to,
         source: params.one("source")?.map(|s| s.trim().to_lowercase()),
@@ -174,12 +168,9 @@ async fn article_filter(
 }
 
 fn article_sort(params: &Params, filter: &ArticleFilter) -> Result<ArticleSort, ApiError> {
-    let sort = match params.choice("sort", &["-published_at", "published_at", "relevance"])? {
-        Some("published_at") => ArticleSort::Oldest,
-        Some("relevance") => ArticleSort::Relevance,
-        Some(_) => ArticleSort::Newest,
-        None => ArticleSort::Newest,
-    };
+    let sort = params
+        .choice_of("sort", ArticleSort::ALL)?
+        .unwrap_or(ArticleSort::Newest);
     if sort == ArticleSort::Relevance && filter.q.is_none() {
         return Err(ApiError::invalid("sort", "relevance needs q"));
     }
@@ -188,224 +179,22 @@ fn article_sort(params: &Params, filter: &ArticleFilter) -> Result<ArticleSort, 
 
 /// The fields to return: `fields=` (comma-separated), else all but `headline` (a highlighted
 /// excerpt, costly, on request only); `score` only with `q`.
-fn article_fields(params: &Params, filter: &ArticleFilter) -> Result<Vec<&'static str>, ApiError> {
-    let allowed: Vec<&'static str> = ARTICLE_FIELDS
-        .iter()
-        .copied()
-        .filter(|field| filter.q.is_some() || !matches!(*field, "score" | "headline"))
-        .collect();
-    let default = allowed
-        .iter()
-        .copied()
-        .filter(|field| *field != "headline")
+fn article_fields(params: &Params, filter: &ArticleFilter) -> Result<Vec<ArticleField>, ApiError> {
+    let allowed = if filter.q.is_some() {
+        ArticleField::ALL.to_vec()
+    } else {
+        all_but(&[ArticleField::Score, ArticleField::Headline])
+    };
+    let default = all_but(&[ArticleField::Headline])
+        .into_iter()
+        .filter(|field| allowed.contains(field))
         .collect();
     select_fields(params, &allowed, default)
 }
 
-/// `fields=` (comma-separated, empty names ignored) checked against `allowed`, else `default`.
-pub(super) fn select_fields(
-    params: &Params,
-    allowed: &[&'static str],
-    default: Vec<&'static str>,
-) -> Result<Vec<&'static str>, ApiError> {
-    let Some(list) = params.one("fields")? else {
-        return Ok(default);
-    };
-    let mut fields = Vec::new();
-    for name in list
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-    {
-        let field = allowed
-            .iter()
-            .find(|field| **field == name)
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "fields",
-                    format!("unknown field {name:?}; fields are: {}", allowed.join(", ")),
-                )
-            })?;
-        fields.push(*field);
-    }
-    if fields.is_empty() {
-        return Err(ApiError::invalid("fields", "names no field"));
-    }
-    Ok(fields)
-}
-
-/// A streaming response walking the whole result set page by page. The first page is read
-/// before answering, so a query that fails is a problem response, not a cut-off 200.
-async fn export(
-    pool: PgPool,
-    filter: ArticleFilter,
-    sort: ArticleSort,
-    fields: Vec<&'static str>,
-    format: Format,
-    exports: &Exports,
-) -> Result<Response, ApiError> {
-    let deadline = Instant::now() + exports.timeout;
-    let mut tracker = exports.metrics.export_started();
-    let mut request = PageRequest {
-        sort,
-        after: None,
-        limit: EXPORT_PAGE,
-        with_body: fields.contains(&"body"),
-        with_headline: fields.contains(&"headline"),
-    };
-    let first = match article_search::list(&pool, &filter, &request).await {
-        Ok(first) => first,
-        Err(error) => {
-            tracker.end(ExportEnd::Failed);
-            return Err(error.into());
-        }
-    };
-    let encoder = Encoder::new(fields, format);
-    let mut head = encoder.header();
-    head.push_str(&encoder.rows(first.rows));
-    request.after = first.next;
-    let done = request.after.is_none();
-    if done {
-        tracker.end(ExportEnd::Complete);
-    }
-    let state = ExportState {
-        deadline,
-        done,
-        tracker,
-        pool,
-        filter,
-        request,
-        encoder,
-    };
-    let rest = stream::unfold(state, next_export_chunk);
-    let body = stream::once(std::future::ready(Ok(Bytes::from(head))))
-        .chain(rest)
-        .fuse();
-    let content_type = match format {
-        Format::Csv => "text/csv; charset=utf-8",
-        _ => "application/x-ndjson",
-    };
-    let mut response = (StatusCode::OK, Body::from_stream(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    Ok(response)
-}
-
-/// Where an export stands. When the client goes away, hyper drops the body and with it this
-/// state: no page is read after that, and the tracker counts the export as abandoned.
-struct ExportState {
-    deadline: Instant,
-    tracker: ExportTracker,
-    pool: PgPool,
-    filter: ArticleFilter,
-    request: PageRequest,
-    encoder: Encoder,
-    done: bool,
-}
-
-async fn next_export_chunk(
-    mut state: ExportState,
-) -> Option<(Result<Bytes, std::io::Error>, ExportState)> {
-    if state.done {
-        return None;
-    }
-    if Instant::now() >= state.deadline {
-        // Headers are gone already: ending the body with an error makes the transfer
-        // incomplete (no final chunk), which every HTTP client reports.
-        tracing::warn!("export stopped at its time limit");
-        state.done = true;
-        state.tracker.end(ExportEnd::TimeLimit);
-        return Some((
-            Err(std::io::Error::other("the export reached its time limit")),
-            state,
-        ));
-    }
-    match article_search::list(&state.pool, &state.filter, &state.request).await {
-        Ok(page) => {
-            let chunk = state.encoder.rows(page.rows);
-            state.request.after = page.next;
-            state.done = state.request.after.is_none();
-            if state.done {
-                state.tracker.end(ExportEnd::Complete);
-            }
-            Some((Ok(Bytes::from(chunk)), state))
-        }
-        Err(error) => {
-            // Headers are gone already; the client sees a cut-off stream.
-            tracing::error!(error = %error, "export failed mid-stream");
-            state.done = true;
-            state.tracker.end(ExportEnd::Failed);
-            Some((Err(std::io::Error::other("export failed")), state))
-        }
-    }
-}
-
-/// Writes exported articles as NDJSON lines or CSV rows (the columns of the list's CSV:
-/// the selected fields, `source` as `source.domain` and `source.name`).
-struct Encoder {
-    fields: Vec<&'static str>,
-    format: Format,
-    columns: Vec<&'static str>,
-}
-
-impl Encoder {
-    fn new(fields: Vec<&'static str>, format: Format) -> Self {
-        let columns = fields
-            .iter()
-            .flat_map(|field| match *field {
-                "source" => vec!["source.domain", "source.name"],
-                other => vec![other],
-            })
-            .collect();
-        Self {
-            fields,
-            format,
-            columns,
-        }
-    }
-
-    fn header(&self) -> String {
-        let mut out = String::new();
-        if self.format == Format::Csv {
-            push_csv_row(&mut out, self.columns.iter().copied());
-        }
-        out
-    }
-
-    fn rows(&self, rows: Vec<article_search::ArticleRow>) -> String {
-        let mut out = String::new();
-        for row in rows {
-            let item = serde_json::to_value(ArticleResponse::from_row(row, &self.fields))
-                .unwrap_or_default();
-            if self.format == Format::Csv {
-                let cells: Vec<String> = self
-                    .columns
-                    .iter()
-                    .map(|column| csv_field(&item, column))
-                    .collect();
-                push_csv_row(&mut out, cells.iter().map(String::as_str));
-            } else {
-                out.push_str(&item.to_string());
-                out.push('\n');
-            }
-        }
-        out
-    }
-}
-
-/// The CSV cell of a column (`a.b` reads a nested field).
-fn csv_field(item: &serde_json::Value, column: &str) -> String {
-    let value = column.split('.').fold(item, |value, key| &value[key]);
-    match value {
-        serde_json::Value::String(text) => text.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn parse_article_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::invalid("id", "expected an article id (UUID)"))
+fn parse_article_id(id: &str) -> Result<ArticleId, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::invalid("id", "expected an article id (UUID)"))
 }
 
 /// `GET /v1/articles/{id}`: the article, its entities, and every mention with offsets, text,
@@ -422,9 +211,9 @@ pub async fn get_article(
         .ok_or(ApiError::NotFound("article"))?;
     let title: Vec<char> = row.title.chars().collect();
     let body: Vec<char> = row.body.as_deref().unwrap_or_default().chars().collect();
-    let mut by_entity: HashMap<Uuid, Vec<Mention>> = HashMap::new();
+    let mut by_entity: HashMap<EntityId, Vec<Mention>> = HashMap::new();
     for mention in articles::mentions_in(&pool, &[id], None).await? {
-        let text = if mention.field == "title" {
+        let text = if mention.field == Field::Title {
             &title
         } else {
             &body
@@ -442,7 +231,7 @@ pub async fn get_article(
             ArticleEntity::from_row(entity, Some(mentions))
         })
         .collect();
-    let article = ArticleResponse::from_row(row, &ARTICLE_FIELDS).with_entities(entities);
+    let article = ArticleResponse::from_row(row, ArticleField::ALL).with_entities(entities);
     Ok(axum::Json(article).into_response())
 }
 
@@ -455,7 +244,7 @@ pub async fn list_article_entities(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), ENTITIES_PARAMS)?;
     let format = negotiate(&params, &headers, &["json", "csv"])?;
-    let kind = params.choice("type", &ENTITY_TYPES)?;
+    let kind = params.choice_of("type", &EntityKind::ALL)?;
     let id = parse_article_id(&id)?;
     if !articles::exists(&pool, id).await? {
         return Err(ApiError::NotFound("article"));
@@ -472,22 +261,4 @@ pub async fn list_article_entities(
         count: None,
     }
     .respond(format, &uri))
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn csv_cells_of_an_article_flatten_the_source() {
-        let item = json!({"id": "x", "source": {"domain": "a.example", "name": "A"}, "published_at": null, "score": 0.5});
-
-        assert_eq!(csv_field(&item, "source.domain"), "a.example");
-        assert_eq!(csv_field(&item, "source.name"), "A");
-        assert_eq!(csv_field(&item, "published_at"), "");
-        assert_eq!(csv_field(&item, "score"), "0.5");
-        assert_eq!(csv_field(&item, "id"), "x");
-    }
 }

@@ -5,27 +5,27 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sqlx::PgPool;
-use uuid::Uuid;
 
-use super::articles::select_fields;
-use super::dto::{
-    ARTICLE_FIELDS, ArticleResponse, EntityResponse, Mention, RelatedEntity, TimelineBucket,
-};
+use super::dto::{ArticleResponse, EntityResponse, Mention, RelatedEntity, TimelineBucket};
 use super::error::ApiError;
+use super::fields::{ArticleField, all_but, select_fields};
 use super::format::{ListPage, negotiate};
-use super::params::{DateRange, ENTITY_TYPES, IdOrSlug, Params};
-use crate::database::GenericPlans;
+use super::lookup::path_entity;
+use super::params::{DateRange, Params};
+use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
-use crate::db::entity_queries::{
-    self, EntityFilter, EntityRow, EntitySort, RelatedFilter, RelatedSort,
-};
-use crate::directory::{self, Directory, Found};
+use crate::db::entity_queries::EntityRow;
+use crate::db::entity_search::{self, EntityFilter, EntitySort};
+use crate::db::related::{self, RelatedFilter, RelatedSort};
+use crate::db::timeline::{self, Interval};
+use crate::directory::{self, Directory};
+use crate::domain::{ArticleId, EntityId, EntityKind, Field, Named};
 use crate::names::search_norm;
 
 /// Parameters of `GET /v1/entities`.
@@ -44,120 +44,6 @@ pub const TIMELINE_PARAMS: &[&str] = &["interval", "from", "to", "format"];
 /// The most buckets one timeline may have.
 const MAX_BUCKETS: i64 = 3_700;
 
-/// Finds an entity by id, slug or Wikidata id, in the directory first, then in the database
-/// (for an entity newer than the directory's snapshot). A merged entity's old id or slug
-/// resolves to the survivor; a Wikidata id finds the most named entity carrying it.
-pub async fn find_entity(
-    pool: &PgPool,
-    directory: Option<&Arc<Directory>>,
-    key: &IdOrSlug,
-) -> Result<Resolved, ApiError> {
-    let snapshot = match directory {
-        Some(directory) => directory.snapshot().await.ok(),
-        None => None,
-    };
-    if let Some(snapshot) = snapshot {
-        let found = match key {
-            IdOrSlug::Id(id) => snapshot.by_id(*id),
-            IdOrSlug::Slug(slug) => snapshot.by_slug(slug),
-            IdOrSlug::Wikidata(qid) => snapshot.by_wikidata(qid),
-        };
-        match found {
-            Some(Found::Entity(row)) => return Ok(Resolved::Found(row)),
-            Some(Found::MergedInto(row)) => {
-                return Ok(Resolved::Moved {
-                    id: row.id,
-                    slug: row.slug.clone(),
-                });
-            }
-            None => {}
-        }
-    }
-    let row = match key {
-        IdOrSlug::Id(id) => entity_queries::by_id(pool, *id).await?,
-        IdOrSlug::Slug(slug) => entity_queries::by_slug(pool, slug).await?,
-        IdOrSlug::Wikidata(qid) => entity_queries::by_wikidata(pool, qid).await?,
-    };
-    if let Some(row) = row {
-        return Ok(Resolved::Found(Arc::new(row)));
-    }
-    let redirect = match key {
-        IdOrSlug::Id(id) => entity_queries::redirect(pool, Some(*id), None).await?,
-        IdOrSlug::Slug(slug) => entity_queries::redirect(pool, None, Some(slug)).await?,
-        IdOrSlug::Wikidata(_) => None,
-    };
-    match redirect {
-        Some((id, slug)) => Ok(Resolved::Moved { id, slug }),
-        None => Err(ApiError::NotFound("entity")),
-    }
-}
-
-/// An entity looked up by id or slug.
-pub enum Resolved {
-    /// Here it is.
-    Found(Arc<EntityRow>),
-    /// It was merged into this one.
-    Moved {
-        /// The surviving entity's id.
-        id: Uuid,
-        /// Its slug.
-        slug: String,
-    },
-}
-
-/// The id of the entity a parameter (`entity=`) names, following merges; a 400 naming the
-/// parameter when there is none.
-pub async fn resolve_entity_param(
-    pool: &PgPool,
-    directory: Option<&Arc<Directory>>,
-    param: &str,
-    value: &str,
-) -> Result<Uuid, ApiError> {
-    let key = IdOrSlug::parse(value).map_err(|detail| ApiError::invalid(param, detail))?;
-    match find_entity(pool, directory, &key).await {
-        Ok(Resolved::Found(row)) => Ok(row.id),
-        Ok(Resolved::Moved { id, .. }) => Ok(id),
-        Err(ApiError::NotFound(_)) => Err(ApiError::invalid(param, format!("no entity {value:?}"))),
-        Err(other) => Err(other),
-    }
-}
-
-/// The entity of a path segment; merged entities answer 301 to their survivor.
-async fn path_entity(
-    pool: &PgPool,
-    directory: Option<&Arc<Directory>>,
-    segment: &str,
-    uri: &axum::http::Uri,
-) -> Result<Result<EntityRow, Response>, ApiError> {
-    let key = IdOrSlug::parse(segment).map_err(|detail| ApiError::invalid("id", detail))?;
-    match find_entity(pool, directory, &key).await? {
-        Resolved::Found(row) => Ok(Ok(Arc::unwrap_or_clone(row))),
-        Resolved::Moved { slug, .. } => {
-            // The same route with the survivor's slug: /v1/entities/{id}[/rest]. The raw
-            // segment may be percent-encoded, so the path is rebuilt, not searched.
-            let rest: Vec<&str> = uri.path().split('/').skip(4).collect();
-            let path = if rest.is_empty() {
-                format!("/v1/entities/{slug}")
-            } else {
-                format!("/v1/entities/{slug}/{}", rest.join("/"))
-            };
-            let location = match uri.query() {
-                Some(query) => format!("{path}?{query}"),
-                None => path,
-            };
-            let mut response = (
-                StatusCode::MOVED_PERMANENTLY,
-                axum::Json(json!({ "moved_to": slug, "location": location })),
-            )
-                .into_response();
-            if let Ok(value) = HeaderValue::from_str(&location) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
-            Ok(Err(response))
-        }
-    }
-}
-
 /// `GET /v1/entities`.
 pub async fn list_entities(
     State(pool): State<PgPool>,
@@ -171,14 +57,8 @@ pub async fn list_entities(
     if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(ApiError::invalid("q", "longer than 200 characters"));
     }
-    let sort = match params.choice(
-        "sort",
-        &["-article_count", "name", "-last_seen", "relevance"],
-    )? {
-        Some("name") => EntitySort::Name,
-        Some("-last_seen") => EntitySort::Recency,
-        Some("relevance") => EntitySort::Relevance,
-        Some(_) => EntitySort::ArticleCount,
+    let sort = match params.choice_of("sort", EntitySort::ALL)? {
+        Some(sort) => sort,
         None if q.is_some() => EntitySort::Relevance,
         None => EntitySort::ArticleCount,
     };
@@ -187,9 +67,9 @@ pub async fn list_entities(
     }
     let filter = EntityFilter {
         q,
-        kind: params.choice("type", &ENTITY_TYPES)?.map(str::to_owned),
+        kind: params.choice_of("type", &EntityKind::ALL)?,
     };
-    let after = params.position(sort.name())?;
+    let after = params.position(sort.as_str())?;
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
     // Name search runs in the directory when there is one; a plain list is an index range
@@ -197,20 +77,14 @@ pub async fn list_entities(
     let (page, count) = match (&filter.q, &directory) {
         (Some(q), Some(directory)) => {
             let snapshot = directory.snapshot().await?;
-            let (page, total) = directory::search_page(
-                &snapshot,
-                q,
-                filter.kind.as_deref(),
-                sort,
-                after.as_ref(),
-                limit,
-            );
+            let (page, total) =
+                directory::search_page(&snapshot, q, filter.kind, sort, after.as_ref(), limit);
             (page, with_count.then_some(total))
         }
         _ => {
-            let page = entity_queries::list(&pool, &filter, sort, after.as_ref(), limit).await?;
+            let page = entity_search::list(&pool, &filter, sort, after.as_ref(), limit).await?;
             let count = if with_count {
-                Some(entity_queries::count(&pool, &filter).await?)
+                Some(entity_search::count(&pool, &filter).await?)
             } else {
                 None
             };
@@ -257,23 +131,18 @@ pub async fn list_entity_articles(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), ARTICLES_PARAMS)?;
     let format = negotiate(&params, &headers, &["json", "csv"])?;
-    let sort = match params.choice("sort", &["-published_at", "published_at"])? {
-        Some("published_at") => ArticleSort::Oldest,
-        _ => ArticleSort::Newest,
-    };
-    let allowed: Vec<&'static str> = ARTICLE_FIELDS
-        .iter()
-        .copied()
-        .filter(|field| !matches!(*field, "score" | "headline"))
-        .collect();
-    let default = allowed
-        .iter()
-        .copied()
-        .filter(|field| *field != "body")
-        .collect();
+    let sort = params
+        .choice_of("sort", &[ArticleSort::Newest, ArticleSort::Oldest])?
+        .unwrap_or(ArticleSort::Newest);
+    let allowed = all_but(&[ArticleField::Score, ArticleField::Headline]);
+    let default = all_but(&[
+        ArticleField::Score,
+        ArticleField::Headline,
+        ArticleField::Body,
+    ]);
     let fields = select_fields(&params, &allowed, default)?;
     let (from, to) = params.date_range()?;
-    let after = params.position(sort.name())?;
+    let after = params.position(sort.as_str())?;
     let limit = params.limit()?;
     let with_count = params.flag("count")?;
     let entity = match path_entity(&pool, directory.as_ref(), &id, &uri).await? {
@@ -302,8 +171,8 @@ pub async fn list_entity_articles(
     } else {
         None
     };
-    let ids: Vec<Uuid> = page.rows.iter().map(|row| row.id).collect();
-    let mut mentions: HashMap<Uuid, Vec<articles::MentionRow>> = HashMap::new();
+    let ids: Vec<ArticleId> = page.rows.iter().map(|row| row.id).collect();
+    let mut mentions: HashMap<ArticleId, Vec<articles::MentionRow>> = HashMap::new();
     for mention in articles::mentions_in(&pool, &ids, Some(entity.id)).await? {
         mentions
             .entry(mention.article_id)
@@ -320,7 +189,16 @@ pub async fn list_entity_articles(
                 .remove(&row.id)
                 .unwrap_or_default()
                 .iter()
-                .map(|m| Mention::from_row(m, if m.field == "title" { &title } else { &body }))
+                .map(|m| {
+                    Mention::from_row(
+                        m,
+                        if m.field == Field::Title {
+                            &title
+                        } else {
+                            &body
+                        },
+                    )
+                })
                 .collect();
             ArticleResponse::from_row(row, &fields).with_mentions(snippets)
         })
@@ -349,17 +227,16 @@ pub async fn list_related_entities(
     } else {
         negotiate(&params, &headers, &["json", "csv", "graph"])?
     };
-    let sort = match params.choice("sort", &["-co_count", "-pmi"])? {
-        Some("-pmi") => RelatedSort::Pmi,
-        _ => RelatedSort::Count,
-    };
+    let sort = params
+        .choice_of("sort", RelatedSort::ALL)?
+        .unwrap_or(RelatedSort::Count);
     let min_count = params
         .parsed("min_count", |value| match value.parse::<i64>() {
             Ok(n) if n >= 1 => Ok(n),
             _ => Err("expected a positive integer".to_owned()),
         })?
         .unwrap_or(if sort == RelatedSort::Pmi { 2 } else { 1 });
-    let kind = params.choice("type", &ENTITY_TYPES)?.map(str::to_owned);
+    let kind = params.choice_of("type", &EntityKind::ALL)?;
     let (from, to) = params.date_range()?;
     let limit = params.limit()?;
     let entity = match path_entity(&pool, directory.as_ref(), &id, &uri).await? {
@@ -373,7 +250,7 @@ pub async fn list_related_entities(
         to,
         min_count,
     };
-    let related: Vec<RelatedEntity> = entity_queries::related(&pool, &filter, sort, limit)
+    let related: Vec<RelatedEntity> = related::related(&pool, &filter, sort, limit)
         .await?
         .into_iter()
         .map(RelatedEntity::from)
@@ -395,8 +272,8 @@ async fn graph_response(
     entity: EntityRow,
     related: Vec<RelatedEntity>,
 ) -> Result<Response, ApiError> {
-    let ids: Vec<Uuid> = related.iter().map(|r| r.id).collect();
-    let pairs = entity_queries::pair_counts(pool, filter, &ids).await?;
+    let ids: Vec<EntityId> = related.iter().map(|r| r.id).collect();
+    let pairs = related::pair_counts(pool, filter, &ids).await?;
     let mut nodes = vec![json!({
         "id": entity.id, "slug": entity.slug, "label": entity.name, "type": entity.kind,
         "article_count": entity.article_count, "center": true,
@@ -429,20 +306,19 @@ pub async fn get_entity_timeline(
     let params = Params::parse(uri.query(), TIMELINE_PARAMS)?;
     let format = negotiate(&params, &headers, &["json", "csv"])?;
     let interval = params
-        .choice("interval", &["day", "week", "month"])?
-        .unwrap_or("day");
+        .choice_of("interval", Interval::ALL)?
+        .unwrap_or(Interval::Day);
     let range = params.date_range()?;
     let entity = match path_entity(&pool, directory.as_ref(), &id, &uri).await? {
         Ok(row) => row,
         Err(moved) => return Ok(moved),
     };
     let (from, to) = timeline_range(range, &entity, interval)?;
-    let buckets: Vec<TimelineBucket> =
-        entity_queries::timeline(&pool, entity.id, interval, from, to)
-            .await?
-            .into_iter()
-            .map(TimelineBucket::from)
-            .collect();
+    let buckets: Vec<TimelineBucket> = timeline::timeline(&pool, entity.id, interval, from, to)
+        .await?
+        .into_iter()
+        .map(TimelineBucket::from)
+        .collect();
     let mut response = ListPage {
         data: buckets,
         next: None,
@@ -462,7 +338,7 @@ pub async fn get_entity_timeline(
 fn timeline_range(
     (from, to): DateRange,
     entity: &EntityRow,
-    interval: &str,
+    interval: Interval,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
     let (from, to) = match (from, to) {
         (Some(from), Some(to)) => (from, to),
@@ -489,9 +365,9 @@ fn timeline_range(
     };
     let days = (to - from).num_days();
     let buckets = match interval {
-        "month" => days / 28,
-        "week" => days / 7,
-        _ => days,
+        Interval::Month => days / 28,
+        Interval::Week => days / 7,
+        Interval::Day => days,
     };
     if buckets > MAX_BUCKETS {
         return Err(ApiError::invalid(

@@ -11,13 +11,14 @@ use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 use super::AppState;
-use super::dto::{ARTICLE_FIELDS, ArticleEntity, ArticleResponse};
+use super::dto::{ArticleEntity, ArticleResponse};
 use super::error::{ApiError, FieldError};
+use super::fields::ArticleField;
 use super::params::Params;
 use crate::db::articles;
+use crate::domain::ArticleId;
 use crate::ingest::RawRecord;
 use crate::ingest::pipeline::{Change, extract_all};
 use crate::ingest::store;
@@ -144,7 +145,7 @@ fn field_error(pointer: String, detail: &str) -> FieldError {
 }
 
 /// What happened to each posted article: its id and whether it was created.
-type Stored = Vec<(Uuid, bool)>;
+type Stored = Vec<(ArticleId, bool)>;
 
 async fn store_articles(
     state: &AppState,
@@ -158,7 +159,7 @@ async fn store_articles(
             .map(|version| (version.url.clone(), version))
             .collect();
     let version = state.extractor.version().to_owned();
-    let mut result: Vec<Option<(Uuid, bool)>> = vec![None; inputs.len()];
+    let mut result: Vec<Option<(ArticleId, bool)>> = vec![None; inputs.len()];
     let mut work = Vec::new();
     let mut positions = Vec::new();
     for (index, article) in inputs.into_iter().enumerate() {
@@ -166,7 +167,7 @@ async fn store_articles(
             Some(old)
                 if old.content_hash == article.content_hash && old.extractor_version == version =>
             {
-                result[index] = Some((old.id, false));
+                result[index] = Some((old.id.into(), false));
             }
             Some(_) => {
                 work.push((Change::Updated, None, article));
@@ -202,7 +203,7 @@ async fn store_articles(
         }
         let outcome = outcome?;
         for (position, stored) in positions.into_iter().zip(outcome.articles) {
-            result[position] = Some((stored.id, stored.inserted));
+            result[position] = Some((stored.id.into(), stored.inserted));
         }
     }
     Ok(result.into_iter().flatten().collect())
@@ -219,7 +220,7 @@ async fn respond(state: &AppState, ids: &Stored, single: bool) -> Result<Respons
             .into_iter()
             .map(|entity| ArticleEntity::from_row(entity, None))
             .collect();
-        data.push(ArticleResponse::from_row(row, &ARTICLE_FIELDS).with_entities(entities));
+        data.push(ArticleResponse::from_row(row, ArticleField::ALL).with_entities(entities));
     }
     let created = ids.iter().any(|(_, inserted)| *inserted);
     let status = if created {

@@ -19,7 +19,7 @@ use sqlx::PgPool;
 
 use super::error::ApiError;
 use super::params::Params;
-use crate::database::GenericPlans;
+use crate::db::GenericPlans;
 use crate::textindex::TextIndex;
 
 /// Latency bucket bounds, seconds.

@@ -12,10 +12,13 @@ mod dto;
 mod entities;
 pub mod error;
 mod etag;
+mod export;
+mod fields;
 mod format;
 mod health;
 mod ingest;
 pub mod json_text;
+mod lookup;
 mod metrics;
 mod observe;
 mod params;
@@ -57,7 +60,7 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::database::GenericPlans;
+use crate::db::GenericPlans;
 use crate::directory::Directory;
 use crate::textindex::TextIndex;
 

@@ -8,10 +8,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use uuid::Uuid;
 
 use super::error::ApiError;
 use crate::db::listing::Position;
+use crate::domain::{EntityId, Named, spellings};
 
 /// A half-open range of dates, either end open.
 pub type DateRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -134,6 +134,17 @@ impl Params {
         })
     }
 
+    /// One of `choices`, read by its spelling ([`Named`]).
+    pub fn choice_of<T: Named>(&self, name: &str, choices: &[T]) -> Result<Option<T>, ApiError> {
+        self.parsed(name, |value| {
+            choices
+                .iter()
+                .copied()
+                .find(|choice| choice.as_str() == value)
+                .ok_or_else(|| format!("expected one of: {}", spellings(choices)))
+        })
+    }
+
     /// A date or date-time: RFC 3339, or YYYY-MM-DD (midnight UTC).
     pub fn date(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
         self.parsed(name, parse_date)
@@ -200,14 +211,11 @@ pub fn parse_date(value: &str) -> Result<DateTime<Utc>, String> {
     Ok(date)
 }
 
-/// The entity types, as written in URLs.
-pub const ENTITY_TYPES: [&str; 3] = ["person", "place", "organization"];
-
 /// How a client names an entity: its id (UUID), its slug, or its Wikidata id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdOrSlug {
-    /// A UUID.
-    Id(Uuid),
+    /// An entity's id.
+    Id(EntityId),
     /// A slug.
     Slug(String),
     /// A Wikidata id ("Q30"): the most named entity carrying it.
@@ -217,7 +225,7 @@ pub enum IdOrSlug {
 impl IdOrSlug {
     /// Reads a path segment or parameter value.
     pub fn parse(value: &str) -> Result<Self, String> {
-        if let Ok(id) = Uuid::parse_str(value) {
+        if let Ok(id) = value.parse::<EntityId>() {
             return Ok(Self::Id(id));
         }
         // Slugs are lowercase, so a capital Q and digits can only be a Wikidata id.

@@ -9,6 +9,9 @@
 //! Channels between the stages are bounded, so memory stays flat however large the input.
 //! A signal stops the reader; the batch being written commits, and a re-run picks up the
 //! rest because everything committed before is then unchanged.
+//!
+//! Over 400 lines: the three stages and the channels between them are read top to bottom
+//! here, in the order a record goes through them.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -27,6 +30,7 @@ use super::publisher;
 use super::record::{ArticleInput, Location};
 use super::report::{Failure, Report};
 use super::store::{self, Prepared};
+use crate::config::PipelineArgs;
 use crate::db::articles;
 
 /// How an import runs.
@@ -36,6 +40,20 @@ pub struct ImportOptions {
     pub batch_size: usize,
     /// Extraction threads.
     pub jobs: usize,
+}
+
+impl From<&PipelineArgs> for ImportOptions {
+    /// The options the command line gives: one extraction thread per core unless `--jobs`.
+    fn from(args: &PipelineArgs) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        Self {
+            batch_size: usize::try_from(args.batch_size).unwrap_or(500),
+            jobs: args
+                .jobs
+                .and_then(|jobs| usize::try_from(jobs).ok())
+                .unwrap_or(cores),
+        }
+    }
 }
 
 /// What is about to happen to a record, decided against the stored version.

@@ -12,7 +12,9 @@
 //! to the database. So it never answers with stale results, beyond the second or two it
 //! takes a commit by another process to show in the counter. PostgreSQL still parses and
 //! stems the query (each distinct one once per snapshot), and reads the page's rows; a phrase
-//! is matched as AND here and confirmed by the database.
+//! is matched as AND here and confirmed by the database. The checking and rebuilding is
+//! [`crate::refresher`]'s ([`Refresher::get_if_current`]); this module says what is read and
+//! how a page walks it.
 //!
 //! This module owns no SQL; it calls [`crate::db::text_index`] and
 //! [`crate::db::article_search::by_ids`].
@@ -22,18 +24,20 @@ pub mod query;
 pub mod snapshot;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::database::GenericPlans;
+use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleRow, ArticleSort, PageRequest};
 use crate::db::listing::{Page, SortKey};
 use crate::db::text_index::{self, IndexRow};
+use crate::domain::Named;
+use crate::refresher::{Refresher, Source, Timing};
 use snapshot::{Bounds, Builder, Snapshot, Walk};
 
 /// How long the last change check holds before a request checks again.
@@ -49,35 +53,44 @@ const BUILD_SHARE: u32 = 4;
 /// Most parsed queries remembered; the memory is emptied when it is full.
 const PARSED_QUERIES: usize = 4096;
 
-/// When the index was last checked and built, and what the counter said.
-#[derive(Debug)]
-struct Freshness {
-    checked: Instant,
-    latest_marker: i64,
-    built: Instant,
-    /// How long the last build took; the next starts no sooner than [`BUILD_SHARE`] times
-    /// that after it, so that a stream of writes costs at most a fifth of a core.
-    build_time: Duration,
-}
-
 /// The index shared by the handlers.
 #[derive(Debug)]
 pub struct TextIndex {
-    pool: PgPool,
+    refresher: Arc<Refresher<Lexemes>>,
     /// For the pages' rows, fetched by id: the plan never depends on the ids.
     generic: GenericPlans,
-    current: RwLock<Option<Arc<Snapshot>>>,
-    freshness: Mutex<Freshness>,
-    building: AtomicBool,
-    /// Counts the writes through this process; a snapshot begun before the latest one is
-    /// not used.
-    generation: AtomicU64,
     /// Full-text pages answered here, and left to the database.
     answered: AtomicU64,
     declined: AtomicU64,
+}
+
+/// The articles' lexemes as a [`Source`] of snapshots.
+#[derive(Debug)]
+struct Lexemes {
+    pool: PgPool,
     /// `q` as PostgreSQL parsed and stemmed it (tsquery text), so that a repeated query
     /// costs no round trip; emptied with every rebuild.
     parsed: Mutex<HashMap<String, String>>,
+}
+
+impl Source for Lexemes {
+    type Snapshot = Snapshot;
+    /// The articles' change counter.
+    type Marker = i64;
+
+    const NAME: &'static str = "full-text index";
+
+    async fn marker(&self) -> sqlx::Result<i64> {
+        text_index::change_marker(&self.pool).await
+    }
+
+    async fn build(&self) -> sqlx::Result<(Snapshot, i64)> {
+        build(&self.pool).await
+    }
+
+    fn installed(&self) {
+        self.parsed.lock().expect("the parsed queries lock").clear();
+    }
 }
 
 /// What `/metrics` reports of the index.
@@ -94,35 +107,33 @@ pub struct Stats {
 impl TextIndex {
     /// An empty index; [`TextIndex::preload`] or the first query builds it.
     pub fn new(pool: PgPool, generic: GenericPlans) -> Arc<Self> {
-        let now = Instant::now();
-        Arc::new(Self {
+        let lexemes = Lexemes {
             pool,
+            parsed: Mutex::new(HashMap::new()),
+        };
+        let timing = Timing {
+            check_every: CHECK_EVERY,
+            rebuild_every: REBUILD_EVERY,
+            build_share: BUILD_SHARE,
+        };
+        Arc::new(Self {
+            refresher: Refresher::new(lexemes, timing),
             generic,
-            current: RwLock::new(None),
-            freshness: Mutex::new(Freshness {
-                checked: now,
-                latest_marker: i64::MIN,
-                built: now,
-                build_time: Duration::ZERO,
-            }),
-            building: AtomicBool::new(false),
-            generation: AtomicU64::new(0),
             answered: AtomicU64::new(0),
             declined: AtomicU64::new(0),
-            parsed: Mutex::new(HashMap::new()),
         })
     }
 
     /// Starts the first build in the background (`serve` calls it at start-up).
     pub fn preload(self: &Arc<Self>) {
-        self.rebuild_in_background();
+        self.refresher.rebuild_in_background();
     }
 
     /// After a write through this process: queries go to the database until the index is
     /// rebuilt, so a client reads its own writes.
     pub fn invalidate(self: &Arc<Self>) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        self.rebuild_in_background();
+        self.refresher.invalidate();
+        self.refresher.rebuild_in_background();
     }
 
     /// Counters and size, for `/metrics`.
@@ -130,38 +141,29 @@ impl TextIndex {
         Stats {
             answered: self.answered.load(Ordering::Relaxed),
             declined: self.declined.load(Ordering::Relaxed),
-            articles: self
-                .current
-                .read()
-                .expect("the text index lock")
-                .as_ref()
-                .map_or(0, |snapshot| snapshot.len()),
+            articles: self.refresher.peek().map_or(0, |snapshot| snapshot.len()),
         }
     }
 
     /// Builds a snapshot now and makes it current.
     pub async fn rebuild(&self) -> sqlx::Result<()> {
-        // Read first: a write that lands during the build makes this snapshot outdated.
-        let generation = self.generation.load(Ordering::Acquire);
-        let started = Instant::now();
-        let snapshot = build(&self.pool, generation).await?;
-        let mut freshness = self.freshness.lock().expect("the text index clock");
-        freshness.latest_marker = snapshot.marker();
-        freshness.checked = Instant::now();
-        freshness.built = Instant::now();
-        freshness.build_time = started.elapsed();
-        *self.current.write().expect("the text index lock") = Some(Arc::new(snapshot));
-        self.parsed.lock().expect("the parsed queries lock").clear();
+        self.refresher.rebuild().await?;
         Ok(())
     }
 
     /// `q` parsed and stemmed by PostgreSQL, as tsquery text; remembered.
     async fn tsquery(&self, q: &str) -> sqlx::Result<String> {
-        if let Some(text) = self.parsed.lock().expect("the parsed queries lock").get(q) {
+        let lexemes = self.refresher.source();
+        if let Some(text) = lexemes
+            .parsed
+            .lock()
+            .expect("the parsed queries lock")
+            .get(q)
+        {
             return Ok(text.clone());
         }
-        let text = text_index::tsquery_text(&self.pool, q).await?;
-        let mut parsed = self.parsed.lock().expect("the parsed queries lock");
+        let text = text_index::tsquery_text(&lexemes.pool, q).await?;
+        let mut parsed = lexemes.parsed.lock().expect("the parsed queries lock");
         if parsed.len() >= PARSED_QUERIES {
             parsed.clear();
         }
@@ -202,14 +204,14 @@ impl TextIndex {
         {
             return Ok(None);
         }
-        let Some(snapshot) = self.current_snapshot().await? else {
+        let Some(snapshot) = self.refresher.get_if_current().await? else {
             return Ok(None);
         };
         let text = self.tsquery(q).await?;
         let Some(parsed) = query::parse(&text) else {
             return Ok(None);
         };
-        let empty = || Page::from_overfetch(Vec::new(), request.limit, request.sort.name(), key);
+        let empty = || Page::from_overfetch(Vec::new(), request.limit, request.sort.as_str(), key);
         let Some(query) = parsed.query else {
             return Ok(Some(empty()));
         };
@@ -255,7 +257,7 @@ impl TextIndex {
                     article_search::by_ids(&self.generic.0, &ids, tsquery, request, approximate)
                         .await?
                         .into_iter()
-                        .map(|row| (row.id, row))
+                        .map(|row| (row.id.uuid(), row))
                         .collect();
                 rows.extend(ids.iter().filter_map(|id| found.remove(id)));
             }
@@ -263,7 +265,7 @@ impl TextIndex {
                 return Ok(Some(Page::from_overfetch(
                     rows,
                     request.limit,
-                    request.sort.name(),
+                    request.sort.as_str(),
                     key,
                 )));
             }
@@ -271,67 +273,16 @@ impl TextIndex {
         // A phrase much rarer than its words: the database answers it.
         Ok(None)
     }
-
-    /// The snapshot, when it is known to be current; otherwise starts a rebuild.
-    async fn current_snapshot(self: &Arc<Self>) -> sqlx::Result<Option<Arc<Snapshot>>> {
-        let snapshot = self.current.read().expect("the text index lock").clone();
-        let Some(snapshot) = snapshot else {
-            self.rebuild_in_background();
-            return Ok(None);
-        };
-        if snapshot.generation() != self.generation.load(Ordering::Acquire) {
-            self.rebuild_in_background();
-            return Ok(None);
-        }
-        // One request in each CHECK_EVERY reads the counter; the others use what it read.
-        let (due, mut latest, built) = {
-            let mut freshness = self.freshness.lock().expect("the text index clock");
-            let due = freshness.checked.elapsed() >= CHECK_EVERY;
-            if due {
-                freshness.checked = Instant::now();
-            }
-            (due, freshness.latest_marker, freshness.built)
-        };
-        if due {
-            latest = text_index::change_marker(&self.pool).await?;
-            self.freshness
-                .lock()
-                .expect("the text index clock")
-                .latest_marker = latest;
-        }
-        if latest != snapshot.marker() || built.elapsed() >= REBUILD_EVERY {
-            self.rebuild_in_background();
-            return Ok(None);
-        }
-        Ok(Some(snapshot))
-    }
-
-    fn rebuild_in_background(self: &Arc<Self>) {
-        let resting = {
-            let freshness = self.freshness.lock().expect("the text index clock");
-            freshness.built.elapsed() < freshness.build_time * BUILD_SHARE
-        };
-        if resting || self.building.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let index = Arc::clone(self);
-        tokio::spawn(async move {
-            if let Err(error) = index.rebuild().await {
-                tracing::warn!(error = %error, "cannot build the full-text index");
-            }
-            index.building.store(false, Ordering::Release);
-        });
-    }
 }
 
 /// The position a page row continues from.
 fn key(row: &ArticleRow) -> (SortKey, Uuid) {
-    (SortKey::Date(row.published_at), row.id)
+    (SortKey::Date(row.published_at), row.id.uuid())
 }
 
 /// Reads every article's lexemes and indexes them on a blocking thread as they stream in
 /// (at 240,000 articles the database sends about 160 MB of lexemes).
-async fn build(pool: &PgPool, generation: u64) -> sqlx::Result<Snapshot> {
+async fn build(pool: &PgPool) -> sqlx::Result<(Snapshot, i64)> {
     let started = Instant::now();
     let marker = text_index::change_marker(pool).await?;
     let sources = text_index::sources(pool).await?;
@@ -345,7 +296,7 @@ async fn build(pool: &PgPool, generation: u64) -> sqlx::Result<Snapshot> {
         while let Some(row) = receiver.blocking_recv() {
             builder.add(row);
         }
-        builder.finish(sources, marker, generation)
+        builder.finish(sources)
     });
     let mut rows = text_index::rows(pool);
     let mut failure = None;
@@ -377,5 +328,5 @@ async fn build(pool: &PgPool, generation: u64) -> sqlx::Result<Snapshot> {
         duration_ms = started.elapsed().as_millis() as u64,
         "full-text index built"
     );
-    Ok(snapshot)
+    Ok((snapshot, marker))
 }

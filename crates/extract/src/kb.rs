@@ -6,6 +6,8 @@
 //!
 //! It holds no rule of its own beyond "which place does a name mean": the resolution passes
 //! decide when to ask.
+//!
+//! Over 400 lines with its tests, which check what the embedded tables make of real names.
 
 use std::collections::{HashMap, HashSet};
 

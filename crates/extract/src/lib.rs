@@ -32,6 +32,9 @@ mod key;
 #[doc(hidden)]
 pub mod lexicon;
 mod resolve;
+mod spelling;
+#[cfg(feature = "sqlx")]
+mod sql;
 #[doc(hidden)]
 pub mod tagger;
 #[doc(hidden)]
@@ -40,6 +43,7 @@ pub mod text;
 pub mod tokenize;
 
 pub use jsonl::{RunStats, run_jsonl};
+pub use spelling::UnknownName;
 
 /// The three entity types newsgraph extracts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -54,6 +58,9 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
+    /// Every kind, in the order the API lists them.
+    pub const ALL: [Self; 3] = [Self::Person, Self::Place, Self::Organization];
+
     /// The lowercase name used in JSON, SQL and URLs.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +79,19 @@ pub enum Field {
     Title,
     /// The article body.
     Body,
+}
+
+impl Field {
+    /// Both fields.
+    pub const ALL: [Self; 2] = [Self::Title, Self::Body];
+
+    /// The lowercase name used in JSON and SQL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Body => "body",
+        }
+    }
 }
 
 /// One entity of one article, after in-article resolution.

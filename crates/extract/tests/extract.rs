@@ -1,5 +1,7 @@
 //! Behaviour of the extractor on small articles: spans, resolution, identity, and scraped-text
 //! robustness. These run the shipped model.
+//!
+//! Long by design: one short test per behaviour, thirty of them, read as a list.
 
 use std::sync::OnceLock;
 

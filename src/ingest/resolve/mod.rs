@@ -3,34 +3,42 @@
 //!
 //! First every entity's match key is brought up to date (an entity keyed by an older engine
 //! takes today's key, or merges into the entity holding it). Then every stored article is
-//! extracted and linked again, page by page, exactly as an import writes it. Meanwhile each page's mention positions before and after are compared, and
-//! what an old entity's mentions became is tallied. At the end, every entity no article
-//! names any more is retired: its aliases go to the entity that took most of its mentions,
-//! and its id and slug redirect there (so saved links keep working); an entity whose mentions
-//! all went away (junk no longer extracted) is deleted.
+//! extracted and linked again, page by page, exactly as an import writes it. Meanwhile each
+//! page's mention positions before and after are compared, and what an old entity's
+//! mentions became is tallied. At the end, every entity no article names any more is
+//! retired: its aliases go to the entity that took most of its mentions, and its id and slug
+//! redirect there (so saved links keep working); an entity whose mentions all went away
+//! (junk no longer extracted) is deleted.
 //!
 //! Linking across articles reads what is stored, and while the first pass runs, entities
 //! the new rules create are not all stored yet. So when the first pass changed anything, a
 //! second one follows and settles the links; a pass that changes nothing ends the run. Run
 //! again with the same engine, `resolve` changes nothing.
+//!
+//! The passes are here; what a run saw is `ledger`'s, and retiring the unnamed entities
+//! is `retire`'s.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
-use newsgraph_extract::Extractor;
+use newsgraph_extract::{EntityKind, Extractor};
 use serde::Serialize;
 use sqlx::PgPool;
 use uuid::Uuid;
-use xxhash_rust::xxh3::xxh3_64;
 
 use super::pipeline::ImportOptions;
 use super::progress::Progress;
 use super::reextract::extract_page;
 use super::report::Failure;
-use crate::db::{articles, entities, mentions};
+use crate::db::{articles, entities, entity_merges, mentions};
+use ledger::{Ledger, positions};
+use retire::{merge_named, retire};
+
+mod ledger;
+mod retire;
 
 /// The most passes over the stored articles.
 const MAX_PASSES: u32 = 4;
@@ -105,9 +113,6 @@ impl ResolveReport {
     }
 }
 
-/// Old entity → new entity → mentions that moved from the one to the other.
-type Moves = HashMap<Uuid, HashMap<Uuid, u64>>;
-
 /// Resolves every stored article again, then retires the entities left unnamed.
 pub async fn resolve(
     pool: &PgPool,
@@ -155,15 +160,12 @@ async fn rekey(
 ) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
     mentions::lock_for_ingest(&mut tx).await?;
-    let stored = entities::all_identities(&mut tx).await?;
+    let stored = entity_merges::all_identities(&mut tx).await?;
     // (kind, key today) → [(entity, its key is today's, articles)]
-    let mut groups: HashMap<(String, String), Vec<(usize, bool)>> = HashMap::new();
+    let mut groups: HashMap<(EntityKind, String), Vec<(usize, bool)>> = HashMap::new();
     let mut renamed: HashMap<usize, (String, String)> = HashMap::new();
     for (i, e) in stored.iter().enumerate() {
-        let Some(kind) = super::linking::parse_kind(&e.kind) else {
-            continue;
-        };
-        let key = match extractor.rekey(kind, &e.name, &e.match_key) {
+        let key = match extractor.rekey(e.kind, &e.name, &e.match_key) {
             Some((key, name)) => {
                 renamed.insert(i, (key.clone(), name));
                 key
@@ -171,7 +173,7 @@ async fn rekey(
             None => e.match_key.clone(),
         };
         groups
-            .entry((e.kind.clone(), key))
+            .entry((e.kind, key))
             .or_default()
             .push((i, !renamed.contains_key(&i)));
     }
@@ -200,7 +202,7 @@ async fn rekey(
         }
         if !current {
             let (key, name) = &renamed[&survivor];
-            entities::set_key(&mut tx, stored[survivor].id, key, name).await?;
+            entity_merges::set_key(&mut tx, stored[survivor].id, key, name).await?;
             report.entities_rekeyed += 1;
         }
         if members.len() > 1 {
@@ -302,177 +304,12 @@ async fn pass(
     Ok(changed)
 }
 
-/// Position (article, field, start) → entity.
-type Positions = HashMap<(Uuid, String, i32), Uuid>;
-
-/// What a run saw: where each old mention's entity went, and a digest of each article's
-/// mentions when first read and when last written.
-#[derive(Debug, Default)]
-struct Ledger {
-    moves: Moves,
-    first: HashMap<Uuid, u64>,
-    last: HashMap<Uuid, u64>,
-}
-
-impl Ledger {
-    /// Records the articles `ids` before and after one resolution; returns those changed.
-    fn record(&mut self, ids: &[Uuid], before: &Positions, after: &Positions) -> HashSet<Uuid> {
-        for (article, digest) in digests(ids, before) {
-            self.first.entry(article).or_insert(digest);
-        }
-        self.last.extend(digests(ids, after));
-        tally(before, after, &mut self.moves)
-    }
-
-    /// Articles whose mentions differ now from when the run first read them.
-    fn net_changed(&self) -> u64 {
-        self.last
-            .iter()
-            .filter(|(article, digest)| self.first.get(*article) != Some(*digest))
-            .count() as u64
-    }
-}
-
-/// Each article's mentions as one number, whatever their order (0 for none).
-fn digests(ids: &[Uuid], positions: &Positions) -> HashMap<Uuid, u64> {
-    let mut out: HashMap<Uuid, u64> = ids.iter().map(|id| (*id, 0)).collect();
-    for ((article, field, start), entity) in positions {
-        let mention = xxh3_64(format!("{field}\0{start}\0{entity}").as_bytes());
-        let digest = out.entry(*article).or_default();
-        *digest = digest.wrapping_add(mention);
-    }
-    out
-}
-
-/// Position (article, field, start) → entity, for these articles.
-async fn positions(pool: &PgPool, ids: &[Uuid]) -> anyhow::Result<Positions> {
-    let mut conn = pool.acquire().await.context("cannot connect")?;
-    let rows = mentions::positions(&mut conn, ids)
-        .await
-        .context("cannot read mention positions")?;
-    Ok(rows
-        .into_iter()
-        .map(|p| ((p.article_id, p.field, p.start_offset), p.entity_id))
-        .collect())
-}
-
-/// Adds to `moves` where each old mention's entity went, and returns the articles whose
-/// mentions name other entities (or sit elsewhere) than before.
-fn tally(before: &Positions, after: &Positions, moves: &mut Moves) -> HashSet<Uuid> {
-    let mut changed: HashSet<Uuid> = HashSet::new();
-    for (position, old) in before {
-        match after.get(position) {
-            Some(new) if new == old => {}
-            Some(new) => {
-                *moves.entry(*old).or_default().entry(*new).or_default() += 1;
-                changed.insert(position.0);
-            }
-            None => {
-                moves.entry(*old).or_default();
-                changed.insert(position.0);
-            }
-        }
-    }
-    changed.extend(
-        after
-            .keys()
-            .filter(|position| !before.contains_key(*position))
-            .map(|position| position.0),
-    );
-    changed
-}
-
-/// Merges entity `from` into `into` (see [`entities::merge_into`]), its name becoming an
-/// alias of `into`, so that name search still finds what it was called.
-async fn merge_named(
-    conn: &mut sqlx::PgConnection,
-    from: Uuid,
-    name: &str,
-    into: Uuid,
-) -> sqlx::Result<()> {
-    entities::add_aliases(
-        conn,
-        &[into],
-        &[name.to_owned()],
-        &[crate::names::search_norm(name)],
-    )
-    .await?;
-    entities::merge_into(conn, from, into).await
-}
-
-/// The entity a retired one's mentions went to most, following retired successors.
-fn successor(old: Uuid, moves: &Moves, retired: &HashSet<Uuid>) -> Option<Uuid> {
-    let mut current = old;
-    for _ in 0..8 {
-        let next = moves
-            .get(&current)?
-            .iter()
-            .max_by_key(|(id, count)| (**count, std::cmp::Reverse(**id)))
-            .map(|(id, _)| *id)?;
-        if !retired.contains(&next) {
-            return Some(next);
-        }
-        current = next;
-    }
-    None
-}
-
-/// Retires every entity that lost mentions and is named by no article any more.
-async fn retire(
-    pool: &PgPool,
-    moves: &Moves,
-    run_started: SystemTime,
-    report: &mut ResolveReport,
-) -> anyhow::Result<()> {
-    let mut candidates: Vec<Uuid> = moves.keys().copied().collect();
-    candidates.sort_unstable();
-    let mut tx = pool.begin().await?;
-    mentions::lock_for_ingest(&mut tx).await?;
-    let names: HashMap<Uuid, String> = entities::unnamed(&mut tx, &candidates)
-        .await?
-        .into_iter()
-        .collect();
-    let retired: HashSet<Uuid> = names.keys().copied().collect();
-    let mut orphans = Vec::new();
-    let mut survivors = HashSet::new();
-    let mut retired_sorted: Vec<Uuid> = retired.iter().copied().collect();
-    retired_sorted.sort_unstable();
-    for old in retired_sorted {
-        // An entity this run made and then left unnamed (a pass linked a name one way, a
-        // later one the other) never had a link anyone could have saved: it goes.
-        if made_since(old, run_started) {
-            orphans.push(old);
-            continue;
-        }
-        match successor(old, moves, &retired) {
-            Some(into) => {
-                merge_named(&mut tx, old, &names[&old], into).await?;
-                survivors.insert(into);
-                report.entities_redirected += 1;
-            }
-            None => orphans.push(old),
-        }
-    }
-    report.entities_deleted = entities::delete_unnamed(&mut tx, &orphans).await?;
-    let mut survivors: Vec<Uuid> = survivors.into_iter().collect();
-    survivors.sort_unstable();
-    entities::recount(&mut tx, &survivors).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Whether entity `id` (a UUIDv7) was made at or after `moment`.
-fn made_since(id: Uuid, moment: SystemTime) -> bool {
-    let Some(timestamp) = id.get_timestamp() else {
-        return false;
-    };
-    let (seconds, nanos) = timestamp.to_unix();
-    let made = std::time::UNIX_EPOCH + std::time::Duration::new(seconds, nanos);
-    made >= moment
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
+    use super::ledger::{Moves, tally};
+    use super::retire::{made_since, successor};
     use super::*;
 
     fn id(n: u128) -> Uuid {
