@@ -7,6 +7,30 @@ use newsgraph_extract::{EntityKind, match_key};
 /// The longest slug base, in bytes.
 const MAX_SLUG_BASE: usize = 80;
 
+/// How a name search ranks a match, the same in the in-memory directory and in the SQL
+/// search that serves when the directory is off. A name match scores its kind (the alias
+/// equals the query, starts with it, or has a word starting with it) plus [`COVERAGE`] times
+/// the share of the alias the query covers; a typo match scores [`TYPO`] times its
+/// similarity, which keeps it below every name match.
+pub mod rank {
+    /// The alias equals the query.
+    pub const EXACT: f64 = 1.0;
+    /// The alias starts with the query.
+    pub const PREFIX: f64 = 0.8;
+    /// A later word of the alias starts with the query.
+    pub const WORD_PREFIX: f64 = 0.6;
+    /// Weight of the share of the alias the query covers.
+    pub const COVERAGE: f64 = 0.5;
+    /// Weight of a typo match's similarity (at most 1), below [`WORD_PREFIX`].
+    pub const TYPO: f64 = 0.5;
+
+    /// The score of a name match of kind `base` of a query of `query_chars` characters on an
+    /// alias of `alias_chars`.
+    pub fn name_match(base: f64, query_chars: usize, alias_chars: usize) -> f64 {
+        base + COVERAGE * query_chars as f64 / alias_chars.max(1) as f64
+    }
+}
+
 /// The folded form under which names and aliases are searched: "Vučić", "VUCIC" and "Вучић"
 /// all give "vucic".
 pub fn search_norm(text: &str) -> String {

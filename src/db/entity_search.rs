@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::entity_queries::{ENTITY_COLUMNS, EntityRow};
 use super::listing::{Page, Position, SortKey};
 use crate::domain::{EntityKind, Named, spelled};
+use crate::names::rank;
 
 /// The entity orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,8 +151,9 @@ enum Tier {
     Fuzzy,
 }
 
-/// Name search, best first: exact alias (score 1.0 + coverage/2), alias prefix (0.8 +),
-/// word prefix (0.6 +), then typo-tolerant trigram matches (similarity/2, below 0.5). The
+/// Name search, best first, scored as [`crate::names::rank`] says (the in-memory directory
+/// scores the same): exact alias, alias prefix, word prefix, each plus the share of the alias
+/// covered, then typo-tolerant trigram matches below them all. The
 /// fuzzy tier is a second branch of a UNION ALL under the LIMIT, so PostgreSQL only runs it
 /// when the name matches do not fill the page.
 fn push_ranked_search(
@@ -186,14 +188,23 @@ fn push_tier(
             let escaped = escape_like(q);
             query.push("CASE WHEN ea.norm = ");
             query.push_bind(q.to_owned());
-            query.push(" THEN 1.0 WHEN ea.norm LIKE ");
+            query.push(" THEN ");
+            query.push_bind(rank::EXACT);
+            query.push(" WHEN ea.norm LIKE ");
             query.push_bind(format!("{escaped}%"));
-            query.push(" THEN 0.8 ELSE 0.6 END + 0.5 * ");
+            query.push(" THEN ");
+            query.push_bind(rank::PREFIX);
+            query.push(" ELSE ");
+            query.push_bind(rank::WORD_PREFIX);
+            query.push(" END + ");
+            query.push_bind(rank::COVERAGE);
+            query.push(" * ");
             query.push_bind(i32::try_from(q.chars().count()).unwrap_or(i32::MAX));
             query.push("::float8 / greatest(char_length(ea.norm), 1)");
         }
         Tier::Fuzzy => {
-            query.push("0.5 * greatest(similarity(ea.norm, ");
+            query.push_bind(rank::TYPO);
+            query.push(" * greatest(similarity(ea.norm, ");
             query.push_bind(q.to_owned());
             query.push("), word_similarity(");
             query.push_bind(q.to_owned());

@@ -1,12 +1,14 @@
 //! Name search over the directory's aliases, in memory: what `GET /v1/entities?q=` ranks.
 //!
-//! An alias matches in one of two tiers. Names: the folded alias equals the query (score 1.0),
-//! starts with it (0.8) or has a word starting with it (0.6), plus half of how much of the
-//! alias the query covers. Typos: every word of the query (3+ letters) is similar to a word of
-//! the alias (trigram similarity at least [`WORD_SIMILARITY`]); the score is half the mean
-//! similarity, so it stays below every name match. An entity scores its best alias.
+//! An alias matches in one of two tiers, scored as [`crate::names::rank`] says (the SQL
+//! search scores them the same). Names: the folded alias equals the query, starts with it or
+//! has a word starting with it, plus how much of the alias the query covers. Typos: every word of the query (3+ letters) is similar to a word of
+//! the alias (trigram similarity at least [`WORD_SIMILARITY`]); the score is the typo weight
+//! times the mean similarity, so it stays below every name match. An entity scores its best alias.
 
 use std::collections::{HashMap, HashSet};
+
+use crate::names::rank;
 
 /// The least trigram similarity of two words for a typo match.
 pub const WORD_SIMILARITY: f64 = 0.45;
@@ -77,7 +79,7 @@ impl NameIndex {
     /// The entities whose aliases match `q` (folded), with their scores, name matches first.
     pub fn search(&self, q: &str) -> Vec<(u32, f64)> {
         let mut best: HashMap<u32, f64> = HashMap::new();
-        let query_length = q.chars().count() as f64;
+        let query_length = q.chars().count();
         let start = self
             .suffixes
             .partition_point(|(suffix, _, _)| suffix.as_str() < q);
@@ -87,11 +89,11 @@ impl NameIndex {
             }
             let (norm, entity) = &self.aliases[*alias as usize];
             let base = match (at_start, norm.len() == q.len()) {
-                (true, true) => 1.0,
-                (true, false) => 0.8,
-                (false, _) => 0.6,
+                (true, true) => rank::EXACT,
+                (true, false) => rank::PREFIX,
+                (false, _) => rank::WORD_PREFIX,
             };
-            let score = base + 0.5 * query_length / (norm.chars().count().max(1) as f64);
+            let score = rank::name_match(base, query_length, norm.chars().count());
             let entry = best.entry(*entity).or_insert(score);
             *entry = entry.max(score);
         }
@@ -138,7 +140,7 @@ impl NameIndex {
         let mut best: HashMap<u32, f64> = HashMap::new();
         for (alias, slots) in per_alias {
             if slots.iter().all(|s| *s >= WORD_SIMILARITY) {
-                let score = 0.5 * slots.iter().sum::<f64>() / slots.len() as f64;
+                let score = rank::TYPO * slots.iter().sum::<f64>() / slots.len() as f64;
                 let entity = self.aliases[alias as usize].1;
                 let entry = best.entry(entity).or_insert(score);
                 *entry = entry.max(score);
