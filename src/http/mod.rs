@@ -192,20 +192,41 @@ pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> Ap
 /// configured; the other operations endpoints (health, readiness, contract, docs) need
 /// neither, and nothing outside `/v1` is rate-limited, so probes never get a 429 or a 401.
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
-    build(state, config).0
+    let shed = shed::Shed::for_pool(state.pool.options().get_max_connections());
+    let (router, _) = register(shed, config);
+    // Outermost first: compression; `observe` (request id, time limit, panics, ETag of the
+    // uncompressed body, metrics, access log); CORS when origins are configured; the body
+    // limit.
+    let middleware = ServiceBuilder::new()
+        .layer(CompressionLayer::new().gzip(true).br(true))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(observe::Observe {
+                metrics: Arc::clone(&state.metrics),
+                request_timeout: config.request_timeout,
+            }),
+            observe::observe,
+        ))
+        .option_layer(cors(&config.cors_origins))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes));
+    router
+        .fallback(|| async { ApiError::NoRoute })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(middleware)
+        .with_state(state)
 }
 
-/// Every operation [`router`] serves with this configuration, as its routes were added.
-pub fn served_routes(state: AppState, config: &HttpConfig) -> Vec<Route> {
-    build(state, config).1
+/// Every operation [`router`] serves with this configuration, recorded by the same
+/// registration [`router`] runs.
+pub fn served_routes(config: &HttpConfig) -> Vec<Route> {
+    register(shed::Shed::for_pool(1), config).1
 }
 
-fn build(state: AppState, config: &HttpConfig) -> (Router, Vec<Route>) {
+/// Adds every route with its guards: what the router serves, and its record.
+fn register(shed: Arc<shed::Shed>, config: &HttpConfig) -> (Router<AppState>, Vec<Route>) {
     let limiter = RateLimiter::new(config.rate_limit_per_minute, config.trust_forwarded_for);
     let readers = auth::ReadAccess::new(&config.read_tokens, &config.write_tokens);
     // Costly routes scan, aggregate or write, and take turns (see `shed`); lookups by id
     // never wait behind them.
-    let shed = shed::Shed::for_pool(state.pool.options().get_max_connections());
     let costly = Routes::new()
         .get(
             "/v1/articles",
@@ -277,21 +298,7 @@ fn build(state: AppState, config: &HttpConfig) -> (Router, Vec<Route>) {
             ))
         });
     }
-    // Outermost first: compression; `observe` (request id, time limit, panics, ETag of the
-    // uncompressed body, metrics, access log); CORS when origins are configured; the body
-    // limit.
-    let middleware = ServiceBuilder::new()
-        .layer(CompressionLayer::new().gzip(true).br(true))
-        .layer(middleware::from_fn_with_state(
-            Arc::new(observe::Observe {
-                metrics: Arc::clone(&state.metrics),
-                request_timeout: config.request_timeout,
-            }),
-            observe::observe,
-        ))
-        .option_layer(cors(&config.cors_origins))
-        .layer(DefaultBodyLimit::max(config.max_body_bytes));
-    let (router, served) = Routes::new()
+    Routes::new()
         .get("/healthz", &[], health::get_healthz)
         .get("/readyz", &[], health::get_readyz)
         .merge(metrics)
@@ -299,13 +306,7 @@ fn build(state: AppState, config: &HttpConfig) -> (Router, Vec<Route>) {
         .get("/docs", &[], docs::get_docs)
         .get("/docs/assets/{file}", &[], docs::get_docs_asset)
         .merge(v1)
-        .finish();
-    let router = router
-        .fallback(|| async { ApiError::NoRoute })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(middleware)
-        .with_state(state);
-    (router, served)
+        .finish()
 }
 
 /// Reads need a token when read tokens are configured; writes check their own (write) tokens.

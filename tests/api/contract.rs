@@ -7,11 +7,11 @@ use std::collections::BTreeSet;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use newsgraph::http::{HttpConfig, Route, served_routes, state};
+use newsgraph::http::{HttpConfig, Route, served_routes};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::helpers::{TOKEN, app, extractor, load_sample_and_fixture, send};
+use crate::helpers::{TOKEN, app, load_sample_and_fixture, send};
 use crate::schema::{Contract, escape};
 
 /// The query parameters of an operation (its own and its path item's).
@@ -87,8 +87,8 @@ async fn every_served_route_method_and_query_parameter_agrees_with_the_spec(pool
         rate_limit_per_minute: 1000,
         ..HttpConfig::default()
     };
-    let routes: Vec<Route> = served_routes(state(pool.clone(), extractor(), &open), &open);
-    let guarded_routes = served_routes(state(pool.clone(), extractor(), &guarded), &guarded);
+    let routes: Vec<Route> = served_routes(&open);
+    let guarded_routes = served_routes(&guarded);
     let served: BTreeSet<(String, String)> = routes
         .iter()
         .map(|route| (route.method.to_string(), route.path.to_owned()))

@@ -33,7 +33,7 @@ async fn the_docs_page_renders_every_operation_offline_in_a_browser(pool: PgPool
         return;
     };
     let config = HttpConfig::default();
-    let routes = served_routes(state(pool.clone(), extractor(), &config), &config);
+    let routes = served_routes(&config);
     let app = router(state(pool, extractor(), &config), &config);
     let addr = crate::helpers::serve_on_loopback(app, Duration::from_secs(10)).await;
     let profile = tempfile::tempdir().expect("a profile directory");
