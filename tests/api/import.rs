@@ -1,6 +1,9 @@
 //! The importer, in-process against a real database: formats, bad input, idempotency,
 //! updates, merging entities across articles, and one news article read whole (the fixture,
 //! and the seed article when ../shared has it).
+//!
+//! Over 400 lines: one self-contained test per behaviour of the importer, each with its own
+//! input; they share helpers that a split would have to make public across files.
 
 use std::fs;
 use std::io::Write;
