@@ -3,7 +3,7 @@
 //! metrics without end, values outside what the database stores. Threats on the wire are
 //! tried over real sockets.
 //!
-//! Over 400 lines: one test per threat the hardening issue listed, each with its own socket
+//! Over 400 lines: one test per threat, each with its own socket
 //! or data set, kept together so the suite reads as the list of what is bounded.
 
 use std::io::{Read, Write};
