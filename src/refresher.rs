@@ -1,6 +1,6 @@
 //! A snapshot of database state held in memory by `serve` and replaced as a whole: the
-//! mechanism the entity [`directory`](crate::directory) and the full-text
-//! [`textindex`](crate::textindex) share. What is read and how it is indexed is theirs
+//! mechanism the entity directory (`directory`) and the full-text index
+//! (`textindex`) share. What is read and how it is indexed is theirs
 //! ([`Source`]); when to check, rebuild, and which snapshot a request may use is this
 //! module's.
 //!

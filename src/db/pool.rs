@@ -1,5 +1,5 @@
 //! The pools the queries run on besides the main one. Opening and migrating the database is
-//! [`crate::database`]'s work; this module only derives pools from one already open.
+//! the `database` module's work; this module only derives pools from one already open.
 
 use sqlx::PgPool;
 

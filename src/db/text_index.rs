@@ -1,4 +1,4 @@
-//! What the in-memory full-text index ([`crate::textindex`]) reads: every article's lexemes
+//! What the in-memory full-text index (the `textindex` module) reads: every article's lexemes
 //! in list order, the sources, and a change marker.
 
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
 //! The HTTP layer: the router, its middleware stack, and one module per resource.
 //!
 //! Handlers translate between HTTP and the [`db`](crate::db) functions; they hold no SQL. Only
-//! this module knows status codes. Routes are added through [`routes::Routes`], which records
+//! this module knows status codes. Routes are added through `routes::Routes`, which records
 //! each with the query parameters it takes: [`served_routes`] is that record, which the tests
 //! hold against openapi.yaml.
 
