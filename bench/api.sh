@@ -70,20 +70,7 @@ run_wrk() {
   before=$(cpu_times)
   wrk -t2 -c32 -d"${duration}s" --latency -s bench/wrk/paths.lua "http://127.0.0.1:18099" -- "$2" >"$work/$1.wrk" 2>&1
   after=$(cpu_times)
-  python3 - "$work/$1.wrk" "$before" "$after" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-before, after = ([int(x) for x in arg.split()] for arg in sys.argv[2:4])
-spent = [b - a for a, b in zip(before, after)]
-steal = 100 * spent[7] / max(1, sum(spent))
-def ms(label):
-    m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{rps:.0f} {ms('50'):.2f} {ms('99'):.2f} {errors.group(1) if errors else 0} {steal:.1f}")
-PY
+  python3 bench/wrk/summary.py "$work/$1.wrk" "$before" "$after"
 }
 
 measure() {

@@ -35,17 +35,7 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 run_wrk() {
   wrk -t1 -c"$3" -d"${duration}s" --latency -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$2" \
     >"$work/$1.wrk" 2>&1
-  python3 - "$work/$1.wrk" >"$work/$1.txt" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{rps:.0f} {ms('50'):.2f} {ms('99'):.2f} {errors.group(1) if errors else 0}")
-PY
+  python3 bench/wrk/summary.py "$work/$1.wrk" >"$work/$1.txt"
 }
 
 # measure LABEL BINARY
