@@ -94,6 +94,14 @@ pub enum Command {
     /// Run it after an upgrade that changes how entities are resolved. Running it again
     /// changes nothing. Exit status: 0, 2 when some articles failed, 130 when interrupted.
     Resolve(ResolveArgs),
+    /// Curate entities by hand: merge, split, edit, suppress, undo, or apply a file of such
+    /// changes.
+    ///
+    /// Every change is one transaction and one row of the change log (GET /v1/changes), and
+    /// a rule that later imports, `reextract` and `resolve` apply again. Exit status: 0 when
+    /// the change was made (or there was nothing to change), 2 when it was refused (the
+    /// message says why), 1 on any other error.
+    Entity(EntityArgs),
     /// Extract entities from JSON Lines without a database.
     ///
     /// Input: one {"id": ..., "text": "...", "title": "..."} per line (title optional).
@@ -106,6 +114,119 @@ pub enum Command {
     /// Check that a `newsgraph serve` on this machine is ready (GET /readyz answers 200), for
     /// container health checks: exit 0 when it is, 1 otherwise.
     Healthcheck(HealthcheckArgs),
+}
+
+/// Options of `newsgraph entity`.
+#[derive(Debug, Clone, Args)]
+pub struct EntityArgs {
+    /// The change.
+    #[command(subcommand)]
+    pub change: EntityChange,
+
+    /// Who makes the change, as the change log records it.
+    #[arg(long, env = "NEWSGRAPH_ACTOR", default_value = "cli", global = true)]
+    pub actor: String,
+
+    /// Why, for the change log.
+    #[arg(long, global = true)]
+    pub reason: Option<String>,
+
+    /// Extraction threads for the articles an undo resolves again.
+    #[arg(long, env = "NEWSGRAPH_JOBS", global = true,
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub jobs: Option<u64>,
+
+    /// The model an undo resolves articles with.
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    /// Where the data lives.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// One curation change. Entities are named by id, slug or Wikidata id.
+#[derive(Debug, Clone, Subcommand)]
+pub enum EntityChange {
+    /// Merge entities into one: their mentions, aliases and counts move to it, their ids and
+    /// slugs redirect to it, and later imports store them as it.
+    Merge {
+        /// The entity that stays.
+        #[arg(long, value_name = "ENTITY")]
+        into: String,
+        /// The entities merged into it.
+        #[arg(required = true, value_name = "ENTITY")]
+        entities: Vec<String>,
+    },
+    /// Send the mentions of an entity with these aliases (or at these places) to another
+    /// entity: an existing one (--into) or a new one (--name, --type).
+    Split {
+        /// The entity split.
+        entity: String,
+        /// An alias whose mentions go (repeatable).
+        #[arg(long = "alias", value_name = "ALIAS")]
+        aliases: Vec<String>,
+        /// One mention that goes, as ARTICLE_ID:FIELD:START (repeatable), e.g.
+        /// 0192…:body:120.
+        #[arg(long = "mention", value_name = "ARTICLE:FIELD:START")]
+        mentions: Vec<String>,
+        /// The existing entity they go to.
+        #[arg(long, value_name = "ENTITY")]
+        into: Option<String>,
+        /// The new entity's name (default: the first alias).
+        #[arg(long)]
+        name: Option<String>,
+        /// The new entity's type (default: the split entity's).
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: Option<String>,
+    },
+    /// Change an entity's name, type, Wikidata id or aliases.
+    Edit {
+        /// The entity.
+        entity: String,
+        /// A new name.
+        #[arg(long)]
+        name: Option<String>,
+        /// A new type: person, place or organization.
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: Option<String>,
+        /// A new Wikidata id, or `none` to remove it.
+        #[arg(long, value_name = "QID")]
+        wikidata_id: Option<String>,
+        /// An alias to add (repeatable).
+        #[arg(long = "add-alias", value_name = "ALIAS")]
+        add_aliases: Vec<String>,
+        /// An alias to remove and keep out (repeatable).
+        #[arg(long = "remove-alias", value_name = "ALIAS")]
+        remove_aliases: Vec<String>,
+    },
+    /// Declare a name not an entity (of one type, or of any): its mentions go, and imports
+    /// do not create it again.
+    Suppress {
+        /// The name.
+        name: String,
+        /// Only for this type: person, place or organization.
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: Option<String>,
+    },
+    /// Undo a change by its number.
+    Undo {
+        /// The change number (GET /v1/changes).
+        change: i64,
+    },
+    /// Apply a CSV file of changes, one per row, in one transaction: all or none. A bad row
+    /// is reported with its line and nothing changes. Rows already in effect change nothing,
+    /// so the same file can be applied again. Columns (header row first; # starts a comment
+    /// line): operation (merge, split, edit, suppress, undo), entity (merge: the entities
+    /// merged, separated by |), into, name, type, aliases (split, |-separated),
+    /// add_aliases, remove_aliases, wikidata_id (`none` removes), change (undo), reason.
+    Apply {
+        /// The CSV file.
+        file: PathBuf,
+        /// Check every row and report what would change, then change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Options of `newsgraph healthcheck`.
@@ -300,8 +421,9 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1024..=1024 * 1024 * 1024))]
     pub max_body_bytes: u64,
 
-    /// Bearer tokens accepted by write endpoints (POST /v1/articles), comma-separated. Without
-    /// one, writes are refused with 403.
+    /// Bearer tokens accepted by write endpoints (POST /v1/articles, curation), comma-separated.
+    /// NAME:SECRET names a token: the curation change log records NAME, never the secret.
+    /// Without one, writes are refused with 403.
     #[arg(long, env = "NEWSGRAPH_WRITE_TOKENS", hide_env_values = true, value_delimiter = ',',
           value_parser = parse_secret)]
     pub write_tokens: Vec<SecretString>,

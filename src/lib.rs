@@ -16,6 +16,8 @@
 //! - [`textindex`]: the articles' lexemes held in memory by `serve` for newest-first full text.
 //! - [`http`]: the axum router, the problem+json error type, one module per resource.
 //! - [`ingest`]: input formats, normalization, and the batched idempotent importer.
+//! - [`curation`]: merging, splitting, editing and suppressing entities by hand, with a change
+//!   log, undo, and rules every later import applies.
 //! - [`names`]: name folding for search and slugs.
 //! - [`refresher`]: a snapshot of the database kept fresh in memory, for [`directory`] and
 //!   [`textindex`].
@@ -27,6 +29,7 @@
 
 pub mod commands;
 pub mod config;
+pub mod curation;
 pub mod database;
 pub mod db;
 pub mod directory;

@@ -1,6 +1,7 @@
 //! The subcommands. Each builds what it needs from its arguments, runs, and cleans up (the
 //! private database included) whether it succeeds, fails or is interrupted.
 
+mod entity;
 mod extract;
 mod healthcheck;
 mod import;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Import(args) => import::run(args).await,
             Command::Reextract(args) => import::run_reextract(args).await,
             Command::Resolve(args) => import::run_resolve(args).await,
+            Command::Entity(args) => entity::run(args).await,
             Command::Extract(args) => extract::run(args).await,
             Command::Healthcheck(args) => healthcheck::run(&args),
         }

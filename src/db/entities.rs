@@ -221,7 +221,8 @@ pub struct KnownColumns {
 }
 
 /// Writes the knowledge base's ids and coordinates onto stored entities that lack them or
-/// carry others (entities stored before the knowledge base knew them).
+/// carry others (entities stored before the knowledge base knew them), but never over a
+/// Wikidata id a curator set.
 #[tracing::instrument(skip_all, fields(entities = known.ids.len()))]
 pub async fn set_known(conn: &mut PgConnection, known: &KnownColumns) -> sqlx::Result<u64> {
     if known.ids.is_empty() {
@@ -230,7 +231,8 @@ pub async fn set_known(conn: &mut PgConnection, known: &KnownColumns) -> sqlx::R
     let result = sqlx::query!(
         r#"
         UPDATE entities e SET
-            wikidata_id = k.wikidata_id,
+            wikidata_id = CASE WHEN 'wikidata_id' = ANY(e.curated_fields) THEN e.wikidata_id
+                               ELSE k.wikidata_id END,
             geonames_id = k.geonames_id,
             latitude = k.latitude,
             longitude = k.longitude,
@@ -238,7 +240,8 @@ pub async fn set_known(conn: &mut PgConnection, known: &KnownColumns) -> sqlx::R
         FROM UNNEST($1::uuid[], $2::text[], $3::bigint[], $4::float8[], $5::float8[])
             AS k(id, wikidata_id, geonames_id, latitude, longitude)
         WHERE e.id = k.id
-          AND (e.wikidata_id IS DISTINCT FROM k.wikidata_id
+          AND ((e.wikidata_id IS DISTINCT FROM k.wikidata_id
+                AND NOT 'wikidata_id' = ANY(e.curated_fields))
                OR e.geonames_id IS DISTINCT FROM k.geonames_id
                OR e.latitude IS DISTINCT FROM k.latitude
                OR e.longitude IS DISTINCT FROM k.longitude)

@@ -117,13 +117,19 @@ pub struct StoredIdentity {
     pub match_key: String,
     /// Articles naming it.
     pub article_count: i32,
+    /// Whether a curator set its name or type (then its key and name are not changed).
+    pub curated: bool,
 }
 
 /// Every stored entity's identity.
 pub async fn all_identities(conn: &mut PgConnection) -> sqlx::Result<Vec<StoredIdentity>> {
     sqlx::query_as!(
         StoredIdentity,
-        r#"SELECT id, kind AS "kind: EntityKind", name, match_key, article_count FROM entities ORDER BY id"#
+        r#"
+        SELECT id, kind AS "kind: EntityKind", name, match_key, article_count,
+               curated_fields && ARRAY['name', 'type'] AS "curated!"
+        FROM entities ORDER BY id
+        "#
     )
     .fetch_all(conn)
     .await

@@ -4,6 +4,10 @@
 
 pub mod article_search;
 pub mod articles;
+pub mod curation_log;
+pub mod curation_moves;
+pub mod curation_ops;
+pub mod curation_rules;
 pub mod entities;
 pub mod entity_merges;
 pub mod entity_queries;

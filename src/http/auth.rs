@@ -1,6 +1,9 @@
 //! Bearer tokens: for write endpoints always, for reads when read tokens are configured.
 //! Tokens come from configuration; only their SHA-256 digests are kept, and they are
-//! compared in constant time.
+//! compared in constant time. A token configured as `NAME:SECRET` (NAME of letters, digits,
+//! `.`, `_` and `-`, at most 64) is known by NAME, which the curation change log records as
+//! who made a change; any other entry is the secret itself, known as `token-N` (its position
+//! in the list, from 1).
 
 use std::sync::Arc;
 
@@ -13,10 +16,11 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 
-/// A set of accepted tokens.
+/// A set of accepted tokens, each with its name.
 #[derive(Clone, Default)]
 pub struct BearerTokens {
     digests: Vec<[u8; 32]>,
+    names: Vec<String>,
 }
 
 impl std::fmt::Debug for BearerTokens {
@@ -28,19 +32,31 @@ impl std::fmt::Debug for BearerTokens {
 impl BearerTokens {
     /// The tokens to accept (empty ones are ignored).
     pub fn new(tokens: &[SecretString]) -> Self {
-        Self {
-            digests: tokens
-                .iter()
-                .map(|token| token.expose_secret().trim())
-                .filter(|token| !token.is_empty())
-                .map(digest)
-                .collect(),
+        let mut accepted = Self::default();
+        for (position, token) in tokens.iter().enumerate() {
+            let token = token.expose_secret().trim();
+            let (name, secret) = match token.split_once(':') {
+                Some((name, secret)) if is_token_name(name) && !secret.trim().is_empty() => {
+                    (name.to_owned(), secret.trim())
+                }
+                _ => (format!("token-{}", position + 1), token),
+            };
+            if !secret.is_empty() {
+                accepted.digests.push(digest(secret));
+                accepted.names.push(name);
+            }
         }
+        accepted
     }
 
     /// Checks the request's `Authorization: Bearer <token>`: 401 when missing or malformed,
     /// 403 when not accepted (or when no token is configured: writes are then disabled).
     pub fn check(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        self.holder(headers).map(drop)
+    }
+
+    /// [`BearerTokens::check`], answering the accepted token's name.
+    pub fn holder(&self, headers: &HeaderMap) -> Result<&str, ApiError> {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
@@ -52,15 +68,31 @@ impl BearerTokens {
             .ok_or(ApiError::Unauthorized)?;
         let presented = digest(token);
         // Every configured token is compared, so the time does not tell which one matched.
-        let matched = self.digests.iter().fold(false, |found, known| {
-            found | constant_time_eq(known, &presented)
-        });
-        if matched {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
+        let matched = self
+            .digests
+            .iter()
+            .enumerate()
+            .fold(None, |found, (index, known)| {
+                if constant_time_eq(known, &presented) {
+                    Some(index)
+                } else {
+                    found
+                }
+            });
+        match matched {
+            Some(index) => Ok(&self.names[index]),
+            None => Err(ApiError::Forbidden),
         }
     }
+}
+
+/// Whether `name` may name a token.
+fn is_token_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 fn digest(token: &str) -> [u8; 32] {
@@ -153,6 +185,29 @@ mod tests {
         assert!(tokens.check(&headers("Bearer writer")).is_ok());
         assert!(tokens.check(&headers("Bearer other")).is_err());
         assert!(open.tokens.is_none());
+    }
+
+    #[test]
+    fn a_named_token_is_known_by_its_name_and_an_unnamed_one_by_its_place() {
+        let tokens = BearerTokens::new(&[
+            SecretString::from("plain-secret".to_owned()),
+            SecretString::from("alice:s3cret".to_owned()),
+            SecretString::from("not a name:x".to_owned()),
+        ]);
+
+        assert_eq!(
+            tokens.holder(&headers("Bearer plain-secret")).ok(),
+            Some("token-1")
+        );
+        assert_eq!(tokens.holder(&headers("Bearer s3cret")).ok(), Some("alice"));
+        assert!(
+            tokens.holder(&headers("Bearer alice:s3cret")).is_err(),
+            "the name is not part of the secret"
+        );
+        assert_eq!(
+            tokens.holder(&headers("Bearer not a name:x")).ok(),
+            Some("token-3")
+        );
     }
 
     #[test]

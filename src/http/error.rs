@@ -37,6 +37,17 @@ pub enum ApiError {
     /// No such resource.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The request is valid, the state of the data refuses it.
+    #[error("{detail}")]
+    Conflict {
+        /// A stable code (`type_conflict`, `later_change`, ...).
+        code: &'static str,
+        /// What is in the way.
+        detail: String,
+    },
+    /// `If-Match` names a version that is no longer current.
+    #[error("the resource changed since the version named by If-Match; fetch it again")]
+    PreconditionFailed,
     /// No route matches.
     #[error("no such route")]
     NoRoute,
@@ -129,6 +140,8 @@ impl ApiError {
             Self::InvalidParameter { .. } | Self::InvalidBody(_) => StatusCode::BAD_REQUEST,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
@@ -150,6 +163,8 @@ impl ApiError {
             Self::InvalidBody(_) => "invalid_body",
             Self::Unprocessable { .. } => "unprocessable",
             Self::NotFound(_) | Self::NoRoute => "not_found",
+            Self::Conflict { code, .. } => code,
+            Self::PreconditionFailed => "precondition_failed",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",

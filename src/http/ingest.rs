@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::Request;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::body::read_json;
 use super::dto::{ArticleEntity, ArticleResponse};
 use super::error::{ApiError, FieldError};
 use super::fields::ArticleField;
@@ -37,36 +37,7 @@ pub async fn post_articles(
     let headers = request.headers();
     state.write_tokens.check(headers)?;
     Params::parse(uri.query(), &[])?;
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return Err(ApiError::UnsupportedMediaType);
-    }
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > state.max_body_bytes as u64) {
-        return Err(ApiError::PayloadTooLarge {
-            limit: state.max_body_bytes,
-        });
-    }
-    let body = Bytes::from_request(request, &state)
-        .await
-        .map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge {
-                    limit: state.max_body_bytes,
-                }
-            } else {
-                ApiError::InvalidBody(rejection.body_text())
-            }
-        })?;
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|error| ApiError::InvalidBody(format!("not JSON: {error}")))?;
+    let value = read_json(&state, request, false).await?;
     let (items, single) = match value {
         Value::Array(items) => (items, false),
         object @ Value::Object(_) => (vec![object], true),

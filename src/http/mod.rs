@@ -7,6 +7,9 @@
 
 mod articles;
 mod auth;
+mod body;
+mod changes;
+mod curation;
 mod docs;
 mod dto;
 mod entities;
@@ -259,6 +262,11 @@ fn register(shed: Arc<shed::Shed>, config: &HttpConfig) -> (Router<AppState>, Ve
             entities::TIMELINE_PARAMS,
             entities::get_entity_timeline,
         )
+        .post("/v1/entities/{id}/merge", &[], curation::merge_entities)
+        .post("/v1/entities/{id}/split", &[], curation::split_entity)
+        .patch("/v1/entities/{id}", &[], curation::edit_entity)
+        .post("/v1/suppressions", &[], curation::suppress_name)
+        .post("/v1/changes/{id}/undo", &[], curation::undo_change)
         .get("/v1/sources", sources::LIST_PARAMS, sources::list_sources)
         .get("/v1/stats", sources::STATS_PARAMS, sources::get_stats)
         .map(|router| router.route_layer(middleware::from_fn_with_state(shed, shed::shed)));
@@ -277,6 +285,18 @@ fn register(shed: Arc<shed::Shed>, config: &HttpConfig) -> (Router<AppState>, Ve
             "/v1/entities/{id}",
             entities::GET_PARAMS,
             entities::get_entity,
+        )
+        .get(
+            "/v1/entities/{id}/history",
+            changes::LIST_PARAMS,
+            changes::list_entity_history,
+        )
+        .get("/v1/changes", changes::FEED_PARAMS, changes::list_changes)
+        .get("/v1/changes/{id}", &[], changes::get_change)
+        .get(
+            "/v1/suppressions",
+            changes::LIST_PARAMS,
+            changes::list_suppressions,
         )
         .merge(costly);
     // Each guard is left out when it has nothing to enforce: a layer costs a boxed future

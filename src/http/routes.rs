@@ -7,7 +7,7 @@
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, patch, post};
 
 use super::AppState;
 
@@ -62,6 +62,20 @@ impl Routes {
         T: 'static,
     {
         self.add(Method::POST, path, params, post(handler))
+    }
+
+    /// Serves `PATCH path` with `handler`, which accepts the query parameters `params`.
+    pub(super) fn patch<H, T>(
+        self,
+        path: &'static str,
+        params: &'static [&'static str],
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::PATCH, path, params, patch(handler))
     }
 
     fn add(

@@ -118,6 +118,46 @@ pub(super) async fn extract_page(
     }
 }
 
+/// Extracts and links these stored articles again inside the caller's transaction, which
+/// holds the ingest lock (an undo of a curation: the articles stored under its rules).
+/// Returns how many were stored; an article that cannot be extracted fails the whole.
+pub async fn reresolve_in(
+    conn: &mut sqlx::PgConnection,
+    extractor: &Arc<Extractor>,
+    ids: &[Uuid],
+    jobs: usize,
+) -> anyhow::Result<u64> {
+    /// Articles read and extracted at a time.
+    const PAGE: usize = 500;
+    let version = extractor.version().to_owned();
+    let mut stored = 0;
+    for chunk in ids.chunks(PAGE) {
+        let page = articles::stored_by_ids(&mut *conn, chunk)
+            .await
+            .context("cannot read stored articles")?;
+        let by_url: HashMap<String, Uuid> = page.iter().map(|a| (a.url.clone(), a.id)).collect();
+        let work = page
+            .into_iter()
+            .map(|stored| (Change::Reextracted, None, article_of(stored)))
+            .collect();
+        let worker = Arc::clone(extractor);
+        let (batch, failures) =
+            tokio::task::spawn_blocking(move || extract_all(&worker, work, jobs))
+                .await
+                .context("the extraction task failed")?;
+        if let Some(failure) = failures.first() {
+            anyhow::bail!("cannot extract a stored article again: {failure}");
+        }
+        let prepared: Vec<store::Prepared> = batch.into_iter().map(|(_, p)| p).collect();
+        let prepared_ids: Vec<Uuid> = prepared.iter().map(|p| by_url[&p.article.url]).collect();
+        let outcome = store::store_extractions_in(conn, &version, &prepared, &prepared_ids)
+            .await
+            .context("cannot store re-resolved articles")?;
+        stored += outcome.articles.len() as u64;
+    }
+    Ok(stored)
+}
+
 /// The importer's input for a stored article.
 fn article_of(stored: articles::StoredArticle) -> ArticleInput {
     let mut content_hash = [0u8; 32];

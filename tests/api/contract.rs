@@ -57,10 +57,10 @@ fn text(response: &crate::helpers::TestResponse) -> String {
     String::from_utf8_lossy(&response.body).into_owned()
 }
 
-/// What the router answers `method uri`, with a write token and a JSON body for POSTs.
+/// What the router answers `method uri`, with a write token and a JSON body for writes.
 async fn ask(app: &axum::Router, method: &Method, uri: &str) -> crate::helpers::TestResponse {
     let mut request = Request::builder().method(method.clone()).uri(uri);
-    if method == Method::POST {
+    if method == Method::POST || method == Method::PATCH {
         request = request
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
@@ -294,6 +294,55 @@ async fn every_response_of_a_loaded_server_validates_against_the_spec(pool: PgPo
             Method::POST,
             "/v1/articles".into(),
             Some(json!({"url": "https://contract.example/2"})),
+        ),
+        (
+            Method::POST,
+            "/v1/entities/sofia/merge".into(),
+            Some(json!({"entities": ["plovdiv"], "reason": "contract"})),
+        ),
+        (
+            Method::POST,
+            "/v1/entities/sofia/merge".into(),
+            Some(json!({"entities": ["plovdiv"]})),
+        ),
+        (
+            Method::POST,
+            "/v1/entities/plovdiv/merge".into(),
+            Some(json!({"entities": ["sofia"]})),
+        ),
+        (
+            Method::POST,
+            "/v1/entities/sofia/merge".into(),
+            Some(json!({"entities": ["sofia"]})),
+        ),
+        (
+            Method::PATCH,
+            "/v1/entities/yana-dobreva".into(),
+            Some(json!({"add_aliases": ["PM Dobreva"], "wikidata_id": null})),
+        ),
+        (
+            Method::POST,
+            "/v1/entities/civic-reform-alliance/split".into(),
+            Some(json!({"aliases": ["CRA"]})),
+        ),
+        (
+            Method::POST,
+            "/v1/suppressions".into(),
+            Some(json!({"name": "European Commission", "type": "organization"})),
+        ),
+        (Method::GET, "/v1/suppressions".into(), None),
+        (Method::GET, "/v1/changes?limit=2".into(), None),
+        (Method::GET, "/v1/changes?format=csv".into(), None),
+        (Method::GET, "/v1/changes/1".into(), None),
+        (Method::GET, "/v1/changes/999999".into(), None),
+        (Method::GET, "/v1/entities/sofia/history".into(), None),
+        (Method::GET, "/v1/entities/plovdiv/history".into(), None),
+        (Method::POST, "/v1/changes/1/undo".into(), Some(json!({}))),
+        (Method::POST, "/v1/changes/1/undo".into(), Some(json!({}))),
+        (
+            Method::POST,
+            "/v1/changes/999999/undo".into(),
+            Some(json!({})),
         ),
     ];
     let mut problems = Vec::new();

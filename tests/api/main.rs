@@ -9,6 +9,7 @@ mod stories;
 
 mod container;
 mod contract;
+mod curation;
 mod docs_browser;
 mod extract_cli;
 mod fulltext;

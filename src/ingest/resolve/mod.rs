@@ -165,7 +165,11 @@ async fn rekey(
     let mut groups: HashMap<(EntityKind, String), Vec<(usize, bool)>> = HashMap::new();
     let mut renamed: HashMap<usize, (String, String)> = HashMap::new();
     for (i, e) in stored.iter().enumerate() {
-        let key = match extractor.rekey(e.kind, &e.name, &e.match_key) {
+        // A curator's name and type stand: such an entity keeps its key.
+        let today = (!e.curated)
+            .then(|| extractor.rekey(e.kind, &e.name, &e.match_key))
+            .flatten();
+        let key = match today {
             Some((key, name)) => {
                 renamed.insert(i, (key.clone(), name));
                 key
@@ -189,6 +193,7 @@ async fn rekey(
             .max_by_key(|&&(i, current)| {
                 (
                     current,
+                    stored[i].curated,
                     stored[i].article_count,
                     std::cmp::Reverse(stored[i].id),
                 )

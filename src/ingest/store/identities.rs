@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::Prepared;
-use crate::db::{entities, entity_merges};
+use crate::db::{curation_rules, entities, entity_merges};
 use crate::ingest::linking::{self, Identity};
 use crate::names;
 
@@ -30,6 +30,19 @@ impl EntityIds {
             return *id;
         }
         self.by_identity[identity]
+    }
+
+    /// Every entity id of the batch, without repeats.
+    pub(super) fn all(&self) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = self
+            .by_identity
+            .values()
+            .chain(self.linked.values())
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// Whether article `article`'s entity `identity` was linked to another entity.
@@ -62,6 +75,11 @@ pub(super) async fn resolve_entities(
     let mut ids = EntityIds::default();
     for row in entities::find_by_keys(conn, &kinds, &keys).await? {
         ids.by_identity.insert((row.kind, row.match_key), row.id);
+    }
+    // A curator's merge or type change outranks whatever holds the key now.
+    for rule in curation_rules::key_rules(conn, &kinds, &keys).await? {
+        ids.by_identity
+            .insert((rule.kind, rule.match_key), rule.entity_id);
     }
     write_known(conn, &wanted, &ids.by_identity).await?;
     let articles: Vec<Vec<&Entity>> = batch

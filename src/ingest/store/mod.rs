@@ -2,7 +2,7 @@
 //! lock. Sources and entities are created as needed, entities merged by (kind, match key),
 //! each article's mentions and aggregates replaced, aliases accumulated, and the counts of
 //! every entity touched recomputed. Which entity each extracted one is stored as is
-//! `identities`'s.
+//! `identities`'s; the curation rules applied on the way are `curated`'s.
 
 use std::collections::{HashMap, HashSet};
 
@@ -14,8 +14,10 @@ use uuid::Uuid;
 use super::record::{ArticleInput, Location};
 use crate::db::{articles, entities, mentions, sources};
 use crate::names;
+use curated::MentionRules;
 use identities::{EntityIds, resolve_entities};
 
+mod curated;
 mod identities;
 
 /// An article with its extraction, ready to store.
@@ -88,11 +90,24 @@ pub async fn store_extractions(
     ids: &[Uuid],
 ) -> sqlx::Result<BatchOutcome> {
     let mut tx = pool.begin().await?;
+    let outcome = store_extractions_in(&mut tx, extractor_version, batch, ids).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`store_extractions`] inside the caller's transaction (a curation's undo), under the
+/// ingest lock it takes or already holds.
+pub async fn store_extractions_in(
+    conn: &mut PgConnection,
+    extractor_version: &str,
+    batch: &[Prepared],
+    ids: &[Uuid],
+) -> sqlx::Result<BatchOutcome> {
     let hashes: Vec<Vec<u8>> = batch
         .iter()
         .map(|p| p.article.content_hash.to_vec())
         .collect();
-    let current: HashSet<Uuid> = articles::mark_extracted(&mut tx, ids, &hashes, extractor_version)
+    let current: HashSet<Uuid> = articles::mark_extracted(conn, ids, &hashes, extractor_version)
         .await?
         .into_iter()
         .collect();
@@ -110,10 +125,8 @@ pub async fn store_extractions(
             )
         })
         .unzip();
-    mentions::lock_for_ingest(&mut tx).await?;
-    let outcome = write_entities(&mut tx, &kept, stored).await?;
-    tx.commit().await?;
-    Ok(outcome)
+    mentions::lock_for_ingest(conn).await?;
+    write_entities(conn, &kept, stored).await
 }
 
 /// Upserts the articles and returns, in batch order, their ids and whether each was new.
@@ -167,8 +180,11 @@ async fn write_entities(
     stored: Vec<StoredArticle>,
 ) -> sqlx::Result<BatchOutcome> {
     let article_ids: Vec<Uuid> = stored.iter().map(|s| s.id).collect();
+    let unsuppressed = curated::without_suppressed(conn, batch).await?;
+    let batch = unsuppressed.as_deref().unwrap_or(batch);
     let (entity_ids, merged_into, entities_created) =
         resolve_entities(conn, batch, &article_ids).await?;
+    let rules = MentionRules::load(conn, &entity_ids.all()).await?;
     // Entities that lost articles (or gained merged ones) are recounted from scratch; the
     // others only gained, and their counts are added to.
     let mut recount: HashSet<Uuid> = mentions::delete_for_articles(conn, &article_ids)
@@ -176,7 +192,7 @@ async fn write_entities(
         .into_iter()
         .collect();
     recount.extend(merged_into);
-    let rows = MentionRows::build(batch, &stored, &entity_ids);
+    let rows = MentionRows::build(batch, &stored, &entity_ids, &rules);
     mentions::insert(conn, &rows.mentions).await?;
     mentions::insert_aggregates(conn, &rows.aggregates).await?;
     entities::add_aliases(conn, &rows.alias_entities, &rows.aliases, &rows.alias_norms).await?;
@@ -272,7 +288,12 @@ struct MentionRows {
 }
 
 impl MentionRows {
-    fn build(batch: &[Prepared], stored: &[StoredArticle], entity_ids: &EntityIds) -> Self {
+    fn build(
+        batch: &[Prepared],
+        stored: &[StoredArticle],
+        entity_ids: &EntityIds,
+        rules: &MentionRules,
+    ) -> Self {
         let mut rows = Self::default();
         let mut seen_aliases: HashSet<(Uuid, &str)> = HashSet::new();
         for (a, (prepared, stored)) in batch.iter().zip(stored).enumerate() {
@@ -283,7 +304,7 @@ impl MentionRows {
                 .map(|entity| entity_ids.of(a, &(entity.kind, entity.key.clone())))
                 .collect();
             // The entities the article names itself, not only by a linked short form.
-            let named: HashSet<Uuid> = extraction
+            let mut named: HashSet<Uuid> = extraction
                 .entities
                 .iter()
                 .zip(&ids)
@@ -310,6 +331,13 @@ impl MentionRows {
                 else {
                     continue;
                 };
+                let resolved = entity_id;
+                let entity_id =
+                    rules.mention_target(resolved, stored.id, mention.field, start, &mention.text);
+                if entity_id != resolved {
+                    // A curator split this mention off: the article names its new entity.
+                    named.insert(entity_id);
+                }
                 rows.mentions.article_ids.push(stored.id);
                 rows.mentions.fields.push(mention.field);
                 rows.mentions.starts.push(start);
@@ -335,8 +363,11 @@ impl MentionRows {
                     .push(prepared.article.published_at);
                 rows.aggregates.named.push(named.contains(&entity_id));
             }
-            for (entity, &entity_id) in extraction.entities.iter().zip(&ids) {
+            for (entity, &resolved) in extraction.entities.iter().zip(&ids) {
                 for alias in &entity.aliases {
+                    let Some(entity_id) = rules.alias_target(resolved, alias) else {
+                        continue;
+                    };
                     if !alias.trim().is_empty() && seen_aliases.insert((entity_id, alias.as_str()))
                     {
                         rows.alias_entities.push(entity_id);
