@@ -177,6 +177,45 @@ pub struct Request {
     pub reason: Option<String>,
 }
 
+impl Request {
+    /// Refuses text PostgreSQL cannot store (NUL characters), naming the field.
+    fn check_text(&self) -> Result<(), CurationError> {
+        let mut fields: Vec<(&'static str, &str)> = Vec::new();
+        if let Some(reason) = &self.reason {
+            fields.push(("reason", reason));
+        }
+        match &self.operation {
+            Operation::Split { aliases, name, .. } => {
+                fields.extend(aliases.iter().map(|a| ("aliases", a.as_str())));
+                fields.extend(name.iter().map(|n| ("name", n.as_str())));
+            }
+            Operation::Edit {
+                name,
+                add_aliases,
+                remove_aliases,
+                ..
+            } => {
+                fields.extend(name.iter().map(|n| ("name", n.as_str())));
+                fields.extend(add_aliases.iter().map(|a| ("add_aliases", a.as_str())));
+                fields.extend(
+                    remove_aliases
+                        .iter()
+                        .map(|a| ("remove_aliases", a.as_str())),
+                );
+            }
+            Operation::Suppress { name, .. } => fields.push(("name", name)),
+            Operation::Merge { .. } | Operation::Undo { .. } => {}
+        }
+        match fields.iter().find(|(_, text)| text.contains('\0')) {
+            Some((field, _)) => Err(CurationError::invalid(
+                field,
+                "contains a NUL character, which text cannot hold",
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 /// `If-Match`: the entity's representation tags the client last saw, and how the caller
 /// tags a representation (the API's ETag of `GET /v1/entities/{id}`).
 #[derive(Debug, Clone)]
@@ -278,6 +317,7 @@ impl Curator {
         request: &Request,
         precondition: Option<&Precondition>,
     ) -> Result<Applied, CurationError> {
+        request.check_text()?;
         let change = Change {
             actor,
             reason: request

@@ -749,6 +749,28 @@ async fn bad_curation_requests_are_problems_that_change_nothing(pool: PgPool) {
             "unprocessable",
         ),
         (
+            post(
+                &app,
+                "/v1/suppressions",
+                json!({"name": "Reuters", "reason": "a\u{0}b"}),
+            )
+            .await,
+            422,
+            "unprocessable",
+        ),
+        (
+            write(
+                &app,
+                "PATCH",
+                "/v1/entities/yana-dobreva",
+                Some(json!({"add_aliases": ["x\u{0}"]})),
+                &[],
+            )
+            .await,
+            422,
+            "unprocessable",
+        ),
+        (
             write(&app, "POST", "/v1/changes/abc/undo", None, &[]).await,
             400,
             "invalid_parameter",
