@@ -422,7 +422,8 @@ pub struct ServeArgs {
     pub max_body_bytes: u64,
 
     /// Bearer tokens accepted by write endpoints (POST /v1/articles, curation), comma-separated.
-    /// NAME:SECRET names a token: the curation change log records NAME, never the secret.
+    /// NAME:SECRET names a token (clients send SECRET, or the whole entry): the curation
+    /// change log records NAME, never the secret.
     /// Without one, writes are refused with 403.
     #[arg(long, env = "NEWSGRAPH_WRITE_TOKENS", hide_env_values = true, value_delimiter = ',',
           value_parser = parse_secret)]

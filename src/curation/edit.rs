@@ -213,6 +213,18 @@ async fn edited(
                 ),
             ));
         }
+        if let Some((target, slug)) = curation_ops::key_rule_target(conn, kind, &key).await?
+            && target != before.id
+        {
+            return Err(CurationError::conflict(
+                "type_conflict",
+                format!(
+                    "a curation stores the {} of that name as {slug}: merge {} into it instead",
+                    kind.as_str(),
+                    before.slug
+                ),
+            ));
+        }
         after.kind = kind;
         after.match_key = key;
         mark("type", &mut after);

@@ -157,9 +157,7 @@ pub(super) async fn undo(
     let added: Vec<String> =
         serde_json::from_value(undo["added_aliases"].clone()).unwrap_or_default();
     for source in &merged {
-        if let Some(holder) =
-            curation_ops::holder(conn, &source.slug, source.kind, &source.match_key).await?
-        {
+        if let Some(holder) = curation_ops::holder(conn, source).await? {
             return Err(CurationError::conflict(
                 "undo_conflict",
                 format!(

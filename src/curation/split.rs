@@ -181,11 +181,16 @@ fn validate(split: &Split<'_>) -> Result<(), CurationError> {
             "give either an existing entity (into) or the new one's name and type, not both",
         ));
     }
-    if split
-        .name
-        .is_some_and(|name| name.trim().chars().count() > 300)
-    {
-        return Err(CurationError::invalid("name", "at most 300 characters"));
+    if let Some(name) = split.name {
+        if name.trim().chars().count() > 300 {
+            return Err(CurationError::invalid("name", "at most 300 characters"));
+        }
+        if names::search_norm(name).is_empty() {
+            return Err(CurationError::invalid(
+                "name",
+                "a name needs a letter or a digit",
+            ));
+        }
     }
     Ok(())
 }
@@ -298,6 +303,15 @@ async fn create(
         };
         return Err(CurationError::conflict("entity_exists", detail));
     }
+    if let Some((_, slug)) = curation_ops::key_rule_target(conn, kind, &key).await? {
+        return Err(CurationError::conflict(
+            "entity_exists",
+            format!(
+                "a curation stores the {} named {name:?} as {slug}: split into it (into: {slug})",
+                kind.as_str()
+            ),
+        ));
+    }
     let candidates = names::slug_candidates(kind, name, &key);
     let taken = entities::taken_slugs(conn, &candidates).await?;
     let slug = candidates
@@ -323,31 +337,51 @@ async fn create(
     Ok(id)
 }
 
-/// Undoes split change `number`: the recorded mentions and the aliases go back; a created
-/// entity left without mentions is retired into the split one. Returns the entities touched.
+/// The entity split change `number` sent mentions to.
+pub(super) fn target(number: i64, undo: &serde_json::Value) -> Result<Uuid, CurationError> {
+    serde_json::from_value(undo["target"].clone()).map_err(|error| {
+        CurationError::Other(anyhow::anyhow!(
+            "change {number} has an unreadable undo record: {error}"
+        ))
+    })
+}
+
+/// Undoes split change `number`: the recorded mentions and the aliases go back. Returns the
+/// entities touched.
 pub(super) async fn undo(
     conn: &mut PgConnection,
     number: i64,
     undo: &serde_json::Value,
     source: Uuid,
 ) -> Result<Vec<Uuid>, CurationError> {
-    let target: Uuid = serde_json::from_value(undo["target"].clone()).map_err(|error| {
-        anyhow::anyhow!("change {number} has an unreadable undo record: {error}")
-    })?;
-    let created = undo["created"].as_bool().unwrap_or(false);
+    let target = target(number, undo)?;
     let moved: Vec<(String, String)> =
         serde_json::from_value(undo["moved_aliases"].clone()).unwrap_or_default();
+    let added: Vec<String> =
+        serde_json::from_value(undo["added_aliases"].clone()).unwrap_or_default();
     let articles = curation_moves::reverse(conn, number).await?;
     let touched = vec![source, target];
     curation_moves::rebuild_aggregates(conn, &articles, &touched).await?;
-    let added: Vec<String> =
-        serde_json::from_value(undo["added_aliases"].clone()).unwrap_or_default();
     let (aliases, norms): (Vec<String>, Vec<String>) = moved.into_iter().unzip();
     curation_ops::add_aliases(conn, source, &aliases, &norms).await?;
+    curation_ops::remove_exact_aliases(conn, target, &added).await?;
+    Ok(touched)
+}
+
+/// After the undo of split change `number` (and the re-resolution of the articles stored
+/// under it): a new entity the split made and nothing names any more is retired into the
+/// split one, so its id and slug lead there. Returns the entities left to recount.
+pub(super) async fn retire_if_empty(
+    conn: &mut PgConnection,
+    number: i64,
+    undo: &serde_json::Value,
+    source: Uuid,
+) -> Result<Vec<Uuid>, CurationError> {
+    let target = target(number, undo)?;
+    let created = undo["created"].as_bool().unwrap_or(false);
     if created && !curation_ops::has_mentions(conn, target).await? {
         curation_ops::retire_into(conn, target, source).await?;
         return Ok(vec![source]);
     }
-    curation_ops::remove_exact_aliases(conn, target, &added).await?;
-    Ok(touched)
+    Ok(vec![source, target])
 }

@@ -114,9 +114,7 @@ pub(super) async fn undo(
         })?;
     let name = undo["name"].as_str().unwrap_or_default().to_owned();
     for entity in &deleted {
-        if let Some(holder) =
-            curation_ops::holder(conn, &entity.slug, entity.kind, &entity.match_key).await?
-        {
+        if let Some(holder) = curation_ops::holder(conn, entity).await? {
             return Err(CurationError::conflict(
                 "undo_conflict",
                 format!(
@@ -132,8 +130,12 @@ pub(super) async fn undo(
     }
     let removed: Vec<(Uuid, String, String)> =
         serde_json::from_value(undo["removed_aliases"].clone()).unwrap_or_default();
+    // Entities merged or retired since keep none of it.
+    let present = curation_ops::lock(conn, entities).await?;
     for (id, alias, norm) in removed {
-        curation_ops::add_aliases(conn, id, &[alias], &[norm]).await?;
+        if present.contains(&id) {
+            curation_ops::add_aliases(conn, id, &[alias], &[norm]).await?;
+        }
     }
     let articles = curation_moves::reverse(conn, number).await?;
     curation_moves::rebuild_aggregates(conn, &articles, entities).await?;

@@ -50,13 +50,19 @@ pub(super) async fn undo(
     let (touched, phrase) = match record.operation.as_str() {
         "merge" => {
             let target = subject.ok_or(CurationError::NoChange(number))?;
+            require(conn, number, &[target]).await?;
             (merge::undo(conn, number, &record.undo, target).await?, None)
         }
         "split" => {
             let source = subject.ok_or(CurationError::NoChange(number))?;
+            let target = split::target(number, &record.undo)?;
+            require(conn, number, &[source, target]).await?;
             (split::undo(conn, number, &record.undo, source).await?, None)
         }
-        "edit" => (edit::undo(conn, number, &record.undo).await?, None),
+        "edit" => {
+            require(conn, number, &subject.into_iter().collect::<Vec<_>>()).await?;
+            (edit::undo(conn, number, &record.undo).await?, None)
+        }
         "suppress" => {
             let (touched, name) =
                 suppress::undo(conn, number, &record.undo, &record.entities).await?;
@@ -69,11 +75,20 @@ pub(super) async fn undo(
         }
     };
     curation_ops::drop_rules(conn, number).await?;
+    let (snapshot_xmin, change_xid) = xact(number, &record.undo)?;
     let since =
-        curation_moves::stored_since(conn, &touched, phrase.as_deref(), record.created_at).await?;
+        curation_moves::written_since(conn, &touched, phrase.as_deref(), snapshot_xmin, change_xid)
+            .await?;
     if !since.is_empty() {
         reextract::reresolve_in(conn, extractor, &since, jobs).await?;
     }
+    let touched = match (record.operation.as_str(), subject) {
+        // A new entity a split made goes when re-resolution left it nothing.
+        ("split", Some(source)) => {
+            split::retire_if_empty(conn, number, &record.undo, source).await?
+        }
+        _ => touched,
+    };
     recount(conn, &touched).await?;
     let request = json!({ "change": number });
     let undo_record = json!({});
@@ -94,6 +109,38 @@ pub(super) async fn undo(
         change: Some(undo_number),
         entity: subject,
     })
+}
+
+/// The transaction ids a change's log row recorded (see `curation_log::insert`).
+fn xact(number: i64, undo: &serde_json::Value) -> Result<(i64, i64), CurationError> {
+    let read = |key: &str| {
+        undo["xact"][key]
+            .as_str()
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    match (read("snapshot_xmin"), read("xid")) {
+        (Some(xmin), Some(xid)) => Ok((xmin, xid)),
+        _ => Err(CurationError::Other(anyhow::anyhow!(
+            "change {number} has no transaction ids in its undo record"
+        ))),
+    }
+}
+
+/// Refuses an undo whose entities are gone since (merged or retired by `resolve` or by an
+/// import's linking): there is nothing left to put back into.
+async fn require(
+    conn: &mut PgConnection,
+    number: i64,
+    ids: &[uuid::Uuid],
+) -> Result<(), CurationError> {
+    let present = curation_ops::lock(conn, ids).await?;
+    match ids.iter().find(|id| !present.contains(id)) {
+        Some(missing) => Err(CurationError::conflict(
+            "undo_conflict",
+            format!("entity {missing}, which change {number} is about, exists no more"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The entity change `number` was about.

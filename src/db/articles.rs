@@ -114,7 +114,14 @@ pub async fn upsert(
 
 /// Marks stored articles as extracted by `version`, where their content is still the one
 /// extracted (`hashes`, in the order of `ids`), and returns the ids marked. An article updated
-/// meanwhile is left to the extraction of its update.
+/// meanwhile, or being written by an import right now, is left to the extraction of that
+/// write.
+///
+/// The rows are locked `FOR NO KEY UPDATE ... SKIP LOCKED`, not `FOR UPDATE`: callers hold or
+/// are about to take the ingest lock, and an import locks its article rows before that lock.
+/// Waiting for such a row under the ingest lock (a curation's undo) would deadlock with the
+/// import, and a `FOR UPDATE` lock would block the foreign-key checks (`KEY SHARE`) of a
+/// curation that holds the ingest lock.
 #[tracing::instrument(skip_all, fields(articles = ids.len()))]
 pub async fn mark_extracted(
     conn: &mut PgConnection,
@@ -130,7 +137,7 @@ pub async fn mark_extracted(
             SELECT a.id FROM articles a
             JOIN UNNEST($1::uuid[], $2::bytea[]) AS w(id, hash)
               ON a.id = w.id AND a.content_hash = w.hash
-            FOR UPDATE OF a
+            FOR NO KEY UPDATE OF a SKIP LOCKED
         ), updated AS (
             UPDATE articles a SET extractor_version = $3, updated_at = now()
             FROM wanted WHERE a.id = wanted.id AND a.extractor_version <> $3

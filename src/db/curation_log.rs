@@ -53,7 +53,10 @@ pub struct NewChange<'a> {
     pub undoes: Option<i64>,
 }
 
-/// Appends a change; returns its number and time.
+/// Appends a change; returns its number and time. The undo record also gets `xact`: this
+/// transaction's id and the oldest transaction still running, so that an undo can tell the
+/// rows written after the change (by transactions that were running then or began later)
+/// from those written before (see `curation_moves::written_since`).
 pub async fn insert(
     conn: &mut PgConnection,
     change: &NewChange<'_>,
@@ -62,7 +65,11 @@ pub async fn insert(
         r#"
         INSERT INTO curation_changes
             (operation, entity_id, entities, actor, reason, request, undo, undoes)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        VALUES ($1, $2, $3, $4, $5, $6,
+                $7::jsonb || jsonb_build_object('xact', jsonb_build_object(
+                    'snapshot_xmin', pg_snapshot_xmin(pg_current_snapshot())::text,
+                    'xid', pg_current_xact_id()::text)),
+                $8)
         RETURNING id, created_at
         "#,
         change.operation,

@@ -208,30 +208,60 @@ pub async fn rebuild_aggregates(
     Ok(())
 }
 
-/// The articles naming any of these entities that were stored at or after `since`, and the
-/// articles stored since whose text has `phrase` (when given).
-pub async fn stored_since(
+/// The articles whose entities were written by a transaction that was running when change
+/// transaction `change_xid` wrote its log row, or began after it (`snapshot_xmin` was the
+/// oldest one running then), other than the change's own and this one: those that name any
+/// of `entities` now, and, with `name`, those that contain the name (its words in the
+/// full-text vector, or its text for a name of stop words only). Transaction ids are compared
+/// by age, which holds for 2^31 transactions.
+pub async fn written_since(
     conn: &mut PgConnection,
     entities: &[Uuid],
-    phrase: Option<&str>,
-    since: chrono::DateTime<chrono::Utc>,
+    name: Option<&str>,
+    snapshot_xmin: i64,
+    change_xid: i64,
 ) -> sqlx::Result<Vec<Uuid>> {
+    let pattern = name.map(|name| {
+        let escaped = name
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
     sqlx::query_scalar!(
         r#"
-        SELECT a.id AS "id!" FROM articles a
-        WHERE a.updated_at >= $3
-          AND (EXISTS (SELECT 1 FROM article_entities ae
-                       WHERE ae.article_id = a.id AND ae.entity_id = ANY($1::uuid[]))
-               OR ($2::text IS NOT NULL
-                   AND a.search @@ phraseto_tsquery('newsgraph_english'::regconfig, $2)))
-        ORDER BY a.id
+        WITH since AS (
+            SELECT LEAST(pg_current_xact_id()::text::bigint - $3 + 1, 2147483647)::int AS age,
+                   ARRAY[($4::bigint % 4294967296)::text,
+                         (pg_current_xact_id()::text::bigint % 4294967296)::text] AS own
+        ), query AS (
+            SELECT phraseto_tsquery('newsgraph_english'::regconfig, COALESCE($2, '')) AS q
+        )
+        SELECT ae.article_id AS "id!"
+        FROM article_entities ae, since
+        WHERE ae.entity_id = ANY($1::uuid[])
+          AND age(ae.xmin) <= since.age AND NOT (ae.xmin::text = ANY(since.own))
+        UNION
+        SELECT a.id
+        FROM articles a, since, query
+        WHERE $2::text IS NOT NULL
+          AND CASE WHEN numnode(query.q) > 0 THEN a.search @@ query.q
+                   ELSE a.title ILIKE $5 OR a.body ILIKE $5 END
+          AND EXISTS (
+              SELECT 1 FROM article_entities ae
+              WHERE ae.article_id = a.id
+                AND age(ae.xmin) <= since.age AND NOT (ae.xmin::text = ANY(since.own))
+          )
         "#,
         entities,
-        phrase,
-        since,
+        name,
+        snapshot_xmin,
+        change_xid,
+        pattern,
     )
     .fetch_all(conn)
     .await
+    .map(dedup)
 }
 
 fn dedup(mut ids: Vec<Uuid>) -> Vec<Uuid> {

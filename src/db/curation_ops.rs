@@ -47,9 +47,9 @@ pub struct EntitySnapshot {
     /// Its aliases: (alias, folded).
     #[serde(default)]
     pub aliases: Vec<(String, String)>,
-    /// The ids of entities merged into it earlier, which redirect to it.
+    /// The entities merged into it earlier, which redirect to it: (old id, old slug).
     #[serde(default)]
-    pub redirects: Vec<Uuid>,
+    pub redirects: Vec<(Uuid, String)>,
 }
 
 /// An entity's snapshot, with its aliases and the redirects to it.
@@ -76,12 +76,15 @@ pub async fn snapshot(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<
     .into_iter()
     .map(|alias| (alias.alias, alias.norm))
     .collect();
-    let redirects = sqlx::query_scalar!(
-        "SELECT old_id FROM entity_redirects WHERE entity_id = $1 ORDER BY old_id",
+    let redirects = sqlx::query!(
+        "SELECT old_id, old_slug FROM entity_redirects WHERE entity_id = $1 ORDER BY old_id",
         id
     )
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|row| (row.old_id, row.old_slug))
+    .collect();
     Ok(Some(EntitySnapshot {
         id: row.id,
         kind: row.kind,
@@ -100,7 +103,8 @@ pub async fn snapshot(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<
 }
 
 /// Brings a deleted entity back as its snapshot says (counts zero until recounted): its row,
-/// aliases, and the redirects that led to it; its own redirect goes.
+/// aliases, and the redirects that led to it (pointed back at it, or made again when its
+/// deletion took them along); its own redirect goes.
 pub async fn restore(conn: &mut PgConnection, entity: &EntitySnapshot) -> sqlx::Result<()> {
     sqlx::query!("DELETE FROM entity_redirects WHERE old_id = $1", entity.id)
         .execute(&mut *conn)
@@ -127,35 +131,69 @@ pub async fn restore(conn: &mut PgConnection, entity: &EntitySnapshot) -> sqlx::
     .await?;
     let (aliases, norms): (Vec<String>, Vec<String>) = entity.aliases.iter().cloned().unzip();
     add_aliases(conn, entity.id, &aliases, &norms).await?;
+    let (old_ids, old_slugs): (Vec<Uuid>, Vec<String>) = entity.redirects.iter().cloned().unzip();
     sqlx::query!(
-        "UPDATE entity_redirects SET entity_id = $1 WHERE old_id = ANY($2::uuid[])",
+        r#"
+        INSERT INTO entity_redirects (old_id, old_slug, entity_id)
+        SELECT *, $1 FROM UNNEST($2::uuid[], $3::text[])
+        ON CONFLICT (old_id) DO UPDATE SET entity_id = EXCLUDED.entity_id
+        "#,
         entity.id,
-        &entity.redirects,
+        &old_ids,
+        &old_slugs,
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Who holds a slug or an identity now, for an undo that must bring an entity back.
+/// Who holds the slug, the identity, or a redirect's old slug of an entity an undo must bring
+/// back (the redirects of the entity itself aside).
 pub async fn holder(
     conn: &mut PgConnection,
-    slug: &str,
-    kind: EntityKind,
-    key: &str,
+    entity: &EntitySnapshot,
 ) -> sqlx::Result<Option<String>> {
+    let (old_ids, old_slugs): (Vec<Uuid>, Vec<String>) = entity.redirects.iter().cloned().unzip();
     sqlx::query_scalar!(
         r#"
-        SELECT slug FROM entities
+        SELECT slug AS "slug!" FROM entities
         WHERE slug = $1 OR (kind = $2 AND match_key = $3)
+        UNION ALL
+        SELECT e.slug FROM entity_redirects r JOIN entities e ON e.id = r.entity_id
+        WHERE (r.old_slug = $1 AND r.old_id <> $4)
+           OR (r.old_slug = ANY($6::text[]) AND NOT r.old_id = ANY($5::uuid[]))
         LIMIT 1
         "#,
-        slug,
+        entity.slug,
+        entity.kind as EntityKind,
+        entity.match_key,
+        entity.id,
+        &old_ids,
+        &old_slugs,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The entity a curation rule stores an identity as, when one does: (id, slug).
+pub async fn key_rule_target(
+    conn: &mut PgConnection,
+    kind: EntityKind,
+    key: &str,
+) -> sqlx::Result<Option<(Uuid, String)>> {
+    let row = sqlx::query!(
+        r#"
+        SELECT e.id, e.slug FROM curation_keys k
+        LEFT JOIN entity_redirects r ON r.old_id = k.entity_id
+        JOIN entities e ON e.id = COALESCE(r.entity_id, k.entity_id)
+        WHERE k.kind = $1 AND k.match_key = $2
+        "#,
         kind as EntityKind,
         key,
     )
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(row.map(|row| (row.id, row.slug)))
 }
 
 /// The entity holding an identity, if one does.

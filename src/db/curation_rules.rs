@@ -158,3 +158,14 @@ pub async fn suppression_page(
     .fetch_all(executor)
     .await
 }
+
+/// Which of these entities a curator named, typed or made (their `curated_fields` is not
+/// empty): automatic merges leave them alone.
+pub async fn curated_among(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM entities WHERE id = ANY($1::uuid[]) AND curated_fields <> '{}'",
+        ids,
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -2,8 +2,8 @@
 //! Tokens come from configuration; only their SHA-256 digests are kept, and they are
 //! compared in constant time. A token configured as `NAME:SECRET` (NAME of letters, digits,
 //! `.`, `_` and `-`, at most 64) is known by NAME, which the curation change log records as
-//! who made a change; any other entry is the secret itself, known as `token-N` (its position
-//! in the list, from 1).
+//! who made a change; clients send SECRET (or, as before names existed, the whole entry). Any
+//! other entry is the secret itself, known as `token-N` (its position in the list, from 1).
 
 use std::sync::Arc;
 
@@ -43,6 +43,11 @@ impl BearerTokens {
             };
             if !secret.is_empty() {
                 accepted.digests.push(digest(secret));
+                accepted.names.push(name.clone());
+            }
+            // The whole entry stays a token too, as it was before tokens had names.
+            if secret != token && !token.is_empty() {
+                accepted.digests.push(digest(token));
                 accepted.names.push(name);
             }
         }
@@ -200,9 +205,10 @@ mod tests {
             Some("token-1")
         );
         assert_eq!(tokens.holder(&headers("Bearer s3cret")).ok(), Some("alice"));
-        assert!(
-            tokens.holder(&headers("Bearer alice:s3cret")).is_err(),
-            "the name is not part of the secret"
+        assert_eq!(
+            tokens.holder(&headers("Bearer alice:s3cret")).ok(),
+            Some("alice"),
+            "the whole entry, as configured before names, is still accepted"
         );
         assert_eq!(
             tokens.holder(&headers("Bearer not a name:x")).ok(),

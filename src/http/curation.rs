@@ -3,8 +3,8 @@
 //! needs a write token (whose configured name the change log records), reads a bounded JSON
 //! body, honours `If-Match` against the entity's current `ETag`, and hands the change to
 //! `curation::Curator`. What the change did is visible at once in this process (the entity
-//! directory and text index wait for a fresh snapshot) and in every other `serve` within the
-//! directory's refresh period.
+//! directory waits for a fresh snapshot) and in every other `serve` within the directory's
+//! refresh period.
 
 use axum::extract::{OriginalUri, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -275,14 +275,12 @@ async fn run(
         .apply(actor, &change, precondition.as_ref())
         .await
         .map_err(problem)?;
-    if applied.change.is_some() {
-        // The next read waits for snapshots that include the change.
-        if let Some(directory) = &state.directory {
-            directory.invalidate();
-        }
-        if let Some(index) = &state.text_index {
-            index.invalidate();
-        }
+    // The next lookup or name search waits for a directory that includes the change. The
+    // text index holds no entities (entity filters go to the database), so it stays.
+    if applied.change.is_some()
+        && let Some(directory) = &state.directory
+    {
+        directory.invalidate();
     }
     respond(state, applied).await
 }
@@ -319,14 +317,16 @@ pub(super) fn entity_tag(row: &EntityRow) -> String {
 
 /// `If-Match`, when sent: its entity tags (weak ones never match, as RFC 9110 says).
 fn if_match(headers: &HeaderMap) -> Option<Precondition> {
-    let values: Vec<&str> = headers
-        .get_all(header::IF_MATCH)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .collect();
-    if values.is_empty() {
+    let raw: Vec<&HeaderValue> = headers.get_all(header::IF_MATCH).iter().collect();
+    if raw.is_empty() {
         return None;
     }
+    // A value that is not visible ASCII names no tag of ours: it matches nothing (412), it
+    // does not make the change unconditional.
+    let values: Vec<&str> = raw
+        .iter()
+        .map(|value| value.to_str().unwrap_or("\"unreadable\""))
+        .collect();
     let tags = values
         .iter()
         .flat_map(|value| value.split(','))

@@ -226,6 +226,32 @@ async fn a_merge_stays_merged_through_later_imports_reextraction_and_resolve(poo
         after_import["article_count"], 2,
         "the new article's Plovdiv is Sofia"
     );
+    let timeline = get(&app, "/v1/entities/sofia/timeline?interval=month")
+        .await
+        .json();
+    let articles: i64 = timeline["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["articles"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        articles, 2,
+        "the timeline counts the merged articles: {timeline}"
+    );
+    let related = get(&app, "/v1/entities/bulgaria/related?limit=50")
+        .await
+        .json();
+    let slugs: Vec<&str> = related["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["slug"].as_str().unwrap())
+        .collect();
+    assert!(
+        slugs.contains(&"sofia") && !slugs.contains(&"plovdiv"),
+        "{slugs:?}"
+    );
     assert_eq!(
         slug_count(&pool, "plovdiv").await,
         0,
@@ -1032,5 +1058,239 @@ async fn the_command_line_applies_a_file_whole_or_reports_its_bad_row(pool: PgPo
         get(&app, "/v1/entities/plovdiv").await.status,
         StatusCode::MOVED_PERMANENTLY
     );
+    assert_counts_consistent(&pool).await;
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn a_merged_names_knowledge_base_data_never_lands_on_the_survivor(pool: PgPool) {
+    let app = curated_app(&pool).await;
+    let before = get(&app, "/v1/entities/sofia").await.json();
+    let plovdiv = get(&app, "/v1/entities/plovdiv").await.json();
+    assert_ne!(
+        before["coordinates"], plovdiv["coordinates"],
+        "two known cities"
+    );
+    post(
+        &app,
+        "/v1/entities/sofia/merge",
+        json!({"entities": ["plovdiv"]}),
+    )
+    .await;
+
+    post_article(
+        &app,
+        "https://wire.example/plovdiv",
+        "Farmers marched through Plovdiv.",
+    )
+    .await;
+
+    let after = get(&app, "/v1/entities/sofia").await.json();
+    assert_eq!(after["coordinates"], before["coordinates"]);
+    assert_eq!(after["geonames_id"], before["geonames_id"]);
+    assert_eq!(after["article_count"], 2);
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn undoing_a_split_after_imports_leaves_no_empty_entity_behind(pool: PgPool) {
+    let app = curated_app(&pool).await;
+    let split = post(
+        &app,
+        "/v1/entities/civic-reform-alliance/split",
+        json!({"aliases": ["CRA"], "name": "Croatian Rowing Association"}),
+    )
+    .await;
+    let number = split.json()["change"]["id"].as_i64().unwrap();
+    let slug = split.json()["entity"]["slug"].as_str().unwrap().to_owned();
+    post_article(
+        &app,
+        "https://wire.example/cra",
+        "The Civic Reform Alliance (CRA) met. The CRA wants elections.",
+    )
+    .await;
+
+    let undone = write(
+        &app,
+        "POST",
+        &format!("/v1/changes/{number}/undo"),
+        None,
+        &[],
+    )
+    .await;
+
+    assert_eq!(undone.status, StatusCode::OK, "{:?}", undone.json());
+    let gone = get(&app, &format!("/v1/entities/{slug}")).await;
+    assert_eq!(
+        gone.status,
+        StatusCode::MOVED_PERMANENTLY,
+        "retired into the split entity"
+    );
+    let cra = get(&app, "/v1/entities/civic-reform-alliance").await.json();
+    assert_eq!(cra["article_count"], 2);
+    assert!(cra["aliases"].as_array().unwrap().contains(&json!("CRA")));
+    let again = post(
+        &app,
+        "/v1/entities/civic-reform-alliance/split",
+        json!({"aliases": ["CRA"], "name": "Croatian Rowing Association"}),
+    )
+    .await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "the split can be made again: {:?}",
+        again.json()
+    );
+    assert_counts_consistent(&pool).await;
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn undoing_a_suppression_brings_back_entities_redirects_and_later_mentions(pool: PgPool) {
+    let app = curated_app(&pool).await;
+    post(
+        &app,
+        "/v1/entities/european-commission/merge",
+        json!({"entities": ["national-assembly"]}),
+    )
+    .await;
+    let suppressed = post(
+        &app,
+        "/v1/suppressions",
+        json!({"name": "European Commission"}),
+    )
+    .await;
+    let number = suppressed.json()["change"]["id"].as_i64().unwrap();
+    assert_eq!(
+        get(&app, "/v1/entities/national-assembly").await.status,
+        StatusCode::NOT_FOUND
+    );
+    post_article(
+        &app,
+        "https://wire.example/commission",
+        "The European Commission praised the budget in Brussels.",
+    )
+    .await;
+
+    let undone = write(
+        &app,
+        "POST",
+        &format!("/v1/changes/{number}/undo"),
+        None,
+        &[],
+    )
+    .await;
+
+    assert_eq!(undone.status, StatusCode::OK, "{:?}", undone.json());
+    let commission = get(&app, "/v1/entities/european-commission").await.json();
+    assert_eq!(
+        commission["article_count"], 2,
+        "the article stored while suppressed counts again"
+    );
+    let redirect = get(&app, "/v1/entities/national-assembly").await;
+    assert_eq!(
+        redirect.status,
+        StatusCode::MOVED_PERMANENTLY,
+        "the merge's redirect is back"
+    );
+    assert_eq!(
+        redirect.headers[header::LOCATION],
+        "/v1/entities/european-commission"
+    );
+    assert_counts_consistent(&pool).await;
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn if_match_star_matches_any_version_and_a_weak_or_unreadable_tag_matches_none(pool: PgPool) {
+    let app = curated_app(&pool).await;
+    let etag = get(&app, "/v1/entities/sofia").await.headers[header::ETAG]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let weak = format!("W/{etag}");
+
+    let star = write(
+        &app,
+        "POST",
+        "/v1/entities/sofia/merge",
+        Some(json!({"entities": ["plovdiv"]})),
+        &[("if-match", "*")],
+    )
+    .await;
+    let weak_answer = write(
+        &app,
+        "PATCH",
+        "/v1/entities/sofia",
+        Some(json!({"add_aliases": ["Serdica"]})),
+        &[("if-match", &weak)],
+    )
+    .await;
+    let request = Request::builder()
+        .method("PATCH")
+        .uri("/v1/entities/sofia")
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(
+            header::IF_MATCH,
+            axum::http::HeaderValue::from_bytes(b"\"\xe9t\xe9\"").unwrap(),
+        )
+        .body(Body::from(json!({"add_aliases": ["Serdica"]}).to_string()))
+        .unwrap();
+    let unreadable = send(&app, request).await;
+
+    assert_eq!(star.status, StatusCode::OK, "{:?}", star.json());
+    assert_eq!(weak_answer.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(unreadable.status, StatusCode::PRECONDITION_FAILED);
+    let aliases = get(&app, "/v1/entities/sofia").await.json()["aliases"].clone();
+    assert!(!aliases.as_array().unwrap().contains(&json!("Serdica")));
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn an_undo_does_not_deadlock_with_an_import_holding_one_of_its_articles(pool: PgPool) {
+    // The ingest lock's key (db::mentions::lock_for_ingest).
+    const INGEST_LOCK: i64 = 0x6e65_7773_6772_6170;
+    let app = curated_app(&pool).await;
+    let merged = post(
+        &app,
+        "/v1/entities/sofia/merge",
+        json!({"entities": ["plovdiv"]}),
+    )
+    .await;
+    let number = merged.json()["change"]["id"].as_i64().unwrap();
+    post_article(
+        &app,
+        "https://wire.example/held",
+        "Farmers in Plovdiv protested again.",
+    )
+    .await;
+    // An import's transaction: it has written its article row and will take the ingest lock.
+    let mut import = pool.begin().await.unwrap();
+    sqlx::query(
+        "SELECT id FROM articles WHERE url = 'https://wire.example/held' FOR NO KEY UPDATE",
+    )
+    .execute(&mut *import)
+    .await
+    .unwrap();
+
+    let undo = tokio::spawn({
+        let app = app.clone();
+        async move {
+            write(
+                &app,
+                "POST",
+                &format!("/v1/changes/{number}/undo"),
+                None,
+                &[],
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let locked = sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(INGEST_LOCK)
+        .execute(&mut *import)
+        .await;
+    import.rollback().await.unwrap();
+    let undone = undo.await.unwrap();
+
+    assert!(locked.is_ok(), "the import got the ingest lock: {locked:?}");
+    assert_eq!(undone.status, StatusCode::OK, "{:?}", undone.json());
     assert_counts_consistent(&pool).await;
 }

@@ -76,12 +76,14 @@ pub(super) async fn resolve_entities(
     for row in entities::find_by_keys(conn, &kinds, &keys).await? {
         ids.by_identity.insert((row.kind, row.match_key), row.id);
     }
-    // A curator's merge or type change outranks whatever holds the key now.
+    write_known(conn, &wanted, &ids.by_identity).await?;
+    // A curator's merge or type change outranks whatever holds the key now. After
+    // `write_known`: what the knowledge base knows of a merged name ("New York City") is not
+    // the survivor's.
     for rule in curation_rules::key_rules(conn, &kinds, &keys).await? {
         ids.by_identity
             .insert((rule.kind, rule.match_key), rule.entity_id);
     }
-    write_known(conn, &wanted, &ids.by_identity).await?;
     let articles: Vec<Vec<&Entity>> = batch
         .iter()
         .map(|prepared| prepared.extraction.entities.iter().collect())
@@ -132,8 +134,18 @@ pub(super) async fn resolve_entities(
         };
         ids.linked.insert(occurrence, id);
     }
+    // A lone name a curator named, typed or made is theirs: no full name absorbs it.
+    let lone: Vec<Uuid> = plan.merges.iter().map(|(id, _)| *id).collect();
+    let curated: HashSet<Uuid> = if lone.is_empty() {
+        HashSet::new()
+    } else {
+        curation_rules::curated_among(conn, &lone)
+            .await?
+            .into_iter()
+            .collect()
+    };
     let mut merged_into = Vec::with_capacity(plan.merges.len());
-    for (lone_id, identity) in &plan.merges {
+    for (lone_id, identity) in plan.merges.iter().filter(|(id, _)| !curated.contains(id)) {
         let into = ids.by_identity[identity];
         entity_merges::merge_into(conn, *lone_id, into).await?;
         // The batch may name the merged entity too: it now means the survivor.
