@@ -101,16 +101,7 @@ articles_1x=$(psql -qAt "$db" -c "SELECT count(*) FROM articles")
 
 if [ "$scale" -gt 1 ]; then
   log "replaying the corpus to ${scale}x"
-  python3 - "$scale" "$corpus"/*.jsonl <<'PY' | DATABASE_URL=$db target/release/newsgraph import --report json - >"$work/import-replay.json" 2>/dev/null
-import json, sys
-scale = int(sys.argv[1])
-for copy in range(1, scale):
-    for path in sys.argv[2:]:
-        for line in open(path):
-            record = json.loads(line)
-            record["url"] = record["url"].rstrip("/") + f"/replay-{copy}"
-            print(json.dumps(record))
-PY
+  bench/replay.py "$scale" "$corpus"/*.jsonl | DATABASE_URL=$db target/release/newsgraph import --report json - >"$work/import-replay.json" 2>/dev/null
   psql -q "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
   measure "${scale}x"
   slug=$(head -1 "$work/entity.paths" | sed 's#.*/##')

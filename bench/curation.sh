@@ -40,16 +40,7 @@ read -r kind smaller < <(psql -qAt -F ' ' "$db" -c "
 copies=$(( (target + smaller - 1) / smaller ))
 if [ "$copies" -gt 1 ]; then
   log "replaying the corpus to ${copies}x (the ${kind}s' second largest has $smaller articles at 1x)"
-  python3 - "$copies" "$corpus"/*.jsonl <<'PY' | DATABASE_URL=$db target/release/newsgraph import --report json - >"$work/import-replay.json" 2>/dev/null
-import json, sys
-copies = int(sys.argv[1])
-for copy in range(1, copies):
-    for path in sys.argv[2:]:
-        for line in open(path):
-            record = json.loads(line)
-            record["url"] = record["url"].rstrip("/") + f"/replay-{copy}"
-            print(json.dumps(record))
-PY
+  bench/replay.py "$copies" "$corpus"/*.jsonl | DATABASE_URL=$db target/release/newsgraph import --report json - >"$work/import-replay.json" 2>/dev/null
 fi
 psql -q "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
 read -r a_slug a_id a_articles b_slug b_id b_articles < <(psql -qAt -F ' ' "$db" -c "

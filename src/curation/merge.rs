@@ -157,15 +157,7 @@ pub(super) async fn undo(
     let added: Vec<String> =
         serde_json::from_value(undo["added_aliases"].clone()).unwrap_or_default();
     for source in &merged {
-        if let Some(holder) = curation_ops::holder(conn, source).await? {
-            return Err(CurationError::conflict(
-                "undo_conflict",
-                format!(
-                    "{} cannot come back: {holder} now holds its slug or its name and type",
-                    source.slug
-                ),
-            ));
-        }
+        super::ensure_free(conn, source).await?;
     }
     for source in &merged {
         curation_ops::restore(conn, source).await?;

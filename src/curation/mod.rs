@@ -482,6 +482,23 @@ async fn subject(conn: &mut PgConnection, reference: &EntityRef) -> Result<Uuid,
     }
 }
 
+/// Refuses to bring back an entity whose slug, name and type, or redirects another holds now.
+async fn ensure_free(
+    conn: &mut PgConnection,
+    entity: &crate::db::curation_ops::EntitySnapshot,
+) -> Result<(), CurationError> {
+    match crate::db::curation_ops::holder(conn, entity).await? {
+        Some(holder) => Err(CurationError::conflict(
+            "undo_conflict",
+            format!(
+                "{} cannot come back: {holder} now holds its slug or its name and type",
+                entity.slug
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Recounts entities, in id order (the lock order of imports).
 async fn recount(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<()> {
     let mut ids = ids.to_vec();

@@ -114,15 +114,7 @@ pub(super) async fn undo(
         })?;
     let name = undo["name"].as_str().unwrap_or_default().to_owned();
     for entity in &deleted {
-        if let Some(holder) = curation_ops::holder(conn, entity).await? {
-            return Err(CurationError::conflict(
-                "undo_conflict",
-                format!(
-                    "{} cannot come back: {holder} now holds its slug or its name and type",
-                    entity.slug
-                ),
-            ));
-        }
+        super::ensure_free(conn, entity).await?;
     }
     curation_ops::drop_rules(conn, number).await?;
     for entity in &deleted {

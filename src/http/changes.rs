@@ -90,19 +90,21 @@ fn cursor_number(params: &Params) -> Result<Option<i64>, ApiError> {
     }
 }
 
-fn next_position(rows: &[ChangeRow], limit: i64, sort: &str) -> Option<Position> {
+/// Where the next page starts, when `limit + 1` rows came: after the number of the last
+/// row kept.
+fn next_position<T>(rows: &[T], limit: i64, sort: &str, number: fn(&T) -> i64) -> Option<Position> {
     (rows.len() as i64 > limit).then(|| Position {
         sort: sort.to_owned(),
         key: SortKey::Number(
             rows.get(usize::try_from(limit - 1).unwrap_or_default())
-                .map_or(0, |row| row.id) as f64,
+                .map_or(0, number) as f64,
         ),
         id: Uuid::nil(),
     })
 }
 
 fn page(mut rows: Vec<ChangeRow>, limit: i64, sort: &str) -> ListPage<ChangeResponse> {
-    let next = next_position(&rows, limit, sort);
+    let next = next_position(&rows, limit, sort, |row| row.id);
     rows.truncate(usize::try_from(limit).unwrap_or_default());
     ListPage {
         data: rows.into_iter().map(ChangeResponse::from).collect(),
@@ -197,14 +199,7 @@ pub async fn list_suppressions(
     let limit = params.limit()?;
     let after = cursor_number(&params)?.unwrap_or(0);
     let mut rows = curation_rules::suppression_page(&pool, after, limit + 1).await?;
-    let next = (rows.len() as i64 > limit).then(|| Position {
-        sort: "id".to_owned(),
-        key: SortKey::Number(
-            rows.get(usize::try_from(limit - 1).unwrap_or_default())
-                .map_or(0, |row| row.change_id) as f64,
-        ),
-        id: Uuid::nil(),
-    });
+    let next = next_position(&rows, limit, "id", |row| row.change_id);
     rows.truncate(usize::try_from(limit).unwrap_or_default());
     Ok(ListPage {
         data: rows

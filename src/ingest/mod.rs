@@ -17,6 +17,8 @@ pub mod reextract;
 pub mod report;
 pub mod resolve;
 pub mod store;
+#[cfg(test)]
+mod testing;
 pub mod text;
 pub mod url;
 

@@ -81,7 +81,9 @@ pub fn strip(extraction: &mut Extraction, publisher: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use newsgraph_extract::{Entity, EntityKind, Field, Mention};
+    use newsgraph_extract::{Entity, EntityKind};
+
+    use crate::ingest::testing::mention;
 
     #[test]
     fn a_source_goes_by_its_display_name_and_its_domain_label() {
@@ -104,17 +106,6 @@ mod tests {
             key: format!("organization:{}", fold_name(name)),
             aliases: vec![name.to_owned()],
             known: None,
-        }
-    }
-
-    fn mention(entity: usize, start: usize, text: &str) -> Mention {
-        Mention {
-            entity,
-            field: Field::Body,
-            start,
-            end: start + text.chars().count(),
-            text: text.to_owned(),
-            confidence: 0.9,
         }
     }
 

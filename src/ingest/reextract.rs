@@ -76,17 +76,7 @@ pub(super) async fn extract_page(
     page: Vec<articles::StoredArticle>,
     jobs: usize,
 ) -> anyhow::Result<(store::BatchOutcome, Vec<Failure>)> {
-    let ids: HashMap<String, Uuid> = page.iter().map(|a| (a.url.clone(), a.id)).collect();
-    let work = page
-        .into_iter()
-        .map(|stored| (Change::Reextracted, None, article_of(stored)))
-        .collect();
-    let worker = Arc::clone(extractor);
-    let (batch, failures) = tokio::task::spawn_blocking(move || extract_all(&worker, work, jobs))
-        .await
-        .context("the extraction task failed")?;
-    let prepared: Vec<store::Prepared> = batch.into_iter().map(|(_, p)| p).collect();
-    let prepared_ids: Vec<Uuid> = prepared.iter().map(|p| ids[&p.article.url]).collect();
+    let (prepared, prepared_ids, failures) = extract_stored(extractor, page, jobs).await?;
     match store::store_extractions(pool, version, &prepared, &prepared_ids).await {
         Ok(outcome) => Ok((outcome, failures)),
         Err(error) if is_fatal(&error) => Err(error.into()),
@@ -135,27 +125,37 @@ pub async fn reresolve_in(
         let page = articles::stored_by_ids(&mut *conn, chunk)
             .await
             .context("cannot read stored articles")?;
-        let by_url: HashMap<String, Uuid> = page.iter().map(|a| (a.url.clone(), a.id)).collect();
-        let work = page
-            .into_iter()
-            .map(|stored| (Change::Reextracted, None, article_of(stored)))
-            .collect();
-        let worker = Arc::clone(extractor);
-        let (batch, failures) =
-            tokio::task::spawn_blocking(move || extract_all(&worker, work, jobs))
-                .await
-                .context("the extraction task failed")?;
+        let (prepared, prepared_ids, failures) = extract_stored(extractor, page, jobs).await?;
         if let Some(failure) = failures.first() {
             anyhow::bail!("cannot extract a stored article again: {failure}");
         }
-        let prepared: Vec<store::Prepared> = batch.into_iter().map(|(_, p)| p).collect();
-        let prepared_ids: Vec<Uuid> = prepared.iter().map(|p| by_url[&p.article.url]).collect();
         let outcome = store::store_extractions_in(conn, &version, &prepared, &prepared_ids)
             .await
             .context("cannot store re-resolved articles")?;
         stored += outcome.articles.len() as u64;
     }
     Ok(stored)
+}
+
+/// Extracts stored articles on `jobs` threads: what to store, the articles' ids in the same
+/// order, and the articles that could not be extracted.
+async fn extract_stored(
+    extractor: &Arc<Extractor>,
+    page: Vec<articles::StoredArticle>,
+    jobs: usize,
+) -> anyhow::Result<(Vec<store::Prepared>, Vec<Uuid>, Vec<Failure>)> {
+    let ids: HashMap<String, Uuid> = page.iter().map(|a| (a.url.clone(), a.id)).collect();
+    let work = page
+        .into_iter()
+        .map(|stored| (Change::Reextracted, None, article_of(stored)))
+        .collect();
+    let worker = Arc::clone(extractor);
+    let (batch, failures) = tokio::task::spawn_blocking(move || extract_all(&worker, work, jobs))
+        .await
+        .context("the extraction task failed")?;
+    let prepared: Vec<store::Prepared> = batch.into_iter().map(|(_, p)| p).collect();
+    let prepared_ids: Vec<Uuid> = prepared.iter().map(|p| ids[&p.article.url]).collect();
+    Ok((prepared, prepared_ids, failures))
 }
 
 /// The importer's input for a stored article.

@@ -188,7 +188,9 @@ impl MentionRules {
 
 #[cfg(test)]
 mod tests {
-    use newsgraph_extract::{Entity, Mention};
+    use newsgraph_extract::Entity;
+
+    use crate::ingest::testing::mention;
 
     use super::*;
 
@@ -199,17 +201,6 @@ mod tests {
             key: names::search_norm(name),
             aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
             known: None,
-        }
-    }
-
-    fn mention(entity: usize, start: usize, text: &str) -> Mention {
-        Mention {
-            entity,
-            field: Field::Body,
-            start,
-            end: start + text.chars().count(),
-            text: text.to_owned(),
-            confidence: 0.9,
         }
     }
 
