@@ -1294,3 +1294,71 @@ async fn an_undo_does_not_deadlock_with_an_import_holding_one_of_its_articles(po
     assert_eq!(undone.status, StatusCode::OK, "{:?}", undone.json());
     assert_counts_consistent(&pool).await;
 }
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn a_split_of_single_mentions_moves_those_only_and_holds_through_reextraction(pool: PgPool) {
+    let app = curated_app(&pool).await;
+    post_article(
+        &app,
+        "https://wire.example/petkanov",
+        "Finance Minister Radoslav Petkanov spoke. Petkanov said little.",
+    )
+    .await;
+    let (article_id, start): (uuid::Uuid, i32) = sqlx::query_as(
+        "SELECT m.article_id, m.start_offset FROM mentions m JOIN articles a ON a.id = m.article_id
+         WHERE a.url = 'https://wire.example/budget' AND m.field = 'body' AND m.surface = 'Petkanov'
+         ORDER BY m.start_offset LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let before = get(&app, "/v1/entities/radoslav-petkanov").await.json();
+
+    let split = post(
+        &app,
+        "/v1/entities/radoslav-petkanov/split",
+        json!({
+            "mentions": [{"article_id": article_id, "field": "body", "start": start}],
+            "name": "Ivan Petkanov",
+        }),
+    )
+    .await;
+    reextract_all(&pool).await;
+    resolve_all(&pool).await;
+
+    assert_eq!(split.status, StatusCode::OK, "{:?}", split.json());
+    let slug = split.json()["entity"]["slug"].as_str().unwrap().to_owned();
+    let ivan = get(&app, &format!("/v1/entities/{slug}")).await.json();
+    assert_eq!(
+        ivan["mention_count"], 1,
+        "exactly the chosen mention: {ivan}"
+    );
+    let moved: (String,) = sqlx::query_as(
+        "SELECT e.slug FROM mentions m JOIN entities e ON e.id = m.entity_id
+         WHERE m.article_id = $1 AND m.field = 'body' AND m.start_offset = $2",
+    )
+    .bind(article_id)
+    .bind(start)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        moved.0, slug,
+        "the chosen mention stays split after re-extraction"
+    );
+    let radoslav = get(&app, "/v1/entities/radoslav-petkanov").await.json();
+    assert_eq!(
+        radoslav["mention_count"].as_i64().unwrap(),
+        before["mention_count"].as_i64().unwrap() - 1,
+        "only the chosen mention went"
+    );
+    let unknown = post(
+        &app,
+        "/v1/entities/radoslav-petkanov/split",
+        json!({"mentions": [{"article_id": article_id, "field": "title", "start": 9999}]}),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.json()["errors"][0]["pointer"], "/mentions");
+    assert_counts_consistent(&pool).await;
+}
