@@ -46,7 +46,7 @@ pub(super) async fn undo(
         ));
     }
     curation_ops::lock(conn, &record.entities).await?;
-    let subject = subject_of(conn, number).await?;
+    let subject = record.entity_id;
     let (touched, phrase) = match record.operation.as_str() {
         "merge" => {
             let target = subject.ok_or(CurationError::NoChange(number))?;
@@ -141,14 +141,4 @@ async fn require(
         )),
         None => Ok(()),
     }
-}
-
-/// The entity change `number` was about.
-async fn subject_of(
-    conn: &mut PgConnection,
-    number: i64,
-) -> Result<Option<uuid::Uuid>, CurationError> {
-    Ok(curation_log::by_id(&mut *conn, number)
-        .await?
-        .and_then(|row| row.entity_id))
 }

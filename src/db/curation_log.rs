@@ -105,6 +105,8 @@ pub async fn by_id(executor: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Optio
 /// What `undo` reads of a change.
 #[derive(Debug)]
 pub struct UndoRecord {
+    /// The entity the change was about.
+    pub entity_id: Option<Uuid>,
     /// The operation undone.
     pub operation: String,
     /// The entities it touched.
@@ -122,7 +124,7 @@ pub async fn undo_record(conn: &mut PgConnection, id: i64) -> sqlx::Result<Optio
     sqlx::query_as!(
         UndoRecord,
         r#"
-        SELECT c.operation, c.entities, c.undo, c.created_at,
+        SELECT c.entity_id, c.operation, c.entities, c.undo, c.created_at,
                (SELECT u.id FROM curation_changes u WHERE u.undoes = c.id) AS undone_by
         FROM curation_changes c WHERE c.id = $1
         "#,
