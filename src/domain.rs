@@ -1,6 +1,7 @@
 //! The values every layer passes to the next, typed once: entity kinds and mention fields
 //! (the extraction engine's own types), and [`Named`], the fixed spellings that query
-//! parameters, cursors and SQL share. A leaf: it uses no other module of the crate.
+//! parameters, cursors and SQL share; ids, and [`IdOrSlug`], how the API and the command
+//! line name an entity. A leaf: it uses no other module of the crate.
 
 pub use newsgraph_extract::{EntityKind, Field, UnknownName};
 use uuid::Uuid;
@@ -131,3 +132,53 @@ uuid_id!(
     /// An entity's id (UUIDv7).
     EntityId
 );
+
+/// How a client names an entity: its id (UUID), its slug, or its Wikidata id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdOrSlug {
+    /// An entity's id.
+    Id(EntityId),
+    /// A slug.
+    Slug(String),
+    /// A Wikidata id ("Q30"): the most named entity carrying it.
+    Wikidata(String),
+}
+
+impl IdOrSlug {
+    /// Reads a path segment or parameter value.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        if let Ok(id) = value.parse::<EntityId>() {
+            return Ok(Self::Id(id));
+        }
+        // Slugs are lowercase, so a capital Q and digits can only be a Wikidata id.
+        if let Some(digits) = value.strip_prefix('Q')
+            && (1..=12).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0')
+        {
+            return Ok(Self::Wikidata(value.to_owned()));
+        }
+        let valid = !value.is_empty()
+            && value.len() <= 200
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if valid {
+            Ok(Self::Slug(value.to_owned()))
+        } else {
+            Err(
+                "expected an entity id (UUID), slug (lowercase letters, digits and hyphens) or Wikidata id (Q and digits)"
+                    .to_owned(),
+            )
+        }
+    }
+}
+
+impl std::fmt::Display for IdOrSlug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Id(id) => write!(f, "{}", id.uuid()),
+            Self::Slug(text) | Self::Wikidata(text) => f.write_str(text),
+        }
+    }
+}

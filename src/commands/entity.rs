@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::load_extractor;
 use crate::config::{EntityArgs, EntityChange};
 use crate::curation::{
-    Applied, CurationError, Curator, EntityRef, MentionRef, Operation, Request, bulk,
+    Applied, CurationError, Curator, IdOrSlug, MentionRef, Operation, Request, bulk,
 };
 use crate::database::Database;
 
@@ -56,7 +56,7 @@ enum Work {
 
 impl Work {
     fn from(change: &EntityChange, reason: Option<String>) -> Result<Self, String> {
-        let entity = |text: &str| EntityRef::parse(text);
+        let entity = |text: &str| IdOrSlug::parse(text);
         let kind = |text: &Option<String>| {
             text.as_deref()
                 .map(|t| t.parse::<EntityKind>().map_err(|e| e.to_string()))

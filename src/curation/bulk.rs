@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use newsgraph_extract::EntityKind;
 
-use super::{EntityRef, Operation, Request};
+use super::{IdOrSlug, Operation, Request};
 
 /// The columns a file may have.
 pub const COLUMNS: &[&str] = &[
@@ -145,9 +145,8 @@ fn row<'a>(cell: &Cell<'a>) -> Result<Request, (&'static str, String)> {
     let required = |column: &'static str| {
         cell(column).ok_or_else(|| (column, "required for this operation".to_owned()))
     };
-    let entity = |column: &'static str, text: &str| {
-        EntityRef::parse(text).map_err(|detail| (column, detail))
-    };
+    let entity =
+        |column: &'static str, text: &str| IdOrSlug::parse(text).map_err(|detail| (column, detail));
     let list = |column: &str| -> Vec<String> {
         cell(column)
             .map(|value| {
@@ -247,7 +246,7 @@ undo,,,,,,,12,
         );
         match &rows[0].request.operation {
             Operation::Merge { into, entities } => {
-                assert_eq!(*into, EntityRef::Slug("milos-vucevic".to_owned()));
+                assert_eq!(*into, IdOrSlug::Slug("milos-vucevic".to_owned()));
                 assert_eq!(entities.len(), 2);
             }
             other => panic!("expected a merge, got {other:?}"),

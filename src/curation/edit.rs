@@ -7,7 +7,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Applied, Change, CurationError, EntityRef, Entry, subject};
+use super::{Applied, Change, CurationError, Entry, IdOrSlug, subject};
 use crate::db::curation_ops::{self, EntitySnapshot};
 use crate::names;
 
@@ -27,7 +27,7 @@ pub(super) struct Edit<'a> {
 pub(super) async fn edit(
     conn: &mut PgConnection,
     change: &Change<'_>,
-    entity: &EntityRef,
+    entity: &IdOrSlug,
     edit: &Edit<'_>,
 ) -> Result<Applied, CurationError> {
     validate(edit)?;

@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Applied, Change, CurationError, EntityRef, Entry, Found, find, recount, subject};
+use super::{Applied, Change, CurationError, Entry, Found, IdOrSlug, find, recount, subject};
 use crate::db::curation_ops::{self, EntitySnapshot};
 use crate::db::{curation_moves, entity_merges};
 
@@ -17,8 +17,8 @@ pub const MAX_MERGED: usize = 100;
 pub(super) async fn merge(
     conn: &mut PgConnection,
     change: &Change<'_>,
-    into: &EntityRef,
-    entities: &[EntityRef],
+    into: &IdOrSlug,
+    entities: &[IdOrSlug],
 ) -> Result<Applied, CurationError> {
     if entities.is_empty() {
         return Err(CurationError::invalid(
@@ -106,7 +106,7 @@ pub(super) async fn merge(
 async fn sources(
     conn: &mut PgConnection,
     target: Uuid,
-    entities: &[EntityRef],
+    entities: &[IdOrSlug],
 ) -> Result<Vec<Uuid>, CurationError> {
     let mut sources = Vec::with_capacity(entities.len());
     for reference in entities {

@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::db::entity_queries::{self, EntityRow};
 use crate::db::{curation_log, entities, mentions};
+pub use crate::domain::IdOrSlug;
 
 pub mod bulk;
 mod edit;
@@ -34,57 +35,6 @@ mod suppress;
 mod undo;
 
 pub use error::CurationError;
-
-/// How a request names an entity: id, slug or Wikidata id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EntityRef {
-    /// Its UUID.
-    Id(Uuid),
-    /// Its slug.
-    Slug(String),
-    /// A Wikidata id: the most named entity carrying it.
-    Wikidata(String),
-}
-
-impl EntityRef {
-    /// Reads a reference: a UUID, a Wikidata id (`Q` and digits) or a slug.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        if let Ok(id) = Uuid::parse_str(text) {
-            return Ok(Self::Id(id));
-        }
-        let is_qid = text.len() > 1
-            && text.starts_with('Q')
-            && text[1..].bytes().all(|b| b.is_ascii_digit());
-        if is_qid {
-            return Ok(Self::Wikidata(text.to_owned()));
-        }
-        let is_slug = !text.is_empty()
-            && text.len() <= 200
-            && text.split('-').all(|part| {
-                !part.is_empty()
-                    && part
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            });
-        if is_slug {
-            Ok(Self::Slug(text.to_owned()))
-        } else {
-            Err(format!(
-                "{text:?} is not an entity id, slug (lowercase letters, digits and hyphens) or Wikidata id"
-            ))
-        }
-    }
-}
-
-impl std::fmt::Display for EntityRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Id(id) => write!(f, "{id}"),
-            Self::Slug(slug) | Self::Wikidata(slug) => f.write_str(slug),
-        }
-    }
-}
 
 /// One mention, by place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,22 +54,22 @@ pub enum Operation {
     /// slugs redirect, and their identities are stored as `into` from now on.
     Merge {
         /// The survivor.
-        into: EntityRef,
+        into: IdOrSlug,
         /// The entities merged into it.
-        entities: Vec<EntityRef>,
+        entities: Vec<IdOrSlug>,
     },
     /// Send the mentions of `entity` with these surfaces (or at these places) to another
     /// entity: `into` when given, else a new one named `name` (default: the first alias) of
     /// type `kind` (default: the entity's).
     Split {
         /// The entity split.
-        entity: EntityRef,
+        entity: IdOrSlug,
         /// Surfaces whose mentions go.
         aliases: Vec<String>,
         /// Single mentions that go.
         mentions: Vec<MentionRef>,
         /// An existing entity they go to.
-        into: Option<EntityRef>,
+        into: Option<IdOrSlug>,
         /// The new entity's name.
         name: Option<String>,
         /// The new entity's type.
@@ -128,7 +78,7 @@ pub enum Operation {
     /// Change what is said of an entity.
     Edit {
         /// The entity.
-        entity: EntityRef,
+        entity: IdOrSlug,
         /// A new name.
         name: Option<String>,
         /// A new type.
@@ -450,19 +400,19 @@ enum Found {
 }
 
 /// Looks a reference up, following merges.
-async fn find(conn: &mut PgConnection, reference: &EntityRef) -> sqlx::Result<Found> {
+async fn find(conn: &mut PgConnection, reference: &IdOrSlug) -> sqlx::Result<Found> {
     let row = match reference {
-        EntityRef::Id(id) => entity_queries::by_id(&mut *conn, (*id).into()).await?,
-        EntityRef::Slug(slug) => entity_queries::by_slug(&mut *conn, slug).await?,
-        EntityRef::Wikidata(qid) => entity_queries::by_wikidata(&mut *conn, qid).await?,
+        IdOrSlug::Id(id) => entity_queries::by_id(&mut *conn, *id).await?,
+        IdOrSlug::Slug(slug) => entity_queries::by_slug(&mut *conn, slug).await?,
+        IdOrSlug::Wikidata(qid) => entity_queries::by_wikidata(&mut *conn, qid).await?,
     };
     if let Some(row) = row {
         return Ok(Found::Entity(row.id.uuid()));
     }
     let redirect = match reference {
-        EntityRef::Id(id) => entity_queries::redirect(&mut *conn, Some((*id).into()), None).await?,
-        EntityRef::Slug(slug) => entity_queries::redirect(&mut *conn, None, Some(slug)).await?,
-        EntityRef::Wikidata(_) => None,
+        IdOrSlug::Id(id) => entity_queries::redirect(&mut *conn, Some(*id), None).await?,
+        IdOrSlug::Slug(slug) => entity_queries::redirect(&mut *conn, None, Some(slug)).await?,
+        IdOrSlug::Wikidata(_) => None,
     };
     Ok(match redirect {
         Some((id, slug)) => Found::Merged(id.uuid(), slug),
@@ -471,7 +421,7 @@ async fn find(conn: &mut PgConnection, reference: &EntityRef) -> sqlx::Result<Fo
 }
 
 /// The entity a change is about: it must exist and not have been merged away.
-async fn subject(conn: &mut PgConnection, reference: &EntityRef) -> Result<Uuid, CurationError> {
+async fn subject(conn: &mut PgConnection, reference: &IdOrSlug) -> Result<Uuid, CurationError> {
     match find(conn, reference).await? {
         Found::Entity(id) => Ok(id),
         Found::Merged(_, slug) => Err(CurationError::Merged {

@@ -10,7 +10,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{
-    Applied, Change, CurationError, EntityRef, Entry, Found, MentionRef, find, recount, subject,
+    Applied, Change, CurationError, Entry, Found, IdOrSlug, MentionRef, find, recount, subject,
 };
 use crate::db::curation_moves::{self, MentionAt};
 use crate::db::{curation_ops, curation_rules, entities};
@@ -23,7 +23,7 @@ pub const MAX_SPLIT: usize = 1000;
 pub(super) struct Split<'a> {
     pub aliases: &'a [String],
     pub mentions: &'a [MentionRef],
-    pub into: Option<&'a EntityRef>,
+    pub into: Option<&'a IdOrSlug>,
     pub name: Option<&'a str>,
     pub kind: Option<EntityKind>,
 }
@@ -32,7 +32,7 @@ pub(super) struct Split<'a> {
 pub(super) async fn split(
     conn: &mut PgConnection,
     change: &Change<'_>,
-    entity: &EntityRef,
+    entity: &IdOrSlug,
     split: &Split<'_>,
 ) -> Result<Applied, CurationError> {
     validate(split)?;
@@ -198,7 +198,7 @@ fn validate(split: &Split<'_>) -> Result<(), CurationError> {
 /// The existing entity a split goes to.
 async fn target_of(
     conn: &mut PgConnection,
-    into: &EntityRef,
+    into: &IdOrSlug,
     source: Uuid,
 ) -> Result<Uuid, CurationError> {
     match find(conn, into).await? {

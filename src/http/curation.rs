@@ -22,7 +22,7 @@ use super::dto::EntityResponse;
 use super::error::{ApiError, FieldError};
 use super::params::Params;
 use crate::curation::{
-    Applied, CurationError, Curator, EntityRef, MentionRef, Operation, Precondition,
+    Applied, CurationError, Curator, IdOrSlug, MentionRef, Operation, Precondition,
     Request as Change,
 };
 use crate::db::curation_log;
@@ -120,7 +120,7 @@ pub async fn merge_entities(
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            EntityRef::parse(e).map_err(|detail| body_error(&format!("/entities/{i}"), detail))
+            IdOrSlug::parse(e).map_err(|detail| body_error(&format!("/entities/{i}"), detail))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let operation = Operation::Merge {
@@ -142,7 +142,7 @@ pub async fn split_entity(
     let into = body
         .into
         .as_deref()
-        .map(|into| EntityRef::parse(into).map_err(|detail| body_error("/into", detail)))
+        .map(|into| IdOrSlug::parse(into).map_err(|detail| body_error("/into", detail)))
         .transpose()?;
     let operation = Operation::Split {
         entity: path_ref(&id)?,
@@ -241,8 +241,8 @@ fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, ApiError> {
     serde_json::from_value(body).map_err(|error| ApiError::InvalidBody(error.to_string()))
 }
 
-fn path_ref(id: &str) -> Result<EntityRef, ApiError> {
-    EntityRef::parse(id).map_err(|detail| ApiError::invalid("id", detail))
+fn path_ref(id: &str) -> Result<IdOrSlug, ApiError> {
+    IdOrSlug::parse(id).map_err(|detail| ApiError::invalid("id", detail))
 }
 
 fn body_error(pointer: &str, detail: String) -> ApiError {

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use crate::db::listing::Position;
-use crate::domain::{EntityId, Named, spellings};
+use crate::domain::{Named, spellings};
 
 /// A half-open range of dates, either end open.
 pub type DateRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -211,46 +211,7 @@ pub fn parse_date(value: &str) -> Result<DateTime<Utc>, String> {
     Ok(date)
 }
 
-/// How a client names an entity: its id (UUID), its slug, or its Wikidata id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IdOrSlug {
-    /// An entity's id.
-    Id(EntityId),
-    /// A slug.
-    Slug(String),
-    /// A Wikidata id ("Q30"): the most named entity carrying it.
-    Wikidata(String),
-}
-
-impl IdOrSlug {
-    /// Reads a path segment or parameter value.
-    pub fn parse(value: &str) -> Result<Self, String> {
-        if let Ok(id) = value.parse::<EntityId>() {
-            return Ok(Self::Id(id));
-        }
-        // Slugs are lowercase, so a capital Q and digits can only be a Wikidata id.
-        if let Some(digits) = value.strip_prefix('Q')
-            && (1..=12).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0')
-        {
-            return Ok(Self::Wikidata(value.to_owned()));
-        }
-        let valid = !value.is_empty()
-            && value.len() <= 200
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if valid {
-            Ok(Self::Slug(value.to_owned()))
-        } else {
-            Err(
-                "expected an entity id (UUID), slug (lowercase letters, digits and hyphens) or Wikidata id (Q and digits)"
-                    .to_owned(),
-            )
-        }
-    }
-}
+pub use crate::domain::IdOrSlug;
 
 #[cfg(test)]
 mod tests {
