@@ -13,7 +13,11 @@
 //! - [`domain`]: the typed values the layers share (entity kinds, fields, named choices).
 //! - [`db`]: all SQL, one module per aggregate.
 //! - [`directory`]: the entities held in memory by `serve` for lookups and name search.
-//! - [`textindex`]: the articles' lexemes held in memory by `serve` for newest-first full text.
+//! - [`textindex`]: the articles' lexemes and entities held in memory by `serve` for
+//!   newest-first full text and the dashboard answers.
+//! - [`answers`]: timelines, facets, maps and co-mention networks of any article filter,
+//!   counted over the snapshot or over rows read from the database.
+//! - [`feed`]: stored articles announced to every `serve` (LISTEN/NOTIFY), for live streams.
 //! - [`http`]: the axum router, the problem+json error type, one module per resource.
 //! - [`ingest`]: input formats, normalization, and the batched idempotent importer.
 //! - [`curation`]: merging, splitting, editing and suppressing entities by hand, with a change
@@ -27,6 +31,7 @@
 //! The extraction engine is the separate crate `newsgraph-extract` (crates/extract): it knows
 //! nothing of PostgreSQL or HTTP.
 
+pub mod answers;
 pub mod commands;
 pub mod config;
 pub mod curation;

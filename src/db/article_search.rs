@@ -61,6 +61,8 @@ pub struct ArticleFilter {
     pub to: Option<DateTime<Utc>>,
     /// Source domain.
     pub source: Option<String>,
+    /// Stored (new or changed) at or after, by the change feed's clock.
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// A row of the list.
@@ -282,7 +284,9 @@ fn push_rank(query: &mut QueryBuilder<'_, Postgres>, filter: &ArticleFilter) {
     }
 }
 
-fn push_from_where(query: &mut QueryBuilder<'_, Postgres>, filter: &ArticleFilter) {
+/// `FROM articles a JOIN sources s ... WHERE <filter>`: the rows of `filter`, for the list, its
+/// count and the dashboard answers read from the database.
+pub(crate) fn push_from_where(query: &mut QueryBuilder<'_, Postgres>, filter: &ArticleFilter) {
     match filter.entities.first() {
         Some(first) => {
             query.push("FROM article_entities ae0 JOIN articles a ON a.id = ae0.article_id ");
@@ -322,6 +326,14 @@ fn push_from_where(query: &mut QueryBuilder<'_, Postgres>, filter: &ArticleFilte
     if let Some(source) = &filter.source {
         query.push(" AND s.domain = ");
         query.push_bind(source.clone());
+    }
+    if let Some(since) = filter.updated_since {
+        query.push(
+            " AND EXISTS (SELECT 1 FROM article_changes c WHERE c.article_id = a.id \
+             AND c.changed_at >= ",
+        );
+        query.push_bind(since);
+        query.push(")");
     }
 }
 

@@ -2,6 +2,8 @@
 //! `&mut PgConnection` when they run several statements) so they run on the pool or inside a
 //! transaction. Nothing here knows HTTP.
 
+pub mod answers;
+pub mod article_feed;
 pub mod article_search;
 pub mod articles;
 pub mod curation_log;

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use futures_util::stream::BoxStream;
-use sqlx::{PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, Transaction};
+
+use crate::domain::EntityKind;
 use uuid::Uuid;
 
 /// One article as the full-text index holds it.
@@ -17,18 +19,56 @@ pub struct IndexRow {
     pub source_id: i32,
     /// The distinct lexemes of its `search` vector.
     pub lexemes: Vec<String>,
+    /// The entities it names.
+    pub entity_ids: Vec<Uuid>,
 }
 
-/// Every article's lexemes, in list order (newest first, undated last, ties by id
-/// descending), streamed.
-pub fn rows(pool: &PgPool) -> BoxStream<'_, sqlx::Result<IndexRow>> {
+/// Every article's lexemes and entities, in list order (newest first, undated last, ties by
+/// id descending), streamed.
+pub fn rows<'c>(conn: &'c mut PgConnection) -> BoxStream<'c, sqlx::Result<IndexRow>> {
     sqlx::query_as!(
         IndexRow,
-        r#"SELECT id, published_at, source_id, tsvector_to_array(search) AS "lexemes!"
-           FROM articles
-           ORDER BY COALESCE(published_at, '-infinity'::timestamptz) DESC, id DESC"#
+        r#"SELECT a.id, a.published_at, a.source_id, tsvector_to_array(a.search) AS "lexemes!",
+                  ARRAY(SELECT x.entity_id FROM article_entities x WHERE x.article_id = a.id)
+                      AS "entity_ids!"
+           FROM articles a
+           ORDER BY COALESCE(a.published_at, '-infinity'::timestamptz) DESC, a.id DESC"#
     )
-    .fetch(pool)
+    .fetch(conn)
+}
+
+/// An entity as the index holds it.
+#[derive(Debug, Clone)]
+pub struct EntityFactsRow {
+    /// Id.
+    pub id: Uuid,
+    /// Type.
+    pub kind: EntityKind,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Longitude.
+    pub longitude: Option<f64>,
+}
+
+/// Every entity some article names.
+pub async fn entities(executor: impl PgExecutor<'_>) -> sqlx::Result<Vec<EntityFactsRow>> {
+    sqlx::query_as!(
+        EntityFactsRow,
+        r#"SELECT id, kind AS "kind: EntityKind", latitude, longitude
+           FROM entities WHERE article_count > 0"#
+    )
+    .fetch_all(executor)
+    .await
+}
+
+/// Starts the read-only, repeatable-read transaction a build reads in, so that the articles'
+/// entities are among the entities it read.
+pub async fn begin_build(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }
 
 /// Every source's id and domain.
@@ -39,13 +79,17 @@ pub async fn sources(executor: impl PgExecutor<'_>) -> sqlx::Result<Vec<(i32, St
     Ok(rows.into_iter().map(|row| (row.id, row.domain)).collect())
 }
 
-/// A number that changes whenever rows of `articles` are inserted, updated or deleted: the
-/// table's cumulative statistics, which reach this view within about a second of a commit.
+/// A number that changes whenever rows of `articles`, `article_entities` (an article's
+/// entities, moved by curation too) or `entities` (a type corrected) are inserted, updated or
+/// deleted: the tables' cumulative statistics, which reach this view within about a second
+/// of a commit.
 pub async fn change_marker(executor: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
-        r#"SELECT pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)
-                  + pg_stat_get_tuples_deleted(c.oid) AS "marker!"
-           FROM pg_class c WHERE c.oid = 'articles'::regclass"#
+        r#"SELECT sum(pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)
+                  + pg_stat_get_tuples_deleted(c.oid))::bigint AS "marker!"
+           FROM pg_class c
+           WHERE c.oid IN ('articles'::regclass, 'article_entities'::regclass,
+                           'entities'::regclass)"#
     )
     .fetch_one(executor)
     .await

@@ -27,13 +27,34 @@ use crate::textindex::TextIndex;
 
 /// Parameters of `GET /v1/articles`.
 pub const LIST_PARAMS: &[&str] = &[
-    "q", "entity", "type", "from", "to", "source", "sort", "limit", "cursor", "count", "fields",
+    "q",
+    "entity",
+    "type",
+    "from",
+    "to",
+    "source",
+    "updated_since",
+    "sort",
+    "limit",
+    "cursor",
+    "count",
+    "fields",
     "format",
 ];
 /// Parameters of `GET /v1/articles/export`.
 pub const EXPORT_PARAMS: &[&str] = &[
-    "q", "entity", "type", "from", "to", "source", "sort", "fields", "format",
+    "q",
+    "entity",
+    "type",
+    "from",
+    "to",
+    "source",
+    "updated_since",
+    "sort",
+    "fields",
+    "format",
 ];
+
 /// Parameters of `GET /v1/articles/{id}`.
 pub const GET_PARAMS: &[&str] = &[];
 /// Parameters of `GET /v1/articles/{id}/entities`.
@@ -126,8 +147,8 @@ pub async fn export_articles(
 /// mentions, so the work of a page grows with their number.
 pub const MAX_ENTITY_FILTERS: usize = 10;
 
-/// The filters shared by the list and the export.
-async fn article_filter(
+/// The filters shared by the list, the export and the dashboard answers.
+pub(super) async fn article_filter(
     pool: &PgPool,
     directory: Option<&Arc<Directory>>,
     params: &Params,
@@ -164,6 +185,7 @@ async fn article_filter(
         from,
         to,
         source: params.one("source")?.map(|s| s.trim().to_lowercase()),
+        updated_since: params.date("updated_since")?,
     })
 }
 

@@ -14,7 +14,7 @@ use sqlx::PgPool;
 use super::dto::{ArticleResponse, EntityResponse, Mention, RelatedEntity, TimelineBucket};
 use super::error::ApiError;
 use super::fields::{ArticleField, all_but, select_fields};
-use super::format::{ListPage, negotiate};
+use super::format::{Format, ListPage, negotiate};
 use super::lookup::path_entity;
 use super::params::{DateRange, Params};
 use crate::db::GenericPlans;
@@ -31,7 +31,7 @@ use crate::names::search_norm;
 /// Parameters of `GET /v1/entities`.
 pub const LIST_PARAMS: &[&str] = &["q", "type", "sort", "limit", "cursor", "count", "format"];
 /// Parameters of `GET /v1/entities/{id}`.
-pub const GET_PARAMS: &[&str] = &[];
+pub const GET_PARAMS: &[&str] = &["format"];
 /// Parameters of `GET /v1/entities/{id}/articles`.
 pub const ARTICLES_PARAMS: &[&str] = &[
     "from", "to", "sort", "limit", "cursor", "count", "fields", "format",
@@ -52,7 +52,12 @@ pub async fn list_entities(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), LIST_PARAMS)?;
-    let format = negotiate(&params, &headers, &["json", "csv"])?;
+    let geojson = super::places::wants_geojson(&params, &headers, &["json", "csv"])?;
+    let format = if geojson {
+        Format::Json
+    } else {
+        negotiate(&params, &headers, &["json", "csv"])?
+    };
     let q = params.one("q")?.map(search_norm).filter(|q| !q.is_empty());
     if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(ApiError::invalid("q", "longer than 200 characters"));
@@ -91,7 +96,7 @@ pub async fn list_entities(
             (page, count)
         }
     };
-    Ok(ListPage {
+    let page = ListPage {
         data: page
             .rows
             .into_iter()
@@ -99,8 +104,11 @@ pub async fn list_entities(
             .collect::<Vec<_>>(),
         next: page.next,
         count,
+    };
+    if geojson {
+        return Ok(super::places::collection_response(page, &uri));
     }
-    .respond(format, &uri))
+    Ok(page.respond(format, &uri))
 }
 
 /// `GET /v1/entities/{id-or-slug}`.
@@ -108,11 +116,16 @@ pub async fn get_entity(
     State(pool): State<PgPool>,
     State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Params::parse(uri.query(), GET_PARAMS)?;
+    let params = Params::parse(uri.query(), GET_PARAMS)?;
+    let geojson = super::places::wants_geojson(&params, &headers, &["json"])?;
     Ok(
         match path_entity(&pool, directory.as_ref(), &id, &uri).await? {
+            Ok(row) if geojson => super::places::geojson_response(super::places::entity_feature(
+                &EntityResponse::from(row),
+            )),
             Ok(row) => axum::Json(EntityResponse::from(row)).into_response(),
             Err(moved) => moved,
         },
@@ -156,6 +169,7 @@ pub async fn list_entity_articles(
         from,
         to,
         source: None,
+        updated_since: None,
     };
     // Bodies are read for the snippets even when not returned.
     let request = PageRequest {

@@ -134,7 +134,7 @@ fn json_page<T>(
 }
 
 /// `<uri with cursor replaced>; rel="next"`.
-fn next_link(uri: &Uri, cursor: &str) -> String {
+pub fn next_link(uri: &Uri, cursor: &str) -> String {
     let kept = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
         .filter(|(name, _)| name != "cursor")
         .map(|(name, value)| (name.into_owned(), value.into_owned()));

@@ -5,6 +5,7 @@
 //! each with the query parameters it takes: [`served_routes`] is that record, which the tests
 //! hold against openapi.yaml.
 
+mod answers;
 mod articles;
 mod auth;
 mod body;
@@ -23,8 +24,10 @@ mod ingest;
 pub mod json_text;
 mod lookup;
 mod metrics;
+mod network;
 mod observe;
 mod params;
+mod places;
 mod rate_limit;
 mod request_id;
 mod routes;
@@ -237,6 +240,31 @@ fn register(shed: Arc<shed::Shed>, config: &HttpConfig) -> (Router<AppState>, Ve
             articles::list_articles,
         )
         .post("/v1/articles", &[], ingest::post_articles)
+        .get(
+            "/v1/articles/timeline",
+            answers::TIMELINE_PARAMS,
+            answers::get_article_timeline,
+        )
+        .get(
+            "/v1/articles/facets",
+            answers::FACETS_PARAMS,
+            answers::get_article_facets,
+        )
+        .get(
+            "/v1/articles/places",
+            places::PLACES_PARAMS,
+            places::list_article_places,
+        )
+        .get(
+            "/v1/articles/network",
+            network::NETWORK_PARAMS,
+            network::get_article_network,
+        )
+        .get(
+            "/v1/entities/timeline",
+            answers::COMPARE_PARAMS,
+            answers::compare_entity_timelines,
+        )
         .get(
             "/v1/articles/export",
             articles::EXPORT_PARAMS,

@@ -19,6 +19,7 @@
 //! This module owns no SQL; it calls [`crate::db::text_index`] and
 //! [`crate::db::article_search::by_ids`].
 
+pub mod facts;
 pub mod postings;
 pub mod query;
 pub mod snapshot;
@@ -38,7 +39,9 @@ use crate::db::listing::{Page, SortKey};
 use crate::db::text_index::{self, IndexRow};
 use crate::domain::Named;
 use crate::refresher::{Refresher, Source, Timing};
-use snapshot::{Bounds, Builder, Snapshot, Walk};
+use facts::{EntityFacts, FactsBuilder};
+pub use snapshot::Snapshot;
+use snapshot::{Bounds, Builder, Selection, Walk};
 
 /// How long the last change check holds before a request checks again.
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
@@ -192,6 +195,51 @@ impl TextIndex {
         Ok(page)
     }
 
+    /// The articles matching `filter`, as ordinals of the current snapshot; `None` when the
+    /// snapshot is not current or cannot answer exactly (a phrase, `updated_since`), and the
+    /// database must.
+    pub async fn select(
+        self: &Arc<Self>,
+        filter: &ArticleFilter,
+    ) -> sqlx::Result<Option<(Arc<Snapshot>, Vec<u32>)>> {
+        if filter.updated_since.is_some() {
+            return Ok(None);
+        }
+        let Some(snapshot) = self.refresher.get_if_current().await? else {
+            return Ok(None);
+        };
+        let parsed = match filter.q.as_deref() {
+            Some(q) => {
+                let text = self.tsquery(q).await?;
+                match query::parse(&text) {
+                    Some(parsed) if !parsed.approximate => match parsed.query {
+                        Some(query) => Some(query),
+                        None => return Ok(Some((snapshot, Vec::new()))),
+                    },
+                    _ => return Ok(None),
+                }
+            }
+            None => None,
+        };
+        let source = match &filter.source {
+            Some(domain) => match snapshot.source_id(domain) {
+                Some(id) => Some(id),
+                None => return Ok(Some((snapshot, Vec::new()))),
+            },
+            None => None,
+        };
+        let entities: Vec<Uuid> = filter.entities.iter().map(|id| id.uuid()).collect();
+        let docs = snapshot.select(&Selection {
+            query: parsed.as_ref(),
+            entities: &entities,
+            kind: filter.kind,
+            from: filter.from,
+            to: filter.to,
+            source,
+        });
+        Ok(Some((snapshot, docs)))
+    }
+
     async fn try_page(
         self: &Arc<Self>,
         q: &str,
@@ -200,6 +248,7 @@ impl TextIndex {
     ) -> sqlx::Result<Option<Page<ArticleRow>>> {
         if !filter.entities.is_empty()
             || filter.kind.is_some()
+            || filter.updated_since.is_some()
             || request.sort == ArticleSort::Relevance
         {
             return Ok(None);
@@ -280,25 +329,36 @@ fn key(row: &ArticleRow) -> (SortKey, Uuid) {
     (SortKey::Date(row.published_at), row.id.uuid())
 }
 
-/// Reads every article's lexemes and indexes them on a blocking thread as they stream in
-/// (at 240,000 articles the database sends about 160 MB of lexemes).
+/// Reads every article's lexemes and entities and indexes them on a blocking thread as they
+/// stream in (at 240,000 articles the database sends about 160 MB of lexemes), all in one
+/// repeatable-read transaction so that every entity an article names was read.
 async fn build(pool: &PgPool) -> sqlx::Result<(Snapshot, i64)> {
     let started = Instant::now();
     let marker = text_index::change_marker(pool).await?;
-    let sources = text_index::sources(pool).await?;
+    let mut tx = text_index::begin_build(pool).await?;
+    let sources = text_index::sources(&mut *tx).await?;
     let sources = sources
         .into_iter()
         .map(|(id, domain)| (domain, id))
         .collect();
+    let entities = text_index::entities(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|row| EntityFacts {
+            id: row.id,
+            kind: row.kind,
+            point: row.latitude.zip(row.longitude),
+        })
+        .collect();
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<IndexRow>(1024);
     let builder = tokio::task::spawn_blocking(move || {
-        let mut builder = Builder::default();
+        let mut builder = Builder::new(FactsBuilder::new(entities));
         while let Some(row) = receiver.blocking_recv() {
             builder.add(row);
         }
         builder.finish(sources)
     });
-    let mut rows = text_index::rows(pool);
+    let mut rows = text_index::rows(&mut tx);
     let mut failure = None;
     while let Some(row) = rows.next().await {
         match row {
@@ -315,6 +375,7 @@ async fn build(pool: &PgPool) -> sqlx::Result<(Snapshot, i64)> {
     }
     drop(rows);
     drop(sender);
+    tx.rollback().await?;
     let snapshot = builder
         .await
         .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?;

@@ -113,6 +113,31 @@ impl Postings {
     pub fn contains(&self, ordinal: u32) -> bool {
         self.next_at_or_after(ordinal) == Some(ordinal)
     }
+
+    /// Every ordinal, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut next_block = 0;
+        let mut at = 0;
+        let mut end = 0;
+        let mut current = 0;
+        std::iter::from_fn(move || {
+            if at < end {
+                let (gap, used) = read_varint(&self.bytes[at..end]);
+                at += used;
+                current += gap;
+                return Some(current);
+            }
+            let (first, offset) = *self.skips.get(next_block)?;
+            next_block += 1;
+            at = offset as usize;
+            end = self
+                .skips
+                .get(next_block)
+                .map_or(self.bytes.len(), |(_, offset)| *offset as usize);
+            current = first;
+            Some(first)
+        })
+    }
 }
 
 fn write_varint(bytes: &mut Vec<u8>, mut value: u32) {
@@ -183,6 +208,7 @@ mod tests {
                 prop_assert_eq!(postings.next_at_or_after(probe), next);
                 prop_assert_eq!(postings.prev_at_or_before(probe), prev);
             }
+            prop_assert_eq!(postings.iter().collect::<Vec<_>>(), ordinals);
         }
     }
 }

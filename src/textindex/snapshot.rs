@@ -10,6 +10,11 @@ use std::ops::Range;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+mod select;
+
+pub use select::Selection;
+
+use super::facts::{Facts, FactsBuilder};
 use super::postings::Postings;
 use super::query::Query;
 use crate::db::article_search::ArticleSort;
@@ -38,6 +43,7 @@ pub struct Snapshot {
     docs: Vec<Doc>,
     terms: HashMap<Box<str>, Postings>,
     sources: HashMap<String, i32>,
+    facts: Facts,
 }
 
 impl Snapshot {
@@ -82,7 +88,12 @@ impl Snapshot {
             .iter()
             .map(|(term, postings)| term.len() + postings.heap_bytes() + 64)
             .sum();
-        terms + self.docs.capacity() * std::mem::size_of::<Doc>()
+        terms + self.docs.capacity() * std::mem::size_of::<Doc>() + self.facts.heap_bytes()
+    }
+
+    /// The entities of the articles, and the articles of the entities.
+    pub fn facts(&self) -> &Facts {
+        &self.facts
     }
 
     /// The ordinals whose publication date is within `from..to` (undated articles only when
@@ -275,9 +286,18 @@ impl Walk<'_> {
 pub struct Builder {
     docs: Vec<Doc>,
     terms: HashMap<Box<str>, Postings>,
+    facts: FactsBuilder,
 }
 
 impl Builder {
+    /// A builder whose articles name these entities.
+    pub fn new(facts: FactsBuilder) -> Self {
+        Self {
+            facts,
+            ..Self::default()
+        }
+    }
+
     /// Adds one article, the next in list order.
     pub fn add(&mut self, row: IndexRow) {
         let ordinal = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
@@ -288,6 +308,7 @@ impl Builder {
             id: row.id,
             source: row.source_id,
         });
+        self.facts.add(ordinal, &row.entity_ids);
         for lexeme in row.lexemes {
             match self.terms.get_mut(lexeme.as_str()) {
                 Some(postings) => postings.push(ordinal),
@@ -311,6 +332,7 @@ impl Builder {
             docs: self.docs,
             terms: self.terms,
             sources,
+            facts: self.facts.finish(),
         }
     }
 }
@@ -386,6 +408,7 @@ mod tests {
                 published_at: doc.day.map(date),
                 source_id: doc.source,
                 lexemes: doc.words.iter().map(|w| (*w).to_owned()).collect(),
+                entity_ids: Vec::new(),
             });
         }
         builder.finish(HashMap::new())

@@ -12,7 +12,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::record::{ArticleInput, Location};
-use crate::db::{articles, entities, mentions, sources};
+use crate::db::{article_feed, articles, entities, mentions, sources};
 use crate::names;
 use curated::MentionRules;
 use identities::{EntityIds, resolve_entities};
@@ -72,7 +72,9 @@ pub async fn store_batch(
     let mut tx = pool.begin().await?;
     let stored = write_articles(&mut tx, extractor_version, batch, &source_ids).await?;
     mentions::lock_for_ingest(&mut tx).await?;
+    let ids: Vec<Uuid> = stored.iter().map(|article| article.id).collect();
     let outcome = write_entities(&mut tx, batch, stored).await?;
+    article_feed::record(&mut tx, &ids).await?;
     tx.commit().await?;
     Ok(outcome)
 }

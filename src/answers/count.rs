@@ -1,0 +1,230 @@
+//! Counting the matched articles: per time bucket, per entity, source and type, and the
+//! co-mention network of the most named entities. Each count is one pass over the matches.
+
+use std::collections::HashMap;
+
+use super::Matched;
+use crate::domain::EntityKind;
+use crate::textindex::facts::EntityFacts;
+
+/// Matches per bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Buckets {
+    /// Matches in each bucket (between consecutive bounds).
+    pub counts: Vec<i64>,
+    /// Matches with no publication date (on no timeline).
+    pub undated: i64,
+}
+
+/// The matches in each bucket between consecutive `bounds` (microseconds, ascending); dated
+/// matches outside them are not counted.
+pub fn buckets(matched: &Matched, bounds: &[i64]) -> Buckets {
+    let mut counts = vec![0; bounds.len().saturating_sub(1)];
+    let mut undated = 0;
+    matched.for_each(|key, _, _| {
+        if key == i64::MIN {
+            undated += 1;
+            return;
+        }
+        let after = bounds.partition_point(|bound| *bound <= key);
+        if let Some(count) = after.checked_sub(1).and_then(|i| counts.get_mut(i)) {
+            *count += 1;
+        }
+    });
+    Buckets { counts, undated }
+}
+
+/// An entity and the matches naming it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    /// Its ordinal.
+    pub ordinal: u32,
+    /// Matches naming it.
+    pub count: u32,
+}
+
+/// Every entity named by some match, with its number of matches (in no order).
+pub fn entity_counts(matched: &Matched) -> Vec<Counted> {
+    let mut counts = vec![0u32; matched.entity_count()];
+    let mut named = Vec::new();
+    matched.for_each(|_, _, entities| {
+        for ordinal in entities {
+            let count = &mut counts[*ordinal as usize];
+            if *count == 0 {
+                named.push(*ordinal);
+            }
+            *count += 1;
+        }
+    });
+    named
+        .into_iter()
+        .map(|ordinal| Counted {
+            ordinal,
+            count: counts[ordinal as usize],
+        })
+        .collect()
+}
+
+/// The `limit` most counted of `counted` whose facts pass `keep`, most first, ties by id.
+pub fn top(
+    matched: &Matched,
+    counted: &[Counted],
+    limit: usize,
+    keep: impl Fn(&EntityFacts) -> bool,
+) -> Vec<Counted> {
+    let mut kept: Vec<Counted> = counted
+        .iter()
+        .copied()
+        .filter(|counted| keep(matched.entity(counted.ordinal)))
+        .collect();
+    let order = |a: &Counted, b: &Counted| {
+        b.count.cmp(&a.count).then_with(|| {
+            matched
+                .entity(a.ordinal)
+                .id
+                .cmp(&matched.entity(b.ordinal).id)
+        })
+    };
+    if kept.len() > limit && limit > 0 {
+        kept.select_nth_unstable_by(limit - 1, order);
+    }
+    kept.truncate(limit);
+    kept.sort_unstable_by(order);
+    kept
+}
+
+/// Matches per source id, most first, ties by id.
+pub fn source_counts(matched: &Matched) -> Vec<(i32, u32)> {
+    let mut counts: HashMap<i32, u32> = HashMap::new();
+    matched.for_each(|_, source, _| *counts.entry(source).or_default() += 1);
+    let mut counts: Vec<(i32, u32)> = counts.into_iter().collect();
+    counts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counts
+}
+
+/// Matches naming at least one entity of each type, in [`EntityKind::ALL`] order.
+pub fn kind_counts(matched: &Matched) -> [u32; 3] {
+    let mut counts = [0; 3];
+    matched.for_each(|_, _, entities| {
+        let mut seen = [false; 3];
+        for ordinal in entities {
+            let kind = matched.entity(*ordinal).kind;
+            if let Some(i) = EntityKind::ALL.iter().position(|k| *k == kind) {
+                seen[i] = true;
+            }
+        }
+        for (count, seen) in counts.iter_mut().zip(seen) {
+            *count += u32::from(seen);
+        }
+    });
+    counts
+}
+
+/// The co-mention network of some entities over the matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    /// The entities, as given.
+    pub nodes: Vec<Node>,
+    /// The pairs named together by at least one match.
+    pub edges: Vec<Edge>,
+    /// How many articles matched.
+    pub articles: usize,
+}
+
+/// One entity of a network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Its ordinal and matches.
+    pub counted: Counted,
+    /// The buckets in which a match names it, ascending (with bounds).
+    pub slices: Vec<usize>,
+}
+
+/// Two entities named together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    /// Index of one in [`Network::nodes`].
+    pub source: usize,
+    /// Index of the other (greater than `source`).
+    pub target: usize,
+    /// Matches naming both.
+    pub count: u32,
+    /// Pointwise mutual information over the matches: ln(count · articles / (n_source ·
+    /// n_target)).
+    pub pmi: f64,
+    /// The buckets in which a match names both, ascending (with bounds).
+    pub slices: Vec<usize>,
+}
+
+/// The network of `nodes` over the matches; with `bounds`, the buckets each node and edge
+/// appears in (for time slices).
+pub fn network(matched: &Matched, nodes: &[Counted], bounds: Option<&[i64]>) -> Network {
+    let index: HashMap<u32, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, counted)| (counted.ordinal, i))
+        .collect();
+    let mut node_slices: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut pairs: HashMap<(usize, usize), (u32, Vec<usize>)> = HashMap::new();
+    let mut present = Vec::new();
+    matched.for_each(|key, _, entities| {
+        present.clear();
+        present.extend(
+            entities
+                .iter()
+                .filter_map(|ordinal| index.get(ordinal).copied()),
+        );
+        present.sort_unstable();
+        let bucket = bounds.and_then(|bounds| {
+            (key != i64::MIN)
+                .then(|| bounds.partition_point(|bound| *bound <= key))
+                .and_then(|after| after.checked_sub(1))
+                .filter(|i| *i + 1 < bounds.len())
+        });
+        for (n, a) in present.iter().enumerate() {
+            if let Some(bucket) = bucket {
+                node_slices[*a].push(bucket);
+            }
+            for b in &present[n + 1..] {
+                let pair = pairs.entry((*a, *b)).or_default();
+                pair.0 += 1;
+                if let Some(bucket) = bucket {
+                    pair.1.push(bucket);
+                }
+            }
+        }
+    });
+    let articles = matched.len();
+    let mut edges: Vec<Edge> = pairs
+        .into_iter()
+        .map(|((source, target), (count, slices))| {
+            let expected = f64::from(nodes[source].count) * f64::from(nodes[target].count);
+            Edge {
+                source,
+                target,
+                count,
+                pmi: (f64::from(count) * articles as f64 / expected).ln(),
+                slices: distinct(slices),
+            }
+        })
+        .collect();
+    edges.sort_unstable_by(|a, b| (a.source, a.target).cmp(&(b.source, b.target)));
+    Network {
+        nodes: nodes
+            .iter()
+            .zip(node_slices)
+            .map(|(counted, slices)| Node {
+                counted: *counted,
+                slices: distinct(slices),
+            })
+            .collect(),
+        edges,
+        articles,
+    }
+}
+
+fn distinct(mut values: Vec<usize>) -> Vec<usize> {
+    values.sort_unstable();
+    values.dedup();
+    values
+}

@@ -1,0 +1,232 @@
+//! Answers for dashboards: timelines, facets, maps and co-mention networks of the articles
+//! matching any article filter (the filters of `GET /v1/articles`).
+//!
+//! The matching articles come from the full-text snapshot when it is current
+//! ([`TextIndex::select`]): it holds every article's date, source and entities, so a panel
+//! is counted in memory in time proportional to the articles that match, with no join per
+//! request. Otherwise (while a new snapshot is built after a write, with `updated_since`,
+//! for a phrase the snapshot only approximates, or with the index turned off) the same
+//! articles and entities are read from the database. Both feed the same counting code
+//! ([`count`]), so the two paths cannot disagree on what they count.
+//!
+//! This module owns no SQL (it calls [`crate::db::answers`]) and knows nothing of HTTP.
+
+pub mod count;
+pub mod spikes;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::db::article_search::ArticleFilter;
+use crate::db::{answers, text_index};
+use crate::textindex::facts::EntityFacts;
+use crate::textindex::{Snapshot, TextIndex};
+
+/// The most buckets one timeline may have.
+pub const MAX_BUCKETS: i64 = 3_700;
+
+/// The articles matching a filter, with what the answers count of each.
+#[derive(Debug)]
+pub struct Matched {
+    inner: Inner,
+}
+
+#[derive(Debug)]
+enum Inner {
+    /// Ordinals of a current snapshot.
+    Memory {
+        snapshot: Arc<Snapshot>,
+        docs: Vec<u32>,
+    },
+    /// Read from the database: article `n` names `entities[offsets[n]..offsets[n + 1]]`,
+    /// ordinals into `table`.
+    Loaded {
+        keys: Vec<i64>,
+        sources: Vec<i32>,
+        offsets: Vec<u32>,
+        entities: Vec<u32>,
+        table: Vec<EntityFacts>,
+    },
+}
+
+/// The articles matching `filter`: from the snapshot when it can answer, else from the
+/// database.
+pub async fn matched(
+    pool: &PgPool,
+    text_index: Option<&Arc<TextIndex>>,
+    filter: &ArticleFilter,
+) -> sqlx::Result<Matched> {
+    if let Some(index) = text_index
+        && let Some((snapshot, docs)) = index.select(filter).await?
+    {
+        return Ok(Matched {
+            inner: Inner::Memory { snapshot, docs },
+        });
+    }
+    load(pool, filter).await
+}
+
+/// Reads the matching articles and their entities in one repeatable-read transaction, so
+/// that every entity an article names is read too.
+async fn load(pool: &PgPool, filter: &ArticleFilter) -> sqlx::Result<Matched> {
+    let mut tx = text_index::begin_build(pool).await?;
+    let rows = answers::matched(&mut *tx, filter).await?;
+    let mut ordinals: HashMap<Uuid, u32> = HashMap::new();
+    let mut ids: Vec<Uuid> = Vec::new();
+    let mut keys = Vec::with_capacity(rows.len());
+    let mut sources = Vec::with_capacity(rows.len());
+    let mut offsets = Vec::with_capacity(rows.len() + 1);
+    let mut entities = Vec::new();
+    offsets.push(0);
+    for row in rows {
+        keys.push(key(row.published_at));
+        sources.push(row.source_id);
+        for id in row.entity_ids {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            let ordinal = *ordinals.entry(id).or_insert_with(|| {
+                ids.push(id);
+                next
+            });
+            entities.push(ordinal);
+        }
+        offsets.push(u32::try_from(entities.len()).unwrap_or(u32::MAX));
+    }
+    let mut facts: HashMap<Uuid, EntityFacts> = answers::entity_facts(&mut *tx, &ids)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let facts = EntityFacts {
+                id: row.id,
+                kind: row.kind,
+                point: row.latitude.zip(row.longitude),
+            };
+            (row.id, facts)
+        })
+        .collect();
+    tx.rollback().await?;
+    // Every id read names an entity (a foreign key) of the same snapshot of the database, so
+    // none is missing; were one missing, it would count as a person with no place.
+    let table = ids
+        .iter()
+        .map(|id| {
+            facts.remove(id).unwrap_or(EntityFacts {
+                id: *id,
+                kind: crate::domain::EntityKind::Person,
+                point: None,
+            })
+        })
+        .collect();
+    Ok(Matched {
+        inner: Inner::Loaded {
+            keys,
+            sources,
+            offsets,
+            entities,
+            table,
+        },
+    })
+}
+
+/// An article's publication time in microseconds, `i64::MIN` when undated.
+pub fn key(date: Option<DateTime<Utc>>) -> i64 {
+    date.map_or(i64::MIN, |date| date.timestamp_micros())
+}
+
+impl Matched {
+    /// How many articles match.
+    pub fn len(&self) -> usize {
+        match &self.inner {
+            Inner::Memory { docs, .. } => docs.len(),
+            Inner::Loaded { keys, .. } => keys.len(),
+        }
+    }
+
+    /// Whether none match.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the in-memory snapshot answered (else the database did).
+    pub fn from_memory(&self) -> bool {
+        matches!(self.inner, Inner::Memory { .. })
+    }
+
+    /// Calls `f` with each article's publication key, source id and entity ordinals.
+    pub fn for_each(&self, mut f: impl FnMut(i64, i32, &[u32])) {
+        match &self.inner {
+            Inner::Memory { snapshot, docs } => {
+                let facts = snapshot.facts();
+                for doc in docs {
+                    f(
+                        snapshot.key_of(*doc),
+                        snapshot.source_of(*doc),
+                        facts.of_doc(*doc),
+                    );
+                }
+            }
+            Inner::Loaded {
+                keys,
+                sources,
+                offsets,
+                entities,
+                ..
+            } => {
+                for (n, (key, source)) in keys.iter().zip(sources).enumerate() {
+                    let span = offsets[n] as usize..offsets[n + 1] as usize;
+                    f(*key, *source, &entities[span]);
+                }
+            }
+        }
+    }
+
+    /// The entity with this ordinal.
+    pub fn entity(&self, ordinal: u32) -> &EntityFacts {
+        match &self.inner {
+            Inner::Memory { snapshot, .. } => snapshot.facts().entity(ordinal),
+            Inner::Loaded { table, .. } => &table[ordinal as usize],
+        }
+    }
+
+    /// How many entity ordinals there are.
+    pub fn entity_count(&self) -> usize {
+        match &self.inner {
+            Inner::Memory { snapshot, .. } => snapshot.facts().entity_count(),
+            Inner::Loaded { table, .. } => table.len(),
+        }
+    }
+
+    /// The earliest and latest publication times matched, if any article is dated.
+    pub fn date_span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut span: Option<(i64, i64)> = None;
+        self.for_each(|key, _, _| {
+            if key != i64::MIN {
+                span = Some(span.map_or((key, key), |(low, high)| (low.min(key), high.max(key))));
+            }
+        });
+        span.and_then(|(low, high)| {
+            Some((
+                DateTime::from_timestamp_micros(low)?,
+                DateTime::from_timestamp_micros(high)?,
+            ))
+        })
+    }
+
+    /// How many articles (matching or not) were published between consecutive `bounds`.
+    pub async fn totals(&self, pool: &PgPool, bounds: &[DateTime<Utc>]) -> sqlx::Result<Vec<i64>> {
+        match &self.inner {
+            Inner::Memory { snapshot, .. } => Ok(bounds
+                .windows(2)
+                .map(|pair| {
+                    let count = snapshot
+                        .count_between(pair[0].timestamp_micros(), pair[1].timestamp_micros());
+                    i64::try_from(count).unwrap_or(i64::MAX)
+                })
+                .collect()),
+            Inner::Loaded { .. } => answers::totals(pool, bounds).await,
+        }
+    }
+}

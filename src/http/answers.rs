@@ -1,0 +1,536 @@
+//! Dashboard answers over any article filter: `GET /v1/articles/timeline` (matches, all
+//! articles and their ratio per bucket, with spike scores), `GET /v1/articles/facets` (top
+//! entities per type, sources and types) and `GET /v1/entities/timeline` (up to ten entities'
+//! series on one time axis). The counting is [`crate::answers`]'; this module parses and
+//! writes.
+
+use std::sync::Arc;
+
+use axum::extract::{OriginalUri, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::articles::{MAX_ENTITY_FILTERS, article_filter};
+use super::dto::timestamp;
+use super::error::ApiError;
+use super::format::{Format, csv_response, negotiate};
+use super::lookup::resolve_entity_param;
+use super::params::Params;
+use crate::answers::count::{self, Counted};
+use crate::answers::spikes::{self, Rule};
+use crate::answers::{self, MAX_BUCKETS, Matched};
+use crate::db::answers::{self as queries, Bound};
+use crate::db::article_search::ArticleFilter;
+use crate::db::timeline::Interval;
+use crate::directory::Directory;
+use crate::domain::{EntityId, EntityKind, Named};
+use crate::textindex::TextIndex;
+
+/// Parameters of `GET /v1/articles/timeline`.
+pub const TIMELINE_PARAMS: &[&str] = &[
+    "q",
+    "entity",
+    "type",
+    "from",
+    "to",
+    "source",
+    "updated_since",
+    "interval",
+    "tz",
+    "window",
+    "threshold",
+    "format",
+];
+/// Parameters of `GET /v1/articles/facets`.
+pub const FACETS_PARAMS: &[&str] = &[
+    "q",
+    "entity",
+    "type",
+    "from",
+    "to",
+    "source",
+    "updated_since",
+    "limit",
+    "format",
+];
+/// Parameters of `GET /v1/entities/timeline`.
+pub const COMPARE_PARAMS: &[&str] = &[
+    "id",
+    "from",
+    "to",
+    "interval",
+    "tz",
+    "window",
+    "threshold",
+    "format",
+];
+
+/// One bucket of a series.
+#[derive(Debug, Serialize)]
+pub struct BucketResponse {
+    /// Bucket start, RFC 3339 UTC.
+    pub start: String,
+    /// The local date the bucket starts on, in the time zone asked for.
+    pub date: String,
+    /// Matching articles.
+    pub count: i64,
+    /// All articles published in the bucket.
+    pub total: i64,
+    /// `count / total` (0 when the bucket is empty).
+    pub ratio: f64,
+    /// The spike score against the trailing baseline (`null` without one).
+    pub score: Option<f64>,
+    /// Whether the score reaches the threshold.
+    pub spike: bool,
+}
+
+/// A time axis: interval, zone, range and bucket bounds.
+pub(super) struct Axis {
+    interval: Interval,
+    tz: String,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    /// One more than the buckets: each bucket runs from one bound to the next.
+    pub(super) bounds: Vec<Bound>,
+    /// The bounds in microseconds.
+    pub(super) micros: Vec<i64>,
+}
+
+impl Axis {
+    /// The axis covering `from`/`to`, else the matches' dates (else the last 30 days), in
+    /// buckets of `interval=` (else `default`) in time zone `tz=`.
+    pub(super) async fn new(
+        pool: &PgPool,
+        params: &Params,
+        range: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+        matched: &[&Matched],
+        default: Interval,
+    ) -> Result<Self, ApiError> {
+        let interval = params
+            .choice_of("interval", Interval::ALL)?
+            .unwrap_or(default);
+        let tz = time_zone(params)?;
+        let span = matched
+            .iter()
+            .filter_map(|matched| matched.date_span())
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+            .map(|(first, last)| (first, last + Duration::seconds(1)));
+        let (from, to) = resolve_range(range, span);
+        check_buckets(from, to, interval)?;
+        let bounds = queries::bounds(pool, interval, &tz, from, to)
+            .await
+            .map_err(|error| match &error {
+                sqlx::Error::Database(database) if database.code().as_deref() == Some("22023") => {
+                    ApiError::invalid("tz", format!("unknown time zone {tz:?}"))
+                }
+                _ => ApiError::from(error),
+            })?;
+        let micros = bounds
+            .iter()
+            .map(|bound| bound.start.timestamp_micros())
+            .collect();
+        Ok(Self {
+            interval,
+            tz,
+            from,
+            to,
+            bounds,
+            micros,
+        })
+    }
+
+    /// `counts` with their totals, ratios and spike scores.
+    fn series(&self, counts: &[i64], totals: &[i64], rule: Rule) -> Vec<BucketResponse> {
+        let scores = spikes::score(counts, rule);
+        self.bounds
+            .iter()
+            .zip(counts.iter().zip(totals))
+            .zip(scores)
+            .map(|((bound, (count, total)), (score, spike))| BucketResponse {
+                start: timestamp(bound.start),
+                date: bound.date.to_string(),
+                count: *count,
+                total: *total,
+                ratio: if *total > 0 {
+                    ((*count as f64 / *total as f64) * 1e6).round() / 1e6
+                } else {
+                    0.0
+                },
+                score,
+                spike,
+            })
+            .collect()
+    }
+
+    fn starts(&self) -> Vec<DateTime<Utc>> {
+        self.bounds.iter().map(|bound| bound.start).collect()
+    }
+
+    /// The axis as top-level fields of a response.
+    fn describe(&self, rule: Rule) -> serde_json::Map<String, Value> {
+        let mut fields = serde_json::Map::new();
+        fields.insert("interval".into(), json!(self.interval.as_str()));
+        fields.insert("tz".into(), json!(self.tz));
+        fields.insert("from".into(), json!(timestamp(self.from)));
+        fields.insert("to".into(), json!(timestamp(self.to)));
+        fields.insert(
+            "spike_rule".into(),
+            json!({ "window": rule.window, "threshold": rule.threshold }),
+        );
+        fields
+    }
+}
+
+/// `tz=`: an IANA zone name or a UTC offset, checked by the database when it is used.
+fn time_zone(params: &Params) -> Result<String, ApiError> {
+    let tz = params.one("tz")?.unwrap_or("UTC");
+    let plausible = !tz.is_empty()
+        && tz.len() <= 64
+        && tz
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-:".contains(c));
+    if !plausible {
+        return Err(ApiError::invalid(
+            "tz",
+            "expected a time zone name such as Europe/Belgrade, or an offset such as +05:30",
+        ));
+    }
+    Ok(tz.to_owned())
+}
+
+/// `window=` and `threshold=`.
+fn spike_rule(params: &Params) -> Result<Rule, ApiError> {
+    let default = Rule::default();
+    let window = params
+        .parsed("window", |value| {
+            value
+                .parse::<usize>()
+                .ok()
+                .filter(|window| (1..=60).contains(window))
+                .ok_or_else(|| "expected a number of buckets from 1 to 60".to_owned())
+        })?
+        .unwrap_or(default.window);
+    let threshold = params
+        .parsed("threshold", |value| {
+            value
+                .parse::<f64>()
+                .ok()
+                .filter(|threshold| {
+                    threshold.is_finite() && *threshold > 0.0 && *threshold <= 100.0
+                })
+                .ok_or_else(|| "expected a number above 0, at most 100".to_owned())
+        })?
+        .unwrap_or(default.threshold);
+    Ok(Rule { window, threshold })
+}
+
+/// The range asked for, completed from the matches' span (or the last 30 days).
+fn resolve_range(
+    (from, to): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let month = Duration::days(30);
+    match (from, to) {
+        (Some(from), Some(to)) => (from, to),
+        (Some(from), None) => {
+            let last = span.map_or_else(Utc::now, |(_, last)| last);
+            (from, last.max(from + month))
+        }
+        (None, Some(to)) => (
+            span.map(|(first, _)| first)
+                .filter(|first| *first < to)
+                .unwrap_or(to - month),
+            to,
+        ),
+        (None, None) => span.unwrap_or_else(|| {
+            let now = Utc::now();
+            (now - month, now)
+        }),
+    }
+}
+
+fn check_buckets(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    interval: Interval,
+) -> Result<(), ApiError> {
+    let days = (to - from).num_days();
+    let buckets = match interval {
+        Interval::Month => days / 28,
+        Interval::Week => days / 7,
+        Interval::Day => days,
+    };
+    if buckets > MAX_BUCKETS {
+        return Err(ApiError::invalid(
+            "interval",
+            format!(
+                "{buckets} buckets of a {interval}; at most {MAX_BUCKETS}: use a longer interval or a shorter range"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `GET /v1/articles/timeline`.
+pub async fn get_article_timeline(
+    State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
+    State(text_index): State<Option<Arc<TextIndex>>>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(uri.query(), TIMELINE_PARAMS)?;
+    let format = negotiate(&params, &headers, &["json", "csv"])?;
+    let rule = spike_rule(&params)?;
+    let filter = article_filter(&pool, directory.as_ref(), &params).await?;
+    let matched = answers::matched(&pool, text_index.as_ref(), &filter).await?;
+    let axis = Axis::new(
+        &pool,
+        &params,
+        (filter.from, filter.to),
+        &[&matched],
+        Interval::Day,
+    )
+    .await?;
+    let counted = count::buckets(&matched, &axis.micros);
+    let totals = matched.totals(&pool, &axis.starts()).await?;
+    let data = axis.series(&counted.counts, &totals, rule);
+    if format == Format::Csv {
+        return Ok(csv_rows(&data));
+    }
+    let mut body = axis.describe(rule);
+    body.insert("undated".into(), json!(counted.undated));
+    body.insert("data".into(), json!(data));
+    Ok(axum::Json(Value::Object(body)).into_response())
+}
+
+fn csv_rows<T: Serialize>(rows: &[T]) -> Response {
+    let values: Vec<Value> = rows
+        .iter()
+        .map(|row| serde_json::to_value(row).unwrap_or(Value::Null))
+        .collect();
+    csv_response(&values)
+}
+
+/// The most entries per facet.
+const MAX_FACET_LIMIT: i64 = 100;
+
+/// `GET /v1/articles/facets`.
+pub async fn get_article_facets(
+    State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
+    State(text_index): State<Option<Arc<TextIndex>>>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(uri.query(), FACETS_PARAMS)?;
+    let format = negotiate(&params, &headers, &["json", "csv"])?;
+    let limit = facet_limit(&params)?;
+    let filter = article_filter(&pool, directory.as_ref(), &params).await?;
+    let matched = answers::matched(&pool, text_index.as_ref(), &filter).await?;
+    let counted = count::entity_counts(&matched);
+    let mut tops: Vec<(EntityKind, Vec<Counted>)> = Vec::new();
+    for kind in EntityKind::ALL {
+        tops.push((
+            kind,
+            count::top(&matched, &counted, limit, |facts| facts.kind == kind),
+        ));
+    }
+    let shown: Vec<Uuid> = tops
+        .iter()
+        .flat_map(|(_, top)| top.iter().map(|c| matched.entity(c.ordinal).id))
+        .collect();
+    let labels = entity_labels(&pool, &shown).await?;
+    let mut sources = count::source_counts(&matched);
+    sources.truncate(limit);
+    let source_ids: Vec<i32> = sources.iter().map(|(id, _)| *id).collect();
+    let source_labels: std::collections::HashMap<i32, queries::SourceLabel> =
+        queries::source_labels(&pool, &source_ids)
+            .await?
+            .into_iter()
+            .map(|label| (label.id, label))
+            .collect();
+    let mut rows: Vec<Value> = Vec::new();
+    let mut entities = serde_json::Map::new();
+    for (kind, top) in &tops {
+        let list: Vec<Value> = top
+            .iter()
+            .filter_map(|c| labels.get(&matched.entity(c.ordinal).id).map(|l| (c, l)))
+            .map(|(c, label)| {
+                json!({
+                    "id": label.id, "slug": label.slug, "name": label.name,
+                    "type": label.kind, "count": c.count,
+                })
+            })
+            .collect();
+        for item in &list {
+            rows.push(json!({
+                "facet": kind.as_str(), "value": item["slug"], "label": item["name"],
+                "count": item["count"],
+            }));
+        }
+        entities.insert(kind.as_str().to_owned(), Value::Array(list));
+    }
+    let sources: Vec<Value> = sources
+        .iter()
+        .filter_map(|(id, count)| source_labels.get(id).map(|label| (label, count)))
+        .map(|(label, count)| json!({ "domain": label.domain, "name": label.name, "count": count }))
+        .collect();
+    let types: Vec<Value> = EntityKind::ALL
+        .iter()
+        .zip(count::kind_counts(&matched))
+        .map(|(kind, count)| json!({ "type": kind.as_str(), "count": count }))
+        .collect();
+    if format == Format::Csv {
+        for source in &sources {
+            rows.push(json!({
+                "facet": "source", "value": source["domain"], "label": source["name"],
+                "count": source["count"],
+            }));
+        }
+        for kind in &types {
+            rows.push(json!({
+                "facet": "type", "value": kind["type"], "label": kind["type"],
+                "count": kind["count"],
+            }));
+        }
+        return Ok(csv_response(&rows));
+    }
+    Ok(axum::Json(json!({
+        "count": matched.len(),
+        "entities": entities,
+        "sources": sources,
+        "types": types,
+    }))
+    .into_response())
+}
+
+/// `limit=` of a facet: 10 by default, at most [`MAX_FACET_LIMIT`].
+fn facet_limit(params: &Params) -> Result<usize, ApiError> {
+    Ok(params
+        .parsed("limit", |value| {
+            value
+                .parse::<i64>()
+                .ok()
+                .filter(|limit| (1..=MAX_FACET_LIMIT).contains(limit))
+                .ok_or_else(|| format!("expected a number from 1 to {MAX_FACET_LIMIT}"))
+        })?
+        .map_or(10, |limit| limit as usize))
+}
+
+/// The labels of the entities shown, by id.
+pub(super) async fn entity_labels(
+    pool: &PgPool,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, queries::EntityLabel>, ApiError> {
+    Ok(queries::entity_labels(pool, ids)
+        .await?
+        .into_iter()
+        .map(|label| (label.id.uuid(), label))
+        .collect())
+}
+
+/// `GET /v1/entities/timeline?id=a&id=b…`: each entity's series on one axis.
+pub async fn compare_entity_timelines(
+    State(pool): State<PgPool>,
+    State(directory): State<Option<Arc<Directory>>>,
+    State(text_index): State<Option<Arc<TextIndex>>>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(uri.query(), COMPARE_PARAMS)?;
+    let format = negotiate(&params, &headers, &["json", "csv"])?;
+    let rule = spike_rule(&params)?;
+    let range = params.date_range()?;
+    let ids = compared_entities(&pool, directory.as_ref(), &params).await?;
+    let mut matched = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let filter = ArticleFilter {
+            q: None,
+            entities: vec![*id],
+            kind: None,
+            from: range.0,
+            to: range.1,
+            source: None,
+            updated_since: None,
+        };
+        matched.push(answers::matched(&pool, text_index.as_ref(), &filter).await?);
+    }
+    let refs: Vec<&Matched> = matched.iter().collect();
+    let axis = Axis::new(&pool, &params, range, &refs, Interval::Day).await?;
+    let totals = matched[0].totals(&pool, &axis.starts()).await?;
+    let uuids: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
+    let labels = entity_labels(&pool, &uuids).await?;
+    let mut series = Vec::new();
+    let mut rows = Vec::new();
+    for (id, matched) in ids.iter().zip(&matched) {
+        let Some(label) = labels.get(&id.uuid()) else {
+            continue;
+        };
+        let counted = count::buckets(matched, &axis.micros);
+        let data = axis.series(&counted.counts, &totals, rule);
+        if format == Format::Csv {
+            for bucket in &data {
+                let mut row =
+                    json!({ "entity_id": label.id, "slug": label.slug, "name": label.name });
+                if let (Value::Object(row), Ok(Value::Object(bucket))) =
+                    (&mut row, serde_json::to_value(bucket))
+                {
+                    row.extend(bucket);
+                }
+                rows.push(row);
+            }
+            continue;
+        }
+        series.push(json!({
+            "entity": { "id": label.id, "slug": label.slug, "name": label.name, "type": label.kind },
+            "undated": counted.undated,
+            "data": data,
+        }));
+    }
+    if format == Format::Csv {
+        return Ok(csv_response(&rows));
+    }
+    let mut body = axis.describe(rule);
+    body.insert("series".into(), Value::Array(series));
+    Ok(axum::Json(Value::Object(body)).into_response())
+}
+
+/// The `id=` entities of a comparison: 1 to [`MAX_ENTITY_FILTERS`], distinct, following
+/// merges.
+async fn compared_entities(
+    pool: &PgPool,
+    directory: Option<&Arc<Directory>>,
+    params: &Params,
+) -> Result<Vec<EntityId>, ApiError> {
+    let values = params.all("id");
+    if values.is_empty() {
+        return Err(ApiError::invalid("id", "give at least one entity (id=…)"));
+    }
+    if values.len() > MAX_ENTITY_FILTERS {
+        return Err(ApiError::invalid(
+            "id",
+            format!(
+                "given {} times; at most {MAX_ENTITY_FILTERS} entities per comparison",
+                values.len()
+            ),
+        ));
+    }
+    let mut ids = Vec::with_capacity(values.len());
+    for value in values {
+        let id = resolve_entity_param(pool, directory, "id", value).await?;
+        if ids.contains(&id) {
+            return Err(ApiError::invalid(
+                "id",
+                format!("{value} names an entity given already"),
+            ));
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
