@@ -475,6 +475,11 @@ pub struct ServeArgs {
     )]
     pub text_index: bool,
 
+    /// Most live streams (`GET /v1/articles/stream`) open at once; one more is answered 503.
+    /// Each holds a connection and about 30 KiB.
+    #[arg(long, env = "NEWSGRAPH_MAX_STREAMS", default_value_t = 2000)]
+    pub max_streams: usize,
+
     /// Files or directories to import before serving (idempotent: on later starts only new
     /// or changed articles are written). Repeat the flag or separate paths with commas.
     #[arg(

@@ -40,6 +40,7 @@ pub mod db;
 pub mod directory;
 pub mod domain;
 pub mod embedded;
+pub mod feed;
 pub mod http;
 pub mod ingest;
 pub mod names;

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::config::ServeArgs;
 use crate::database::Database;
+use crate::feed::Feed;
 use crate::http::{self, HttpConfig};
 use crate::ingest::{self, ImportOptions, formats};
 use crate::shutdown::Signals;
@@ -47,11 +48,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 index.preload();
             }
             let generic = state.generic.clone();
+            let feed = Arc::clone(&state.streams.feed);
             let served = serve(
                 listener,
                 http::router(state, &config),
                 signals,
                 args.header_read_timeout,
+                feed,
             )
             .await;
             generic.0.close().await;
@@ -95,6 +98,7 @@ fn http_config(args: &ServeArgs) -> HttpConfig {
         trust_forwarded_for: args.trust_forwarded_for,
         entity_directory: args.entity_directory,
         text_index: args.text_index,
+        max_streams: args.max_streams,
         jobs: ImportOptions::from(&args.pipeline).jobs,
     }
 }
@@ -141,6 +145,7 @@ async fn serve(
     app: axum::Router,
     mut signals: Signals,
     header_read_timeout: u64,
+    feed: Arc<Feed>,
 ) -> anyhow::Result<()> {
     let local = listener
         .local_addr()
@@ -149,6 +154,9 @@ async fn serve(
     let shutdown = async move {
         let signal = signals.recv().await;
         tracing::info!(signal, "shutting down");
+        // Live streams never end by themselves: they end now, and clients reconnect to
+        // another server with their last event id.
+        feed.close();
     };
     let timeouts = crate::server::Timeouts {
         header_read: Duration::from_secs(header_read_timeout),

@@ -215,6 +215,25 @@ pub async fn count(executor: impl PgExecutor<'_>, filter: &ArticleFilter) -> sql
     query.build_query_scalar().fetch_one(executor).await
 }
 
+/// Those of the articles `ids` that match `filter` (in no order), for a live stream.
+#[tracing::instrument(skip_all, fields(articles = ids.len()))]
+pub async fn matching_of(
+    executor: impl PgExecutor<'_>,
+    filter: &ArticleFilter,
+    ids: &[Uuid],
+    with_body: bool,
+) -> sqlx::Result<Vec<ArticleRow>> {
+    let mut query = QueryBuilder::<Postgres>::new(format!(
+        "SELECT {columns}, NULL::real AS rank, NULL::text AS headline ",
+        columns = article_columns(with_body),
+    ));
+    push_from_where(&mut query, filter);
+    query.push(" AND a.id = ANY(");
+    query.push_bind(ids.to_vec());
+    query.push(")");
+    query.build_query_as().fetch_all(executor).await
+}
+
 /// The inner select: columns, FROM, WHERE, keyset, ORDER BY, LIMIT.
 fn push_select(query: &mut QueryBuilder<'_, Postgres>, filter: &ArticleFilter, page: &PageRequest) {
     let (date, id) = date_and_id(filter);

@@ -34,6 +34,7 @@ mod routes;
 mod shed;
 mod snippet;
 mod sources;
+mod stream;
 
 /// The request-id generator and the metrics registry, for `benches/hand_written.rs`, which
 /// measures them against the crates that could replace them. Not part of the API.
@@ -68,6 +69,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::db::GenericPlans;
 use crate::directory::Directory;
+use crate::feed::Feed;
 use crate::textindex::TextIndex;
 
 pub use self::auth::BearerTokens;
@@ -102,6 +104,17 @@ pub struct AppState {
     pub exports: Exports,
     /// The articles' lexemes in memory, for full-text pages (unless turned off).
     pub text_index: Option<Arc<TextIndex>>,
+    /// Stored articles announced to live streams.
+    pub streams: Streams,
+}
+
+/// What live streams need: the feed of this process, and how many may be open.
+#[derive(Debug, Clone)]
+pub struct Streams {
+    /// The feed.
+    pub feed: Arc<Feed>,
+    /// Most streams open at once.
+    pub max: usize,
 }
 
 impl std::fmt::Debug for AppState {
@@ -146,6 +159,8 @@ pub struct HttpConfig {
     pub entity_directory: bool,
     /// Whether full-text pages walk an in-memory index ([`TextIndex`]).
     pub text_index: bool,
+    /// Most live streams open at once.
+    pub max_streams: usize,
     /// Extraction threads per write request.
     pub jobs: usize,
 }
@@ -163,6 +178,7 @@ impl Default for HttpConfig {
             trust_forwarded_for: false,
             entity_directory: true,
             text_index: true,
+            max_streams: 2000,
             jobs: 2,
         }
     }
@@ -179,6 +195,10 @@ pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> Ap
         text_index: config
             .text_index
             .then(|| TextIndex::new(pool.clone(), generic.clone())),
+        streams: Streams {
+            feed: Feed::new(pool.clone()),
+            max: config.max_streams,
+        },
         pool,
         generic,
         extractor,
@@ -313,6 +333,11 @@ fn register(shed: Arc<shed::Shed>, config: &HttpConfig) -> (Router<AppState>, Ve
             "/v1/entities/{id}",
             entities::GET_PARAMS,
             entities::get_entity,
+        )
+        .get(
+            "/v1/articles/stream",
+            stream::STREAM_PARAMS,
+            stream::stream_articles,
         )
         .get(
             "/v1/entities/{id}/history",
