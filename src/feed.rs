@@ -37,8 +37,11 @@ pub const READ_AT_ONCE: i64 = 500;
 pub struct Batch {
     /// The entries.
     pub changes: Vec<Change>,
-    rendered: Mutex<HashMap<String, Arc<OnceCell<Arc<Vec<Rendered>>>>>>,
+    rendered: Mutex<HashMap<String, Arc<Rendering>>>,
 }
+
+/// One filter's rendering of a batch, made once.
+type Rendering = OnceCell<Arc<Vec<Rendered>>>;
 
 /// One article of a batch as a stream writes it: its feed number and its text.
 pub type Rendered = (i64, String);

@@ -1,11 +1,15 @@
 //! Counting the matched articles: per time bucket, per entity, source and type, and the
 //! co-mention network of the most named entities. Each count is one pass over the matches.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use uuid::Uuid;
 
 use super::Matched;
 use crate::domain::EntityKind;
-use crate::textindex::facts::EntityFacts;
+use crate::textindex::facts::{EntityFacts, kind_bit};
 
 /// Matches per bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +25,7 @@ pub struct Buckets {
 pub fn buckets(matched: &Matched, bounds: &[i64]) -> Buckets {
     let mut counts = vec![0; bounds.len().saturating_sub(1)];
     let mut undated = 0;
-    matched.for_each(|key, _, _| {
+    matched.for_each(|key, _, _, _| {
         if key == i64::MIN {
             undated += 1;
             return;
@@ -43,26 +47,36 @@ pub struct Counted {
     pub count: u32,
 }
 
+thread_local! {
+    /// Per-entity counters, kept between requests by each worker thread (all zero between
+    /// uses): allocating a counter per entity for every request cost more than the counting.
+    static COUNTERS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Every entity named by some match, with its number of matches (in no order).
 pub fn entity_counts(matched: &Matched) -> Vec<Counted> {
-    let mut counts = vec![0u32; matched.entity_count()];
-    let mut named = Vec::new();
-    matched.for_each(|_, _, entities| {
-        for ordinal in entities {
-            let count = &mut counts[*ordinal as usize];
-            if *count == 0 {
-                named.push(*ordinal);
-            }
-            *count += 1;
+    COUNTERS.with_borrow_mut(|counts| {
+        if counts.len() < matched.entity_count() {
+            counts.resize(matched.entity_count(), 0);
         }
-    });
-    named
-        .into_iter()
-        .map(|ordinal| Counted {
-            ordinal,
-            count: counts[ordinal as usize],
-        })
-        .collect()
+        let mut named = Vec::new();
+        matched.for_each(|_, _, _, entities| {
+            for ordinal in entities {
+                let count = &mut counts[*ordinal as usize];
+                if *count == 0 {
+                    named.push(*ordinal);
+                }
+                *count += 1;
+            }
+        });
+        named
+            .into_iter()
+            .map(|ordinal| {
+                let count = std::mem::take(&mut counts[ordinal as usize]);
+                Counted { ordinal, count }
+            })
+            .collect()
+    })
 }
 
 /// The `limit` most counted of `counted` whose facts pass `keep`, most first, ties by id.
@@ -72,31 +86,35 @@ pub fn top(
     limit: usize,
     keep: impl Fn(&EntityFacts) -> bool,
 ) -> Vec<Counted> {
-    let mut kept: Vec<Counted> = counted
-        .iter()
-        .copied()
-        .filter(|counted| keep(matched.entity(counted.ordinal)))
-        .collect();
-    let order = |a: &Counted, b: &Counted| {
-        b.count.cmp(&a.count).then_with(|| {
-            matched
-                .entity(a.ordinal)
-                .id
-                .cmp(&matched.entity(b.ordinal).id)
-        })
-    };
-    if kept.len() > limit && limit > 0 {
-        kept.select_nth_unstable_by(limit - 1, order);
+    // The best `limit` so far, the worst on top.
+    let mut best: BinaryHeap<Reverse<(u32, Reverse<Uuid>, u32)>> = BinaryHeap::new();
+    for counted in counted {
+        if best.len() == limit
+            && best
+                .peek()
+                .is_some_and(|Reverse((worst, _, _))| counted.count < *worst)
+        {
+            continue;
+        }
+        let facts = matched.entity(counted.ordinal);
+        if !keep(facts) {
+            continue;
+        }
+        best.push(Reverse((counted.count, Reverse(facts.id), counted.ordinal)));
+        if best.len() > limit {
+            best.pop();
+        }
     }
-    kept.truncate(limit);
-    kept.sort_unstable_by(order);
-    kept
+    best.into_sorted_vec()
+        .into_iter()
+        .map(|Reverse((count, _, ordinal))| Counted { ordinal, count })
+        .collect()
 }
 
 /// Matches per source id, most first, ties by id.
 pub fn source_counts(matched: &Matched) -> Vec<(i32, u32)> {
     let mut counts: HashMap<i32, u32> = HashMap::new();
-    matched.for_each(|_, source, _| *counts.entry(source).or_default() += 1);
+    matched.for_each(|_, source, _, _| *counts.entry(source).or_default() += 1);
     let mut counts: Vec<(i32, u32)> = counts.into_iter().collect();
     counts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     counts
@@ -105,16 +123,9 @@ pub fn source_counts(matched: &Matched) -> Vec<(i32, u32)> {
 /// Matches naming at least one entity of each type, in [`EntityKind::ALL`] order.
 pub fn kind_counts(matched: &Matched) -> [u32; 3] {
     let mut counts = [0; 3];
-    matched.for_each(|_, _, entities| {
-        let mut seen = [false; 3];
-        for ordinal in entities {
-            let kind = matched.entity(*ordinal).kind;
-            if let Some(i) = EntityKind::ALL.iter().position(|k| *k == kind) {
-                seen[i] = true;
-            }
-        }
-        for (count, seen) in counts.iter_mut().zip(seen) {
-            *count += u32::from(seen);
+    matched.for_each(|_, _, kinds, _| {
+        for (count, kind) in counts.iter_mut().zip(EntityKind::ALL) {
+            *count += u32::from(kinds & kind_bit(kind) != 0);
         }
     });
     counts
@@ -167,7 +178,7 @@ pub fn network(matched: &Matched, nodes: &[Counted], bounds: Option<&[i64]>) -> 
     let mut node_slices: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     let mut pairs: HashMap<(usize, usize), (u32, Vec<usize>)> = HashMap::new();
     let mut present = Vec::new();
-    matched.for_each(|key, _, entities| {
+    matched.for_each(|key, _, _, entities| {
         present.clear();
         present.extend(
             entities
@@ -208,7 +219,7 @@ pub fn network(matched: &Matched, nodes: &[Counted], bounds: Option<&[i64]>) -> 
             }
         })
         .collect();
-    edges.sort_unstable_by(|a, b| (a.source, a.target).cmp(&(b.source, b.target)));
+    edges.sort_unstable_by_key(|edge| (edge.source, edge.target));
     Network {
         nodes: nodes
             .iter()

@@ -17,13 +17,15 @@ pub mod spikes;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::db::answers::Bound;
 use crate::db::article_search::ArticleFilter;
+use crate::db::timeline::Interval;
 use crate::db::{answers, text_index};
-use crate::textindex::facts::EntityFacts;
+use crate::textindex::facts::{EntityFacts, kind_bit};
 use crate::textindex::{Snapshot, TextIndex};
 
 /// The most buckets one timeline may have.
@@ -47,6 +49,7 @@ enum Inner {
     Loaded {
         keys: Vec<i64>,
         sources: Vec<i32>,
+        kinds: Vec<u8>,
         offsets: Vec<u32>,
         entities: Vec<u32>,
         table: Vec<EntityFacts>,
@@ -110,7 +113,7 @@ async fn load(pool: &PgPool, filter: &ArticleFilter) -> sqlx::Result<Matched> {
     tx.rollback().await?;
     // Every id read names an entity (a foreign key) of the same snapshot of the database, so
     // none is missing; were one missing, it would count as a person with no place.
-    let table = ids
+    let table: Vec<EntityFacts> = ids
         .iter()
         .map(|id| {
             facts.remove(id).unwrap_or(EntityFacts {
@@ -120,15 +123,59 @@ async fn load(pool: &PgPool, filter: &ArticleFilter) -> sqlx::Result<Matched> {
             })
         })
         .collect();
+    let kinds = offsets
+        .windows(2)
+        .map(|span| {
+            entities[span[0] as usize..span[1] as usize]
+                .iter()
+                .fold(0, |kinds, ordinal| {
+                    kinds | kind_bit(table[*ordinal as usize].kind)
+                })
+        })
+        .collect();
     Ok(Matched {
         inner: Inner::Loaded {
             keys,
             sources,
+            kinds,
             offsets,
             entities,
             table,
         },
     })
+}
+
+/// The bounds of the UTC `interval` buckets covering `from..to`, as
+/// [`crate::db::answers::bounds`] computes them in the database for other zones: from the
+/// start of the bucket holding `from` to the end of the bucket holding the last instant
+/// before `to`.
+pub fn utc_bounds(interval: Interval, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Bound> {
+    let truncate = |date: NaiveDate| match interval {
+        Interval::Day => date,
+        Interval::Week => date - Days::new(u64::from(date.weekday().num_days_from_monday())),
+        Interval::Month => date.with_day(1).unwrap_or(date),
+    };
+    let step = |date: NaiveDate| match interval {
+        Interval::Day => date.checked_add_days(Days::new(1)),
+        Interval::Week => date.checked_add_days(Days::new(7)),
+        Interval::Month => date.checked_add_months(Months::new(1)),
+    };
+    let bound = |date: NaiveDate| Bound {
+        start: date.and_time(NaiveTime::MIN).and_utc(),
+        date,
+    };
+    let last = truncate((to - chrono::Duration::microseconds(1)).date_naive());
+    let mut date = truncate(from.date_naive());
+    let mut bounds = Vec::new();
+    while date <= last {
+        bounds.push(bound(date));
+        match step(date) {
+            Some(next) => date = next,
+            None => return bounds,
+        }
+    }
+    bounds.push(bound(date));
+    bounds
 }
 
 /// An article's publication time in microseconds, `i64::MIN` when undated.
@@ -155,8 +202,9 @@ impl Matched {
         matches!(self.inner, Inner::Memory { .. })
     }
 
-    /// Calls `f` with each article's publication key, source id and entity ordinals.
-    pub fn for_each(&self, mut f: impl FnMut(i64, i32, &[u32])) {
+    /// Calls `f` with each article's publication key, source id, the [`kind_bit`]s of the
+    /// types it names, and its entity ordinals.
+    pub fn for_each(&self, mut f: impl FnMut(i64, i32, u8, &[u32])) {
         match &self.inner {
             Inner::Memory { snapshot, docs } => {
                 let facts = snapshot.facts();
@@ -164,6 +212,7 @@ impl Matched {
                     f(
                         snapshot.key_of(*doc),
                         snapshot.source_of(*doc),
+                        facts.kinds_of(*doc),
                         facts.of_doc(*doc),
                     );
                 }
@@ -171,13 +220,14 @@ impl Matched {
             Inner::Loaded {
                 keys,
                 sources,
+                kinds,
                 offsets,
                 entities,
                 ..
             } => {
-                for (n, (key, source)) in keys.iter().zip(sources).enumerate() {
+                for (n, key) in keys.iter().enumerate() {
                     let span = offsets[n] as usize..offsets[n + 1] as usize;
-                    f(*key, *source, &entities[span]);
+                    f(*key, sources[n], kinds[n], &entities[span]);
                 }
             }
         }
@@ -202,7 +252,7 @@ impl Matched {
     /// The earliest and latest publication times matched, if any article is dated.
     pub fn date_span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         let mut span: Option<(i64, i64)> = None;
-        self.for_each(|key, _, _| {
+        self.for_each(|key, _, _, _| {
             if key != i64::MIN {
                 span = Some(span.map_or((key, key), |(low, high)| (low.min(key), high.max(key))));
             }

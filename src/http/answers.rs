@@ -89,6 +89,9 @@ pub struct BucketResponse {
     pub spike: bool,
 }
 
+/// The most buckets of a timeline whose interval is chosen by the server.
+pub const AUTO_BUCKETS: i64 = 400;
+
 /// A time axis: interval, zone, range and bucket bounds.
 pub(super) struct Axis {
     interval: Interval,
@@ -103,17 +106,16 @@ pub(super) struct Axis {
 
 impl Axis {
     /// The axis covering `from`/`to`, else the matches' dates (else the last 30 days), in
-    /// buckets of `interval=` (else `default`) in time zone `tz=`.
+    /// buckets of `interval=` (else `default`, else the finest interval that makes at most
+    /// [`AUTO_BUCKETS`]) in time zone `tz=`.
     pub(super) async fn new(
         pool: &PgPool,
         params: &Params,
         range: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
         matched: &[&Matched],
-        default: Interval,
+        default: Option<Interval>,
     ) -> Result<Self, ApiError> {
-        let interval = params
-            .choice_of("interval", Interval::ALL)?
-            .unwrap_or(default);
+        let asked = params.choice_of("interval", Interval::ALL)?;
         let tz = time_zone(params)?;
         let span = matched
             .iter()
@@ -121,15 +123,31 @@ impl Axis {
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
             .map(|(first, last)| (first, last + Duration::seconds(1)));
         let (from, to) = resolve_range(range, span);
+        let interval = asked.or(default).unwrap_or_else(|| {
+            let days = (to - from).num_days();
+            if days <= AUTO_BUCKETS {
+                Interval::Day
+            } else if days / 7 <= AUTO_BUCKETS {
+                Interval::Week
+            } else {
+                Interval::Month
+            }
+        });
         check_buckets(from, to, interval)?;
-        let bounds = queries::bounds(pool, interval, &tz, from, to)
-            .await
-            .map_err(|error| match &error {
-                sqlx::Error::Database(database) if database.code().as_deref() == Some("22023") => {
-                    ApiError::invalid("tz", format!("unknown time zone {tz:?}"))
-                }
-                _ => ApiError::from(error),
-            })?;
+        let bounds = if tz.eq_ignore_ascii_case("UTC") {
+            answers::utc_bounds(interval, from, to)
+        } else {
+            queries::bounds(pool, interval, &postgres_zone(&tz), from, to)
+                .await
+                .map_err(|error| match &error {
+                    sqlx::Error::Database(database)
+                        if database.code().as_deref() == Some("22023") =>
+                    {
+                        ApiError::invalid("tz", format!("unknown time zone {tz:?}"))
+                    }
+                    _ => ApiError::from(error),
+                })?
+        };
         let micros = bounds
             .iter()
             .map(|bound| bound.start.timestamp_micros())
@@ -171,19 +189,61 @@ impl Axis {
         self.bounds.iter().map(|bound| bound.start).collect()
     }
 
-    /// The axis as top-level fields of a response.
-    fn describe(&self, rule: Rule) -> serde_json::Map<String, Value> {
-        let mut fields = serde_json::Map::new();
-        fields.insert("interval".into(), json!(self.interval.as_str()));
-        fields.insert("tz".into(), json!(self.tz));
-        fields.insert("from".into(), json!(timestamp(self.from)));
-        fields.insert("to".into(), json!(timestamp(self.to)));
-        fields.insert(
-            "spike_rule".into(),
-            json!({ "window": rule.window, "threshold": rule.threshold }),
-        );
-        fields
+    /// The axis as the first fields of a response.
+    fn describe(&self, rule: Rule) -> AxisResponse<'_> {
+        AxisResponse {
+            interval: self.interval.as_str(),
+            tz: &self.tz,
+            from: timestamp(self.from),
+            to: timestamp(self.to),
+            spike_rule: SpikeRuleResponse {
+                window: rule.window,
+                threshold: rule.threshold,
+            },
+        }
     }
+}
+
+/// The axis of a timeline response.
+#[derive(Debug, Serialize)]
+struct AxisResponse<'a> {
+    interval: &'static str,
+    tz: &'a str,
+    from: String,
+    to: String,
+    spike_rule: SpikeRuleResponse,
+}
+
+#[derive(Debug, Serialize)]
+struct SpikeRuleResponse {
+    window: usize,
+    threshold: f64,
+}
+
+/// `GET /v1/articles/timeline`'s body, written straight from its buckets (a timeline of a
+/// few thousand buckets went through `serde_json::Value` at a cost).
+#[derive(Debug, Serialize)]
+struct TimelineResponse<'a> {
+    #[serde(flatten)]
+    axis: AxisResponse<'a>,
+    undated: i64,
+    data: Vec<BucketResponse>,
+}
+
+/// One entity's series in a comparison.
+#[derive(Debug, Serialize)]
+struct SeriesResponse {
+    entity: Value,
+    undated: i64,
+    data: Vec<BucketResponse>,
+}
+
+/// `GET /v1/entities/timeline`'s body.
+#[derive(Debug, Serialize)]
+struct ComparisonResponse<'a> {
+    #[serde(flatten)]
+    axis: AxisResponse<'a>,
+    series: Vec<SeriesResponse>,
 }
 
 /// `tz=`: an IANA zone name or a UTC offset, checked by the database when it is used.
@@ -201,6 +261,16 @@ fn time_zone(params: &Params) -> Result<String, ApiError> {
         ));
     }
     Ok(tz.to_owned())
+}
+
+/// The zone as PostgreSQL reads it: it takes `+05:30` for a POSIX zone, five and a half
+/// hours *behind* UTC, so an offset's sign is turned round.
+fn postgres_zone(tz: &str) -> String {
+    match tz.as_bytes().first() {
+        Some(b'+') => format!("-{}", &tz[1..]),
+        Some(b'-') => format!("+{}", &tz[1..]),
+        _ => tz.to_owned(),
+    }
 }
 
 /// `window=` and `threshold=`.
@@ -235,10 +305,17 @@ fn resolve_range(
     span: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> (DateTime<Utc>, DateTime<Utc>) {
     let month = Duration::days(30);
+    // The end of today (UTC) stands for "now": the same all day long, so repeated requests
+    // answer alike.
+    let end_of_today = Utc::now()
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+        + Duration::days(1);
     match (from, to) {
         (Some(from), Some(to)) => (from, to),
         (Some(from), None) => {
-            let last = span.map_or_else(Utc::now, |(_, last)| last);
+            let last = span.map_or(end_of_today, |(_, last)| last);
             (from, last.max(from + month))
         }
         (None, Some(to)) => (
@@ -247,10 +324,7 @@ fn resolve_range(
                 .unwrap_or(to - month),
             to,
         ),
-        (None, None) => span.unwrap_or_else(|| {
-            let now = Utc::now();
-            (now - month, now)
-        }),
+        (None, None) => span.unwrap_or((end_of_today - month, end_of_today)),
     }
 }
 
@@ -289,24 +363,33 @@ pub async fn get_article_timeline(
     let rule = spike_rule(&params)?;
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let matched = answers::matched(&pool, text_index.as_ref(), &filter).await?;
-    let axis = Axis::new(
-        &pool,
-        &params,
-        (filter.from, filter.to),
-        &[&matched],
-        Interval::Day,
-    )
-    .await?;
+    let axis = Axis::new(&pool, &params, (filter.from, filter.to), &[&matched], None).await?;
     let counted = count::buckets(&matched, &axis.micros);
     let totals = matched.totals(&pool, &axis.starts()).await?;
     let data = axis.series(&counted.counts, &totals, rule);
     if format == Format::Csv {
-        return Ok(csv_rows(&data));
+        return Ok(mark_source(csv_rows(&data), matched.from_memory()));
     }
-    let mut body = axis.describe(rule);
-    body.insert("undated".into(), json!(counted.undated));
-    body.insert("data".into(), json!(data));
-    Ok(axum::Json(Value::Object(body)).into_response())
+    let body = TimelineResponse {
+        axis: axis.describe(rule),
+        undated: counted.undated,
+        data,
+    };
+    Ok(mark_source(
+        axum::Json(body).into_response(),
+        matched.from_memory(),
+    ))
+}
+
+/// Says in `x-answered-from` whether the in-memory snapshot (`memory`) or the database
+/// (`database`) gave the matching articles.
+pub(super) fn mark_source(mut response: Response, from_memory: bool) -> Response {
+    let from = if from_memory { "memory" } else { "database" };
+    response.headers_mut().insert(
+        "x-answered-from",
+        axum::http::HeaderValue::from_static(from),
+    );
+    response
 }
 
 fn csv_rows<T: Serialize>(rows: &[T]) -> Response {
@@ -399,15 +482,18 @@ pub async fn get_article_facets(
                 "count": kind["count"],
             }));
         }
-        return Ok(csv_response(&rows));
+        return Ok(mark_source(csv_response(&rows), matched.from_memory()));
     }
-    Ok(axum::Json(json!({
+    let body = json!({
         "count": matched.len(),
         "entities": entities,
         "sources": sources,
         "types": types,
-    }))
-    .into_response())
+    });
+    Ok(mark_source(
+        axum::Json(body).into_response(),
+        matched.from_memory(),
+    ))
 }
 
 /// `limit=` of a facet: 10 by default, at most [`MAX_FACET_LIMIT`].
@@ -462,7 +548,7 @@ pub async fn compare_entity_timelines(
         matched.push(answers::matched(&pool, text_index.as_ref(), &filter).await?);
     }
     let refs: Vec<&Matched> = matched.iter().collect();
-    let axis = Axis::new(&pool, &params, range, &refs, Interval::Day).await?;
+    let axis = Axis::new(&pool, &params, range, &refs, None).await?;
     let totals = matched[0].totals(&pool, &axis.starts()).await?;
     let uuids: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
     let labels = entity_labels(&pool, &uuids).await?;
@@ -487,18 +573,21 @@ pub async fn compare_entity_timelines(
             }
             continue;
         }
-        series.push(json!({
-            "entity": { "id": label.id, "slug": label.slug, "name": label.name, "type": label.kind },
-            "undated": counted.undated,
-            "data": data,
-        }));
+        series.push(SeriesResponse {
+            entity: json!({ "id": label.id, "slug": label.slug, "name": label.name, "type": label.kind }),
+            undated: counted.undated,
+            data,
+        });
     }
+    let from_memory = matched.iter().all(Matched::from_memory);
     if format == Format::Csv {
-        return Ok(csv_response(&rows));
+        return Ok(mark_source(csv_response(&rows), from_memory));
     }
-    let mut body = axis.describe(rule);
-    body.insert("series".into(), Value::Array(series));
-    Ok(axum::Json(Value::Object(body)).into_response())
+    let body = ComparisonResponse {
+        axis: axis.describe(rule),
+        series,
+    };
+    Ok(mark_source(axum::Json(body).into_response(), from_memory))
 }
 
 /// The `id=` entities of a comparison: 1 to [`MAX_ENTITY_FILTERS`], distinct, following

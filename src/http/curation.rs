@@ -275,12 +275,16 @@ async fn run(
         .apply(actor, &change, precondition.as_ref())
         .await
         .map_err(problem)?;
-    // The next lookup or name search waits for a directory that includes the change. The
-    // text index holds no entities (entity filters go to the database), so it stays.
-    if applied.change.is_some()
-        && let Some(directory) = &state.directory
-    {
-        directory.invalidate();
+    // The next lookup or name search waits for a directory that includes the change, and
+    // the dashboard answers (which count the articles' entities in the text index) go to the
+    // database until the index includes it.
+    if applied.change.is_some() {
+        if let Some(directory) = &state.directory {
+            directory.invalidate();
+        }
+        if let Some(index) = &state.text_index {
+            index.invalidate();
+        }
     }
     respond(state, applied).await
 }

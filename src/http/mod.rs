@@ -410,11 +410,12 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     };
     let layer = CorsLayer::new()
         .allow_origin(allow)
-        .allow_methods([Method::GET, Method::HEAD, Method::POST])
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PATCH])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_NONE_MATCH,
+            HeaderName::from_static("last-event-id"),
         ])
         .expose_headers([
             header::LINK,
@@ -422,6 +423,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
             header::RETRY_AFTER,
             request_id::X_REQUEST_ID,
             HeaderName::from_static("x-total-count"),
+            HeaderName::from_static("x-answered-from"),
             HeaderName::from_static("ratelimit"),
             HeaderName::from_static("ratelimit-policy"),
         ])

@@ -15,7 +15,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::answers::{Axis, entity_labels};
+use super::answers::{Axis, entity_labels, mark_source};
 use super::articles::article_filter;
 use super::error::ApiError;
 use super::params::Params;
@@ -89,7 +89,7 @@ pub async fn get_article_network(
                 &params,
                 (filter.from, filter.to),
                 &[&matched],
-                Interval::Month,
+                Some(Interval::Month),
             )
             .await?,
         ),
@@ -102,11 +102,12 @@ pub async fn get_article_network(
     // An entity merged away since the snapshot was built has no label: it is left out of
     // the graph with its edges.
     let nodes: Vec<Option<&EntityLabel>> = ids.iter().map(|id| labels.get(id)).collect();
-    Ok(match (format, axis) {
+    let response = match (format, axis) {
         (GraphFormat::Gexf, Some(axis)) => xml(GEXF, gexf(&network, &nodes, &axis.bounds)),
         (GraphFormat::Graphml, _) => xml(GRAPHML, graphml(&network, &nodes)),
         _ => axum::Json(graph_json(&network, &nodes)).into_response(),
-    })
+    };
+    Ok(mark_source(response, matched.from_memory()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

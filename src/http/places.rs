@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::answers::entity_labels;
+use super::answers::{entity_labels, mark_source};
 use super::articles::article_filter;
 use super::dto::EntityResponse;
 use super::error::ApiError;
@@ -211,7 +211,7 @@ pub async fn list_article_places(
                 })
             })
             .collect();
-        return Ok(csv_response(&rows));
+        return Ok(mark_source(csv_response(&rows), matched.from_memory()));
     }
     let features: Vec<Value> = places
         .iter()
@@ -228,10 +228,11 @@ pub async fn list_article_places(
             })
         })
         .collect();
-    Ok(geojson_response(json!({
+    let body = json!({
         "type": "FeatureCollection",
         "features": features,
         "count": matched.len(),
         "unmapped_places": unmapped,
-    })))
+    });
+    Ok(mark_source(geojson_response(body), matched.from_memory()))
 }

@@ -6,7 +6,9 @@
 mod helpers;
 mod schema;
 mod stories;
+mod stream;
 
+mod answers;
 mod container;
 mod contract;
 mod curation;
