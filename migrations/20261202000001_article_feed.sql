@@ -1,5 +1,6 @@
--- The article change feed: one row per article, renumbered each time an import or a POST
--- stores it (new, or with changed content or extraction). `seq` is taken under the ingest
+-- The article change feed: one row per article, renumbered each time its entities are
+-- written: an import or a POST storing it (new, or with changed content), `reextract`,
+-- `resolve`, an undo. `seq` is taken under the ingest
 -- lock, which every writer holds until it commits, so the numbers follow the order of the
 -- commits: a reader that has seen `seq` N has seen everything committed before N, which is
 -- what `GET /v1/articles/stream` resumes from (`Last-Event-ID`) and what `updated_since=`

@@ -476,7 +476,7 @@ pub struct ServeArgs {
     pub text_index: bool,
 
     /// Most live streams (`GET /v1/articles/stream`) open at once; one more is answered 503.
-    /// Each holds a connection and about 30 KiB.
+    /// Each holds a connection, a task and the batches it has not sent yet.
     #[arg(long, env = "NEWSGRAPH_MAX_STREAMS", default_value_t = 2000)]
     pub max_streams: usize,
 

@@ -1,9 +1,10 @@
 //! Stored articles announced to every `serve` process, for live streams
 //! (`GET /v1/articles/stream`).
 //!
-//! Every import and `POST /v1/articles` appends its articles to the change feed and sends a
-//! `NOTIFY` in the same transaction ([`crate::db::article_feed::record`]), so the
-//! notification arrives when the articles are committed, from whichever process wrote them.
+//! Every import, `POST /v1/articles`, `reextract` and `resolve` appends its articles to the
+//! change feed and sends a `NOTIFY` in the same transaction
+//! ([`crate::db::article_feed::record`]), so the notification arrives when the articles are
+//! committed, from whichever process wrote them.
 //! Each `serve` keeps one `LISTEN` connection, opened when the first stream starts: on a
 //! notification it reads the new feed entries once and broadcasts them, in commit order, to
 //! every stream of the process. It also reads the feed every [`POLL_EVERY`] and after
@@ -19,15 +20,20 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgListener, PgPoolOptions};
 use tokio::sync::{OnceCell, broadcast, watch};
 
 use crate::db::article_feed::{self, CHANNEL, Change};
 
 /// How often the feed is read when no notification came.
 pub const POLL_EVERY: Duration = Duration::from_secs(5);
-/// Batches a stream may fall behind before it reads the feed itself.
-pub const BACKLOG: usize = 1024;
+/// Batches a stream may fall behind before it reads the feed itself. Small, because a
+/// stalled client keeps the batches it has not read (and their renderings) alive.
+pub const BACKLOG: usize = 16;
+/// Renderings of batches made at once by one process (each is a query per distinct filter):
+/// thousands of streams with different filters take turns instead of taking every
+/// connection of the pool.
+pub const RENDERS_AT_ONCE: usize = 2;
 /// Feed entries read at a time.
 pub const READ_AT_ONCE: i64 = 500;
 
@@ -42,6 +48,9 @@ pub struct Batch {
 
 /// One filter's rendering of a batch, made once.
 type Rendering = OnceCell<Arc<Vec<Rendered>>>;
+
+/// The permits of [`RENDERS_AT_ONCE`], shared by every feed of the process.
+static RENDERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(RENDERS_AT_ONCE);
 
 /// One article of a batch as a stream writes it: its feed number and its text.
 pub type Rendered = (i64, String);
@@ -66,9 +75,13 @@ impl Batch {
             let mut rendered = self.rendered.lock().expect("the renderings lock");
             Arc::clone(rendered.entry(key.to_owned()).or_default())
         };
-        cell.get_or_try_init(|| async { render().await.map(Arc::new) })
-            .await
-            .cloned()
+        cell.get_or_try_init(|| async {
+            // A closed semaphore is never closed here; were it, the rendering goes ahead.
+            let _permit = RENDERS.acquire().await;
+            render().await.map(Arc::new)
+        })
+        .await
+        .cloned()
     }
 }
 
@@ -185,10 +198,16 @@ async fn listen(feed: Weak<Feed>, pool: PgPool, mut cursor: i64) {
                 tracing::warn!(%error, "cannot read the article feed");
             }
             drop(alive);
-            match tokio::time::timeout(POLL_EVERY, listener.recv()).await {
-                Ok(Ok(_)) | Err(_) => {}
+            // `try_recv` answers `None` when the connection is lost, without reconnecting
+            // (eager reconnection is off): the loop reconnects, outside the timeout.
+            match tokio::time::timeout(POLL_EVERY, listener.try_recv()).await {
+                Ok(Ok(Some(_))) | Err(_) => {}
+                Ok(Ok(None)) => {
+                    tracing::warn!("the article feed's connection was lost; reconnecting");
+                    break;
+                }
                 Ok(Err(error)) => {
-                    tracing::warn!(%error, "the article feed's connection was lost; reconnecting");
+                    tracing::warn!(%error, "the article feed's connection failed; reconnecting");
                     break;
                 }
             }
@@ -196,8 +215,18 @@ async fn listen(feed: Weak<Feed>, pool: PgPool, mut cursor: i64) {
     }
 }
 
+/// A listener on a connection of its own (a pool of one with the same settings), so that it
+/// holds none of the pool's connections.
 async fn connect(pool: &PgPool) -> sqlx::Result<PgListener> {
-    let mut listener = PgListener::connect_with(pool).await?;
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .max_lifetime(None)
+        .idle_timeout(None)
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await?;
+    let mut listener = PgListener::connect_with(&own).await?;
+    listener.ignore_pool_close_event(true);
+    listener.eager_reconnect(false);
     listener.listen(CHANNEL).await?;
     Ok(listener)
 }

@@ -65,10 +65,20 @@ pub fn slug_base(kind: EntityKind, name: &str) -> String {
     }
 }
 
+/// Segments of fixed routes beside `/v1/entities/{id}` (`/v1/entities/timeline`): an entity
+/// with one of them as its slug could not be reached by it.
+pub const RESERVED_SLUGS: &[&str] = &["timeline"];
+
 /// The slugs tried in order for a new entity: the base, the base with the kind, and the base
-/// with the kind and a hash of the match key.
+/// with the kind and a hash of the match key (the base is skipped when it is reserved).
 pub fn slug_candidates(kind: EntityKind, name: &str, key: &str) -> [String; 3] {
     let base = slug_base(kind, name);
+    if RESERVED_SLUGS.contains(&base.as_str()) {
+        let with_kind = format!("{base}-{}", kind.as_str());
+        let hashed = format!("{with_kind}-{:08x}", fnv(key) & 0xffff_ffff);
+        let hashed_more = format!("{with_kind}-{:016x}", fnv(key));
+        return [with_kind, hashed, hashed_more];
+    }
     let with_kind = if base == kind.as_str() {
         format!("{base}-{:08x}", fnv(key) >> 32)
     } else {
@@ -107,6 +117,22 @@ mod tests {
             slug_base(EntityKind::Organization, "Acme System™"),
             "acme-systemtm"
         );
+    }
+
+    #[test]
+    fn a_reserved_route_segment_is_never_a_slug() {
+        let candidates = slug_candidates(
+            EntityKind::Organization,
+            "Timeline",
+            "organization:timeline",
+        );
+
+        assert!(
+            candidates
+                .iter()
+                .all(|slug| !RESERVED_SLUGS.contains(&slug.as_str()))
+        );
+        assert_eq!(candidates[0], "timeline-organization");
     }
 
     #[test]

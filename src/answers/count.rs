@@ -192,15 +192,17 @@ pub fn network(matched: &Matched, nodes: &[Counted], bounds: Option<&[i64]>) -> 
                 .and_then(|after| after.checked_sub(1))
                 .filter(|i| *i + 1 < bounds.len())
         });
+        // Matches come in list order, so a bucket repeats only right after itself: each list
+        // holds a bucket once, and at most as many as there are buckets.
         for (n, a) in present.iter().enumerate() {
             if let Some(bucket) = bucket {
-                node_slices[*a].push(bucket);
+                push_new(&mut node_slices[*a], bucket);
             }
             for b in &present[n + 1..] {
                 let pair = pairs.entry((*a, *b)).or_default();
                 pair.0 += 1;
                 if let Some(bucket) = bucket {
-                    pair.1.push(bucket);
+                    push_new(&mut pair.1, bucket);
                 }
             }
         }
@@ -231,6 +233,12 @@ pub fn network(matched: &Matched, nodes: &[Counted], bounds: Option<&[i64]>) -> 
             .collect(),
         edges,
         articles,
+    }
+}
+
+fn push_new(slices: &mut Vec<usize>, bucket: usize) {
+    if slices.last() != Some(&bucket) {
+        slices.push(bucket);
     }
 }
 

@@ -56,12 +56,22 @@ enum Inner {
     },
 }
 
-/// The articles matching `filter`: from the snapshot when it can answer, else from the
-/// database.
+/// What an answer counts of each article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Its date (timelines): the database path reads no entities.
+    Dates,
+    /// Its date, source and entities.
+    Entities,
+}
+
+/// The articles matching `filter`, in list order: from the snapshot when it can answer, else
+/// from the database.
 pub async fn matched(
     pool: &PgPool,
     text_index: Option<&Arc<TextIndex>>,
     filter: &ArticleFilter,
+    need: Need,
 ) -> sqlx::Result<Matched> {
     if let Some(index) = text_index
         && let Some((snapshot, docs)) = index.select(filter).await?
@@ -70,14 +80,14 @@ pub async fn matched(
             inner: Inner::Memory { snapshot, docs },
         });
     }
-    load(pool, filter).await
+    load(pool, filter, need).await
 }
 
 /// Reads the matching articles and their entities in one repeatable-read transaction, so
 /// that every entity an article names is read too.
-async fn load(pool: &PgPool, filter: &ArticleFilter) -> sqlx::Result<Matched> {
+async fn load(pool: &PgPool, filter: &ArticleFilter, need: Need) -> sqlx::Result<Matched> {
     let mut tx = text_index::begin_build(pool).await?;
-    let rows = answers::matched(&mut *tx, filter).await?;
+    let rows = answers::matched(&mut *tx, filter, need == Need::Entities).await?;
     let mut ordinals: HashMap<Uuid, u32> = HashMap::new();
     let mut ids: Vec<Uuid> = Vec::new();
     let mut keys = Vec::with_capacity(rows.len());

@@ -22,17 +22,24 @@ pub struct MatchedRow {
     pub entity_ids: Vec<Uuid>,
 }
 
-/// Every article matching `filter`, with its entities.
+/// Every article matching `filter`, in list order (newest first), with its entities when
+/// `with_entities` (else none: a timeline needs only dates).
 #[tracing::instrument(skip_all)]
 pub async fn matched(
     executor: impl PgExecutor<'_>,
     filter: &ArticleFilter,
+    with_entities: bool,
 ) -> sqlx::Result<Vec<MatchedRow>> {
-    let mut query = QueryBuilder::<Postgres>::new(
-        "SELECT a.published_at, a.source_id, \
-         ARRAY(SELECT x.entity_id FROM article_entities x WHERE x.article_id = a.id) AS entity_ids ",
-    );
+    let entities = if with_entities {
+        "ARRAY(SELECT x.entity_id FROM article_entities x WHERE x.article_id = a.id)"
+    } else {
+        "'{}'::uuid[]"
+    };
+    let mut query = QueryBuilder::<Postgres>::new(format!(
+        "SELECT a.published_at, a.source_id, {entities} AS entity_ids "
+    ));
     push_from_where(&mut query, filter);
+    query.push(" ORDER BY COALESCE(a.published_at, '-infinity'::timestamptz) DESC, a.id DESC");
     query.build_query_as().fetch_all(executor).await
 }
 

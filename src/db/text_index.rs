@@ -79,20 +79,21 @@ pub async fn sources(executor: impl PgExecutor<'_>) -> sqlx::Result<Vec<(i32, St
     Ok(rows.into_iter().map(|row| (row.id, row.domain)).collect())
 }
 
-/// A number that changes whenever rows of `articles`, `article_entities` (an article's
-/// entities, moved by curation too) or `entities` (a type corrected) are inserted, updated or
-/// deleted: the tables' cumulative statistics, which reach this view within about a second
-/// of a commit.
-pub async fn change_marker(executor: impl PgExecutor<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(
-        r#"SELECT sum(pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)
-                  + pg_stat_get_tuples_deleted(c.oid))::bigint AS "marker!"
-           FROM pg_class c
-           WHERE c.oid IN ('articles'::regclass, 'article_entities'::regclass,
-                           'entities'::regclass)"#
+/// The feed's newest number and the entities' latest `updated_at`.
+pub type ChangeMarker = (i64, Option<DateTime<Utc>>);
+
+/// What changes, in the same transaction, with every write the index holds: the article
+/// feed's newest number (every import, `POST`, re-extraction and resolution of articles) and
+/// the entities' latest `updated_at` (set under the ingest lock by every write of entities or
+/// of which entities an article names, curation included).
+pub async fn change_marker(executor: impl PgExecutor<'_>) -> sqlx::Result<ChangeMarker> {
+    let row = sqlx::query!(
+        r#"SELECT (SELECT COALESCE(max(seq), 0) FROM article_changes) AS "feed!",
+                  (SELECT max(updated_at) FROM entities) AS "entities""#
     )
     .fetch_one(executor)
-    .await
+    .await?;
+    Ok((row.feed, row.entities))
 }
 
 /// The text form of `websearch_to_tsquery(q)`, as the database parses and stems it.

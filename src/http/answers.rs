@@ -23,7 +23,7 @@ use super::lookup::resolve_entity_param;
 use super::params::Params;
 use crate::answers::count::{self, Counted};
 use crate::answers::spikes::{self, Rule};
-use crate::answers::{self, MAX_BUCKETS, Matched};
+use crate::answers::{self, MAX_BUCKETS, Matched, Need};
 use crate::db::answers::{self as queries, Bound};
 use crate::db::article_search::ArticleFilter;
 use crate::db::timeline::Interval;
@@ -102,6 +102,8 @@ pub(super) struct Axis {
     pub(super) bounds: Vec<Bound>,
     /// The bounds in microseconds.
     pub(super) micros: Vec<i64>,
+    /// The range the request gave, which may cut the first and last buckets.
+    asked: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
 }
 
 impl Axis {
@@ -159,6 +161,7 @@ impl Axis {
             to,
             bounds,
             micros,
+            asked: range,
         })
     }
 
@@ -185,8 +188,18 @@ impl Axis {
             .collect()
     }
 
-    fn starts(&self) -> Vec<DateTime<Utc>> {
-        self.bounds.iter().map(|bound| bound.start).collect()
+    /// The bounds over which totals are counted: the buckets', but where `from` or `to` cut
+    /// the first or last bucket, the totals are cut alike, so that `ratio` compares like
+    /// with like.
+    fn total_bounds(&self) -> Vec<DateTime<Utc>> {
+        let mut bounds: Vec<DateTime<Utc>> = self.bounds.iter().map(|bound| bound.start).collect();
+        if let (Some(from), Some(first)) = (self.asked.0, bounds.first_mut()) {
+            *first = (*first).max(from);
+        }
+        if let (Some(to), Some(last)) = (self.asked.1, bounds.last_mut()) {
+            *last = (*last).min(to);
+        }
+        bounds
     }
 
     /// The axis as the first fields of a response.
@@ -328,7 +341,9 @@ fn resolve_range(
     }
 }
 
-fn check_buckets(
+/// At most [`MAX_BUCKETS`] buckets of `interval` over `from..to`, else a 400 naming
+/// `interval`.
+pub(super) fn check_buckets(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     interval: Interval,
@@ -362,10 +377,10 @@ pub async fn get_article_timeline(
     let format = negotiate(&params, &headers, &["json", "csv"])?;
     let rule = spike_rule(&params)?;
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
-    let matched = answers::matched(&pool, text_index.as_ref(), &filter).await?;
+    let matched = answers::matched(&pool, text_index.as_ref(), &filter, Need::Dates).await?;
     let axis = Axis::new(&pool, &params, (filter.from, filter.to), &[&matched], None).await?;
     let counted = count::buckets(&matched, &axis.micros);
-    let totals = matched.totals(&pool, &axis.starts()).await?;
+    let totals = matched.totals(&pool, &axis.total_bounds()).await?;
     let data = axis.series(&counted.counts, &totals, rule);
     if format == Format::Csv {
         return Ok(mark_source(csv_rows(&data), matched.from_memory()));
@@ -415,7 +430,7 @@ pub async fn get_article_facets(
     let format = negotiate(&params, &headers, &["json", "csv"])?;
     let limit = facet_limit(&params)?;
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
-    let matched = answers::matched(&pool, text_index.as_ref(), &filter).await?;
+    let matched = answers::matched(&pool, text_index.as_ref(), &filter, Need::Entities).await?;
     let counted = count::entity_counts(&matched);
     let mut tops: Vec<(EntityKind, Vec<Counted>)> = Vec::new();
     for kind in EntityKind::ALL {
@@ -545,11 +560,11 @@ pub async fn compare_entity_timelines(
             source: None,
             updated_since: None,
         };
-        matched.push(answers::matched(&pool, text_index.as_ref(), &filter).await?);
+        matched.push(answers::matched(&pool, text_index.as_ref(), &filter, Need::Dates).await?);
     }
     let refs: Vec<&Matched> = matched.iter().collect();
     let axis = Axis::new(&pool, &params, range, &refs, None).await?;
-    let totals = matched[0].totals(&pool, &axis.starts()).await?;
+    let totals = matched[0].totals(&pool, &axis.total_bounds()).await?;
     let uuids: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
     let labels = entity_labels(&pool, &uuids).await?;
     let mut series = Vec::new();

@@ -41,9 +41,6 @@ pub const RELATED_PARAMS: &[&str] = &["type", "from", "to", "sort", "limit", "mi
 /// Parameters of `GET /v1/entities/{id}/timeline`.
 pub const TIMELINE_PARAMS: &[&str] = &["interval", "from", "to", "format"];
 
-/// The most buckets one timeline may have.
-const MAX_BUCKETS: i64 = 3_700;
-
 /// `GET /v1/entities`.
 pub async fn list_entities(
     State(pool): State<PgPool>,
@@ -348,7 +345,7 @@ pub async fn get_entity_timeline(
 }
 
 /// The range: `from`/`to`, else the entity's first and last seen dates (the last 30 days
-/// when it has no dated article). At most [`MAX_BUCKETS`] buckets.
+/// when it has no dated article). At most [`crate::answers::MAX_BUCKETS`] buckets.
 fn timeline_range(
     (from, to): DateRange,
     entity: &EntityRow,
@@ -377,19 +374,6 @@ fn timeline_range(
             (entity.first_seen.unwrap_or(to - Duration::days(30)), to)
         }
     };
-    let days = (to - from).num_days();
-    let buckets = match interval {
-        Interval::Month => days / 28,
-        Interval::Week => days / 7,
-        Interval::Day => days,
-    };
-    if buckets > MAX_BUCKETS {
-        return Err(ApiError::invalid(
-            "interval",
-            format!(
-                "{buckets} buckets of a {interval}; at most {MAX_BUCKETS}: use a longer interval or a shorter range"
-            ),
-        ));
-    }
+    super::answers::check_buckets(from, to, interval)?;
     Ok((from, to))
 }

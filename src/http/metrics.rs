@@ -298,18 +298,27 @@ pub async fn get_metrics(
     State(pool): State<PgPool>,
     State(generic): State<GenericPlans>,
     State(text_index): State<Option<Arc<TextIndex>>>,
+    State(streams): State<super::Streams>,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
     Params::parse(uri.query(), &[])?;
+    let mut text = metrics.render(
+        [("main", &pool), ("generic_plans", &generic.0)],
+        text_index.as_deref(),
+    );
+    text.push_str("# HELP newsgraph_streams_open Live streams (GET /v1/articles/stream) open.\n");
+    text.push_str("# TYPE newsgraph_streams_open gauge\n");
+    let _ = writeln!(
+        text,
+        "newsgraph_streams_open {}",
+        streams.feed.open_streams()
+    );
     Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        metrics.render(
-            [("main", &pool), ("generic_plans", &generic.0)],
-            text_index.as_deref(),
-        ),
+        text,
     )
         .into_response())
 }

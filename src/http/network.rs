@@ -77,7 +77,8 @@ pub async fn get_article_network(
         })?
         .unwrap_or(1);
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
-    let matched = answers::matched(&pool, text_index.as_ref(), &filter).await?;
+    let matched =
+        answers::matched(&pool, text_index.as_ref(), &filter, answers::Need::Entities).await?;
     let counted = count::entity_counts(&matched);
     let top = count::top(&matched, &counted, nodes, |facts| {
         node_type.is_none_or(|kind| facts.kind == kind)
@@ -176,6 +177,16 @@ fn edges<'a>(
         .filter_map(|edge| Some((edge, labels[edge.source]?, labels[edge.target]?)))
 }
 
+/// `text` escaped for XML, without the control characters XML 1.0 does not allow (a name
+/// can hold any text a curator typed).
+fn xml_text(text: &str) -> String {
+    let allowed: String = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    escape(allowed.as_str()).into_owned()
+}
+
 fn round(value: f64) -> f64 {
     (value * 10_000.0).round() / 10_000.0
 }
@@ -205,9 +216,9 @@ fn gexf(network: &Network, labels: &[Option<&EntityLabel>], bounds: &[Bound]) ->
             out,
             "      <node id=\"{}\" label=\"{}\"><attvalues><attvalue for=\"type\" value=\"{}\"/><attvalue for=\"slug\" value=\"{}\"/><attvalue for=\"count\" value=\"{}\"/></attvalues>{}</node>",
             label.id,
-            escape(label.name.as_str()),
+            xml_text(&label.name),
             label.kind.as_str(),
-            escape(label.slug.as_str()),
+            xml_text(&label.slug),
             node.counted.count,
             spells(&node.slices, bounds),
         );
@@ -277,9 +288,9 @@ fn graphml(network: &Network, labels: &[Option<&EntityLabel>]) -> String {
             out,
             "    <node id=\"{}\"><data key=\"label\">{}</data><data key=\"type\">{}</data><data key=\"slug\">{}</data><data key=\"count\">{}</data></node>",
             label.id,
-            escape(label.name.as_str()),
+            xml_text(&label.name),
             label.kind.as_str(),
-            escape(label.slug.as_str()),
+            xml_text(&label.slug),
             node.counted.count,
         );
     }

@@ -176,7 +176,8 @@ pub async fn list_article_places(
         })?
         .map_or(100, |limit| limit as usize);
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
-    let matched = answers::matched(&pool, text_index.as_ref(), &filter).await?;
+    let matched =
+        answers::matched(&pool, text_index.as_ref(), &filter, answers::Need::Entities).await?;
     let counted = count::entity_counts(&matched);
     let unmapped = counted
         .iter()

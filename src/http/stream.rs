@@ -60,11 +60,12 @@ pub async fn stream_articles(
     ]);
     let fields = select_fields(&params, &allowed, default)?;
     let resume = last_event_id(&params, &headers)?;
+    // Subscribed before it is counted: a stream counted open hears every later commit.
+    let subscription = streams.feed.subscribe().await?;
     let guard = streams
         .feed
         .open_stream(streams.max)
         .ok_or(ApiError::Overloaded { retry_after: 5 })?;
-    let subscription = streams.feed.subscribe().await?;
     let state = Follower {
         key: format!("{filter:?}|{fields:?}"),
         pool,

@@ -7,10 +7,11 @@
 //! statistics, and either choice costs hundreds of milliseconds at 240,000 articles.
 //!
 //! It is a snapshot, used only while it is known to be current: every
-//! [`CHECK_EVERY`] a request reads the articles' change counter, and when it moved (or a
-//! write went through this process) the index is rebuilt in the background while queries go
-//! to the database. So it never answers with stale results, beyond the second or two it
-//! takes a commit by another process to show in the counter. PostgreSQL still parses and
+//! [`CHECK_EVERY`] a request reads a change marker that every write moves in its own
+//! transaction (the article feed's newest number and the entities' latest change), and when
+//! it moved (or a write went through this process) the index is rebuilt in the background
+//! while queries go to the database. So it never answers with stale results, beyond the
+//! [`CHECK_EVERY`] a commit by another process may take to be noticed. PostgreSQL still parses and
 //! stems the query (each distinct one once per snapshot), and reads the page's rows; a phrase
 //! is matched as AND here and confirmed by the database. The checking and rebuilding is
 //! [`crate::refresher`]'s ([`Refresher::get_if_current`]); this module says what is read and
@@ -36,7 +37,7 @@ use uuid::Uuid;
 use crate::db::GenericPlans;
 use crate::db::article_search::{self, ArticleFilter, ArticleRow, ArticleSort, PageRequest};
 use crate::db::listing::{Page, SortKey};
-use crate::db::text_index::{self, IndexRow};
+use crate::db::text_index::{self, ChangeMarker, IndexRow};
 use crate::domain::Named;
 use crate::refresher::{Refresher, Source, Timing};
 use facts::{EntityFacts, FactsBuilder};
@@ -45,8 +46,8 @@ use snapshot::{Bounds, Builder, Selection, Walk};
 
 /// How long the last change check holds before a request checks again.
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
-/// How old the index may get before it is rebuilt whatever the counter says (a safety net
-/// for a server whose statistics are off or were reset).
+/// How old the index may get before it is rebuilt whatever the marker says (a safety net
+/// against a write that moved no marker).
 pub const REBUILD_EVERY: Duration = Duration::from_secs(3600);
 /// Most database round trips a page may take to confirm phrase matches before the
 /// database answers the whole query instead.
@@ -78,16 +79,16 @@ struct Lexemes {
 
 impl Source for Lexemes {
     type Snapshot = Snapshot;
-    /// The articles' change counter.
-    type Marker = i64;
+    /// The feed's newest number and the entities' latest change.
+    type Marker = ChangeMarker;
 
     const NAME: &'static str = "full-text index";
 
-    async fn marker(&self) -> sqlx::Result<i64> {
+    async fn marker(&self) -> sqlx::Result<ChangeMarker> {
         text_index::change_marker(&self.pool).await
     }
 
-    async fn build(&self) -> sqlx::Result<(Snapshot, i64)> {
+    async fn build(&self) -> sqlx::Result<(Snapshot, ChangeMarker)> {
         build(&self.pool).await
     }
 
@@ -332,10 +333,11 @@ fn key(row: &ArticleRow) -> (SortKey, Uuid) {
 /// Reads every article's lexemes and entities and indexes them on a blocking thread as they
 /// stream in (at 240,000 articles the database sends about 160 MB of lexemes), all in one
 /// repeatable-read transaction so that every entity an article names was read.
-async fn build(pool: &PgPool) -> sqlx::Result<(Snapshot, i64)> {
+async fn build(pool: &PgPool) -> sqlx::Result<(Snapshot, ChangeMarker)> {
     let started = Instant::now();
-    let marker = text_index::change_marker(pool).await?;
     let mut tx = text_index::begin_build(pool).await?;
+    // Read in the build's snapshot of the database: the marker of exactly what it reads.
+    let marker = text_index::change_marker(&mut *tx).await?;
     let sources = text_index::sources(&mut *tx).await?;
     let sources = sources
         .into_iter()

@@ -365,6 +365,16 @@ async fn a_comparison_flags_the_day_an_entity_jumps_above_its_trailing_baseline(
     assert_eq!(iceland[7]["score"], 5.0);
     assert_eq!(iceland[7]["total"], 6);
     assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
+    // From the 5th, the month's total counts from the 5th too: 9 articles, all naming Iceland.
+    let cut = get(
+        &app,
+        "/v1/articles/timeline?entity=iceland&from=2024-05-05&to=2024-06-01&interval=month",
+    )
+    .await
+    .json();
+    assert_eq!(cut["data"][0]["count"], 9);
+    assert_eq!(cut["data"][0]["total"], 9);
+    assert_eq!(cut["data"][0]["ratio"], 1.0);
 }
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
@@ -412,7 +422,11 @@ async fn places_of_a_filter_are_geojson_points_with_counts_within_the_bbox(pool:
         nyc["geometry"]["coordinates"]
     );
     assert_eq!(feature["properties"]["slug"], "new-york-city");
-    assert!(person.json()["geometry"].is_null());
+    assert_eq!(person.status, StatusCode::OK);
+    let person = person.json();
+    assert_eq!(person["type"], "Feature");
+    assert_eq!(person["properties"]["slug"], "barack-obama");
+    assert!(person["geometry"].is_null());
 }
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]

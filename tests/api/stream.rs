@@ -123,10 +123,10 @@ async fn a_stream_sends_each_matching_article_once_in_commit_order_and_resumes_a
     let matching = tokio::task::spawn_blocking(move || {
         let mut subscriber =
             Subscriber::open(addr, "/v1/articles/stream?q=volcano&entity=iceland", &[]);
-        (subscriber.next(), subscriber.next())
+        [subscriber.next(), subscriber.next(), subscriber.next()]
     });
     // The subscriber is listening once the server counts its stream.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    wait_for_streams(&app, 1).await;
 
     post(
         &app,
@@ -149,7 +149,14 @@ async fn a_stream_sends_each_matching_article_once_in_commit_order_and_resumes_a
         "The volcano in Iceland was quiet on Tuesday.",
     )
     .await;
-    let (first, second) = matching.await.expect("the subscriber");
+    post(
+        &app,
+        "https://live.example/4",
+        "Volcano report",
+        "A report on the volcano in Iceland.",
+    )
+    .await;
+    let [first, second, third] = matching.await.expect("the subscriber");
     let resumed = tokio::task::spawn_blocking(move || {
         let mut subscriber = Subscriber::open(
             addr,
@@ -164,6 +171,8 @@ async fn a_stream_sends_each_matching_article_once_in_commit_order_and_resumes_a
     assert_eq!(first.event, "article");
     assert_eq!(first.data["url"], "https://live.example/1");
     assert_eq!(second.data["url"], "https://live.example/3");
+    // The next event is the next match: nothing was sent twice.
+    assert_eq!(third.data["url"], "https://live.example/4");
     assert!(first.data.get("body").is_none(), "no body unless asked for");
     let (a, b): (i64, i64) = (
         first.id.parse().expect("a number"),
@@ -172,6 +181,23 @@ async fn a_stream_sends_each_matching_article_once_in_commit_order_and_resumes_a
     assert!(a < b, "feed order");
     assert_eq!(resumed[0].data["url"], "https://live.example/0");
     assert_eq!(resumed[1..], [first, second]);
+}
+
+/// Waits until `/metrics` counts `open` live streams.
+async fn wait_for_streams(app: &axum::Router, open: usize) {
+    let wanted = format!("newsgraph_streams_open {open}\n");
+    let started = Instant::now();
+    loop {
+        let metrics = crate::helpers::get(app, "/metrics").await;
+        if String::from_utf8_lossy(&metrics.body).contains(&wanted) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no stream opened"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Reads events until one carries `url`, within the subscriber's timeout.

@@ -128,7 +128,11 @@ pub async fn store_extractions_in(
         })
         .unzip();
     mentions::lock_for_ingest(conn).await?;
-    write_entities(conn, &kept, stored).await
+    let ids: Vec<Uuid> = stored.iter().map(|article| article.id).collect();
+    let outcome = write_entities(conn, &kept, stored).await?;
+    // Their entities were written again: they are updated articles for the feed's readers.
+    article_feed::record(conn, &ids).await?;
+    Ok(outcome)
 }
 
 /// Upserts the articles and returns, in batch order, their ids and whether each was new.
