@@ -50,7 +50,8 @@ stop_serve() {
     serve_pid=
   fi
 }
-trap 'stop_serve; rm -rf "$work"; throwaway_pg_stop' EXIT
+# The work files (import reports, wrk outputs, serve logs) are kept when the run fails.
+trap 'status=$?; stop_serve; if [ "$status" -ne 0 ]; then log "failed ($status); work files kept in $work"; else rm -rf "$work"; fi; throwaway_pg_stop' EXIT
 results=bench/results/dashboard-$(date -u +%Y%m%d-%H%M).md
 mkdir -p bench/results
 
@@ -135,7 +136,10 @@ measure 1x
 if [ "$scale" -gt 1 ]; then
   stop_serve
   log "replaying the corpus to ${scale}x"
-  bench/replay.py "$scale" "$corpus"/*.jsonl | DATABASE_URL=$db target/release/newsgraph import --report json - >"$work/import-replay.json" 2>/dev/null
+  # A record the importer refuses makes it exit non-zero; the run goes on with the rest.
+  bench/replay.py "$scale" "$corpus"/*.jsonl | DATABASE_URL=$db target/release/newsgraph import --report json - \
+    >"$work/import-replay.json" 2>"$work/import-replay.err" || log "the replay import exited $? (see $work/import-replay.err)"
+  log "replayed: $(psql -qAt "$db" -c "SELECT count(*) FROM articles") articles"
   psql -q "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
   measure "${scale}x"
 fi
