@@ -26,7 +26,7 @@ duration=${2:-20}
 sse_subscribers=${SSE_SUBSCRIBERS:-1000}
 sse_posts=${SSE_POSTS:-20}
 corpus=../shared/corpus/bench
-port=18097
+port=18096
 # shellcheck source=scripts/lib/throwaway-pg.sh
 source scripts/lib/throwaway-pg.sh
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
