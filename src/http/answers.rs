@@ -289,15 +289,7 @@ fn postgres_zone(tz: &str) -> String {
 /// `window=` and `threshold=`.
 fn spike_rule(params: &Params) -> Result<Rule, ApiError> {
     let default = Rule::default();
-    let window = params
-        .parsed("window", |value| {
-            value
-                .parse::<usize>()
-                .ok()
-                .filter(|window| (1..=60).contains(window))
-                .ok_or_else(|| "expected a number of buckets from 1 to 60".to_owned())
-        })?
-        .unwrap_or(default.window);
+    let window = params.bounded("window", 1, 60, default.window as i64)? as usize;
     let threshold = params
         .parsed("threshold", |value| {
             value
@@ -428,7 +420,7 @@ pub async fn get_article_facets(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), FACETS_PARAMS)?;
     let format = negotiate(&params, &headers, &["json", "csv"])?;
-    let limit = facet_limit(&params)?;
+    let limit = params.bounded("limit", 1, MAX_FACET_LIMIT, 10)? as usize;
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let matched = answers::matched(&pool, text_index.as_ref(), &filter, Need::Entities).await?;
     let counted = count::entity_counts(&matched);
@@ -509,19 +501,6 @@ pub async fn get_article_facets(
         axum::Json(body).into_response(),
         matched.from_memory(),
     ))
-}
-
-/// `limit=` of a facet: 10 by default, at most [`MAX_FACET_LIMIT`].
-fn facet_limit(params: &Params) -> Result<usize, ApiError> {
-    Ok(params
-        .parsed("limit", |value| {
-            value
-                .parse::<i64>()
-                .ok()
-                .filter(|limit| (1..=MAX_FACET_LIMIT).contains(limit))
-                .ok_or_else(|| format!("expected a number from 1 to {MAX_FACET_LIMIT}"))
-        })?
-        .map_or(10, |limit| limit as usize))
 }
 
 /// The labels of the entities shown, by id.

@@ -57,25 +57,9 @@ pub async fn get_article_network(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), NETWORK_PARAMS)?;
     let format = graph_format(&params, &headers)?;
-    let nodes = params
-        .parsed("nodes", |value| {
-            value
-                .parse::<i64>()
-                .ok()
-                .filter(|nodes| (1..=MAX_NODES).contains(nodes))
-                .ok_or_else(|| format!("expected a number from 1 to {MAX_NODES}"))
-        })?
-        .map_or(50, |nodes| nodes as usize);
+    let nodes = params.bounded("nodes", 1, MAX_NODES, 50)? as usize;
     let node_type = params.choice_of("node_type", &EntityKind::ALL)?;
-    let min_weight = params
-        .parsed("min_weight", |value| {
-            value
-                .parse::<u32>()
-                .ok()
-                .filter(|weight| *weight >= 1)
-                .ok_or_else(|| "expected a whole number from 1".to_owned())
-        })?
-        .unwrap_or(1);
+    let min_weight = params.bounded("min_weight", 1, i64::from(u32::MAX), 1)? as u32;
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let matched =
         answers::matched(&pool, text_index.as_ref(), &filter, answers::Need::Entities).await?;

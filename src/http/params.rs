@@ -102,6 +102,19 @@ impl Params {
             .transpose()
     }
 
+    /// A whole number from `min` to `max`; `default` when absent.
+    pub fn bounded(&self, name: &str, min: i64, max: i64, default: i64) -> Result<i64, ApiError> {
+        Ok(self
+            .parsed(name, |value| {
+                value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|number| (min..=max).contains(number))
+                    .ok_or_else(|| format!("expected a whole number from {min} to {max}"))
+            })?
+            .unwrap_or(default))
+    }
+
     /// `limit`: 1 to [`MAX_LIMIT`], default [`DEFAULT_LIMIT`].
     pub fn limit(&self) -> Result<i64, ApiError> {
         Ok(self

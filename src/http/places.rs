@@ -166,15 +166,7 @@ pub async fn list_article_places(
                 .and_then(|value| value.to_str().ok())
                 .is_some_and(|accept| accept.contains("text/csv")));
     let bbox = params.parsed("bbox", Bbox::parse)?;
-    let limit = params
-        .parsed("limit", |value| {
-            value
-                .parse::<i64>()
-                .ok()
-                .filter(|limit| (1..=MAX_PLACES).contains(limit))
-                .ok_or_else(|| format!("expected a number from 1 to {MAX_PLACES}"))
-        })?
-        .map_or(100, |limit| limit as usize);
+    let limit = params.bounded("limit", 1, MAX_PLACES, 100)? as usize;
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let matched =
         answers::matched(&pool, text_index.as_ref(), &filter, answers::Need::Entities).await?;
