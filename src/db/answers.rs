@@ -1,4 +1,4 @@
-//! What the dashboard answers ([`crate::answers`]) read from the database: the matching
+//! What the dashboard answers read from the database: the matching
 //! articles with their entities when the in-memory snapshot cannot answer, bucket bounds in a
 //! time zone, totals per bucket, and the labels of the entities and sources shown.
 

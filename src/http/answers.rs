@@ -15,11 +15,10 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::articles::{MAX_ENTITY_FILTERS, article_filter};
+use super::articles::{article_filter, entity_params};
 use super::dto::timestamp;
 use super::error::ApiError;
 use super::format::{Format, csv_response, negotiate};
-use super::lookup::resolve_entity_param;
 use super::params::Params;
 use crate::answers::count::{self, Counted};
 use crate::answers::spikes::{self, Rule};
@@ -584,36 +583,15 @@ pub async fn compare_entity_timelines(
     Ok(mark_source(axum::Json(body).into_response(), from_memory))
 }
 
-/// The `id=` entities of a comparison: 1 to [`MAX_ENTITY_FILTERS`], distinct, following
+/// The `id=` entities of a comparison: 1 to [`super::articles::MAX_ENTITY_FILTERS`], distinct, following
 /// merges.
 async fn compared_entities(
     pool: &PgPool,
     directory: Option<&Arc<Directory>>,
     params: &Params,
 ) -> Result<Vec<EntityId>, ApiError> {
-    let values = params.all("id");
-    if values.is_empty() {
+    if params.all("id").is_empty() {
         return Err(ApiError::invalid("id", "give at least one entity (id=…)"));
     }
-    if values.len() > MAX_ENTITY_FILTERS {
-        return Err(ApiError::invalid(
-            "id",
-            format!(
-                "given {} times; at most {MAX_ENTITY_FILTERS} entities per comparison",
-                values.len()
-            ),
-        ));
-    }
-    let mut ids = Vec::with_capacity(values.len());
-    for value in values {
-        let id = resolve_entity_param(pool, directory, "id", value).await?;
-        if ids.contains(&id) {
-            return Err(ApiError::invalid(
-                "id",
-                format!("{value} names an entity given already"),
-            ));
-        }
-        ids.push(id);
-    }
-    Ok(ids)
+    entity_params(pool, directory, params, "id").await
 }

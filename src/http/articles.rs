@@ -147,16 +147,18 @@ pub async fn export_articles(
 /// mentions, so the work of a page grows with their number.
 pub const MAX_ENTITY_FILTERS: usize = 10;
 
-/// The filters shared by the list, the export and the dashboard answers.
-pub(super) async fn article_filter(
+/// The entities a repeatable parameter (`entity=`, a comparison's `id=`) names, following
+/// merges: at most [`MAX_ENTITY_FILTERS`], none named twice (by the same or another name).
+pub(super) async fn entity_params(
     pool: &PgPool,
     directory: Option<&Arc<Directory>>,
     params: &Params,
-) -> Result<ArticleFilter, ApiError> {
-    let values = params.all("entity");
+    name: &str,
+) -> Result<Vec<EntityId>, ApiError> {
+    let values = params.all(name);
     if values.len() > MAX_ENTITY_FILTERS {
         return Err(ApiError::invalid(
-            "entity",
+            name,
             format!(
                 "given {} times; at most {MAX_ENTITY_FILTERS} entities per request",
                 values.len()
@@ -164,15 +166,26 @@ pub(super) async fn article_filter(
         ));
     }
     let mut entities = Vec::with_capacity(values.len());
-    for (i, value) in values.iter().enumerate() {
-        if values[..i].contains(value) {
+    for value in values {
+        let id = resolve_entity_param(pool, directory, name, value).await?;
+        if entities.contains(&id) {
             return Err(ApiError::invalid(
-                "entity",
-                format!("{value} given more than once"),
+                name,
+                format!("{value} names an entity given more than once"),
             ));
         }
-        entities.push(resolve_entity_param(pool, directory, "entity", value).await?);
+        entities.push(id);
     }
+    Ok(entities)
+}
+
+/// The filters shared by the list, the export and the dashboard answers.
+pub(super) async fn article_filter(
+    pool: &PgPool,
+    directory: Option<&Arc<Directory>>,
+    params: &Params,
+) -> Result<ArticleFilter, ApiError> {
+    let entities = entity_params(pool, directory, params, "entity").await?;
     let (from, to) = params.date_range()?;
     let q = params.one("q")?.map(str::trim).filter(|q| !q.is_empty());
     if q.is_some_and(|q| q.chars().count() > 500) {
