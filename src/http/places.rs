@@ -16,7 +16,7 @@ use super::answers::{entity_labels, mark_source};
 use super::articles::article_filter;
 use super::dto::EntityResponse;
 use super::error::ApiError;
-use super::format::{ListPage, csv_response, next_link};
+use super::format::{Format, ListPage, csv_response, negotiate, next_link};
 use super::params::{Params, encode_cursor};
 use crate::answers::{self, count};
 use crate::directory::Directory;
@@ -160,11 +160,7 @@ pub async fn list_article_places(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), PLACES_PARAMS)?;
     let csv = !wants_geojson(&params, &headers, &["csv"])?
-        && (params.one("format")? == Some("csv")
-            || headers
-                .get(header::ACCEPT)
-                .and_then(|value| value.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/csv")));
+        && negotiate(&params, &headers, &["geojson", "csv"])? == Format::Csv;
     let bbox = params.parsed("bbox", Bbox::parse)?;
     let limit = params.bounded("limit", 1, MAX_PLACES, 100)? as usize;
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
