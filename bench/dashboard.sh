@@ -8,7 +8,8 @@
 #      GET /v1/articles/facets?entity=...
 #      GET /v1/articles/timeline?q=...&interval=week        (400 common words)
 #      GET /v1/articles/facets?q=...
-#    and the peak RSS of `serve`;
+#    and the peak RSS of `serve`; before each, every path asked once on one connection (the
+#    first asks, which roll up popular entities' and words' answers; wrk measures repeats);
 # 4. with SCALE > 1 (default 10), the corpus replayed with distinct URLs up to SCALEx, and
 #    step 3 again; the p50s are compared with 1x (target <= 2) and the p99s with 100 ms;
 # 5. against the serve of the largest scale, bench/sse_load.py: SSE_SUBSCRIBERS (1000)
@@ -89,6 +90,16 @@ run_wrk() {
   python3 bench/wrk/summary.py "$work/$1.wrk" "$before" "$after"
 }
 
+# first_asks PATHS_FILE -> "p50_ms p99_ms": every path asked once, one at a time, right after
+# a build: the answers of popular entities and words are rolled up on their first ask, so the
+# wrk runs that follow measure repeated asks, and this the first ones.
+first_asks() {
+  local path
+  while read -r path; do
+    curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port$path"
+  done <"$1" | sort -n | awk '{t[NR] = $1 * 1000} END {printf "%.2f %.2f\n", t[int(NR * 0.5 + 0.5)], t[int(NR * 0.99 + 0.5)]}'
+}
+
 # start_serve LABEL: serve in the background ($serve_pid), ready and with its in-memory index
 # built (several seconds at 10x; up to 10 minutes allowed).
 start_serve() {
@@ -123,6 +134,8 @@ measure() {
   for name in timeline-entity facets-entity timeline-q facets-q; do
     # Queries the previous run left in flight finish before the next run starts.
     sleep 5
+    log "first asks $name ($label)"
+    echo "$label $name-first $(first_asks "$work/$name.paths")" >>"$work/results.txt"
     log "wrk $name ($label)"
     echo "$label $name $(run_wrk "$name-$label" "$work/$name.paths")" >>"$work/results.txt"
   done
@@ -172,6 +185,17 @@ for label in labels:
         if v:
             print(f"| {name} | {label} | {v[0]} | {int(v[0]) / tps:.1%} | {v[1]} | {v[2]} | {v[3]} | {v[4]}% |")
 print()
+print("First asks: each path once, one connection, right after the in-memory index was built "
+      "(timelines and facets of popular entities and words are rolled up on their first ask; "
+      "the wrk runs above repeat them).\n")
+print("| endpoint | scale | p50 ms | p99 ms |")
+print("|---|---|---|---|")
+for label in labels:
+    for name in names:
+        v = rows.get((label, name + "-first"))
+        if v:
+            print(f"| {name} | {label} | {v[0]} | {v[1]} |")
+print()
 for label in labels:
     print(f"serve peak RSS at {label}: {rows[(label, 'rss_mib')][0]} MiB.")
 print()
@@ -185,6 +209,9 @@ for name in names:
     if scale > 1:
         ratio = float(b[1]) / float(a[1])
         line += f", p50 {last} / 1x = {ratio:.2f} (target <= 2: {'met' if ratio <= 2 else 'MISSED'})"
+    fa, fb = rows.get(("1x", name + "-first")), rows.get((last, name + "-first"))
+    if scale > 1 and fa and fb:
+        line += f"; first asks p50 {last} / 1x = {float(fb[0]) / float(fa[0]):.2f}"
     if int(b[3]):
         line += f", {b[3]} non-2xx responses"
     print(line + ".")

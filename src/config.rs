@@ -480,6 +480,13 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSGRAPH_MAX_STREAMS", default_value_t = 2000)]
     pub max_streams: usize,
 
+    /// Timelines and facets of one entity or one word alone (no other filter) that matches
+    /// at least this many articles are counted once per in-memory index build and kept with
+    /// it (at most 64 MiB), so that asking again costs what the answer's size does rather
+    /// than the number of matches. 0 rolls up every such answer.
+    #[arg(long, env = "NEWSGRAPH_ROLLUP_MIN_ARTICLES", default_value_t = 1000)]
+    pub rollup_min_articles: usize,
+
     /// Files or directories to import before serving (idempotent: on later starts only new
     /// or changed articles are written). Repeat the flag or separate paths with commas.
     #[arg(

@@ -38,6 +38,33 @@ pub fn buckets(matched: &Matched, bounds: &[i64]) -> Buckets {
     Buckets { counts, undated }
 }
 
+/// The most entries a facet may have.
+pub const MAX_FACETS: usize = 100;
+
+/// The facets of the matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetCounts {
+    /// The most named entities of each type, in [`EntityKind::ALL`] order (see [`top`]).
+    pub top: [Vec<Counted>; 3],
+    /// The sources with most matches (see [`source_counts`]).
+    pub sources: Vec<(i32, u32)>,
+    /// Matches naming each type (see [`kind_counts`]).
+    pub kinds: [u32; 3],
+}
+
+/// The facets of the matches, `limit` entries each.
+pub fn facets(matched: &Matched, limit: usize) -> FacetCounts {
+    let counted = entity_counts(matched);
+    let top = EntityKind::ALL.map(|kind| top(matched, &counted, limit, |facts| facts.kind == kind));
+    let mut sources = source_counts(matched);
+    sources.truncate(limit);
+    FacetCounts {
+        top,
+        sources,
+        kinds: kind_counts(matched),
+    }
+}
+
 /// An entity and the matches naming it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counted {

@@ -12,6 +12,7 @@
 //! This module owns no SQL (it calls [`crate::db::answers`]) and knows nothing of HTTP.
 
 pub mod count;
+pub mod rollup;
 pub mod spikes;
 
 use std::collections::HashMap;
@@ -26,7 +27,9 @@ use crate::db::article_search::ArticleFilter;
 use crate::db::timeline::Interval;
 use crate::db::{answers, text_index};
 use crate::textindex::facts::{EntityFacts, kind_bit};
-use crate::textindex::{Snapshot, TextIndex};
+use crate::textindex::{Selected, Single, Snapshot, TextIndex};
+use count::{Buckets, FacetCounts};
+use rollup::DAY;
 
 /// The most buckets one timeline may have.
 pub const MAX_BUCKETS: i64 = 3_700;
@@ -43,6 +46,12 @@ enum Inner {
     Memory {
         snapshot: Arc<Snapshot>,
         docs: Vec<u32>,
+    },
+    /// One entity or word alone, with enough matches to be rolled up ([`rollup`]): the
+    /// ordinals are its posting list's.
+    Rolled {
+        snapshot: Arc<Snapshot>,
+        single: Single,
     },
     /// Read from the database: article `n` names `entities[offsets[n]..offsets[n + 1]]`,
     /// ordinals into `table`.
@@ -74,11 +83,21 @@ pub async fn matched(
     need: Need,
 ) -> sqlx::Result<Matched> {
     if let Some(index) = text_index
-        && let Some((snapshot, docs)) = index.select(filter).await?
+        && let Some((snapshot, selected)) = index.select(filter).await?
     {
-        return Ok(Matched {
-            inner: Inner::Memory { snapshot, docs },
-        });
+        let inner = match selected {
+            Selected::Single(single)
+                if snapshot.postings_of(&single).len() >= index.rollup_min() =>
+            {
+                Inner::Rolled { snapshot, single }
+            }
+            Selected::Single(single) => {
+                let docs = snapshot.postings_of(&single).iter().collect();
+                Inner::Memory { snapshot, docs }
+            }
+            Selected::Docs(docs) => Inner::Memory { snapshot, docs },
+        };
+        return Ok(Matched { inner });
     }
     load(pool, filter, need).await
 }
@@ -198,6 +217,7 @@ impl Matched {
     pub fn len(&self) -> usize {
         match &self.inner {
             Inner::Memory { docs, .. } => docs.len(),
+            Inner::Rolled { snapshot, single } => snapshot.postings_of(single).len(),
             Inner::Loaded { keys, .. } => keys.len(),
         }
     }
@@ -209,22 +229,30 @@ impl Matched {
 
     /// Whether the in-memory snapshot answered (else the database did).
     pub fn from_memory(&self) -> bool {
-        matches!(self.inner, Inner::Memory { .. })
+        !matches!(self.inner, Inner::Loaded { .. })
     }
 
     /// Calls `f` with each article's publication key, source id, the [`kind_bit`]s of the
     /// types it names, and its entity ordinals.
     pub fn for_each(&self, mut f: impl FnMut(i64, i32, u8, &[u32])) {
+        let mut each = |snapshot: &Snapshot, doc: u32| {
+            let facts = snapshot.facts();
+            f(
+                snapshot.key_of(doc),
+                snapshot.source_of(doc),
+                facts.kinds_of(doc),
+                facts.of_doc(doc),
+            );
+        };
         match &self.inner {
             Inner::Memory { snapshot, docs } => {
-                let facts = snapshot.facts();
                 for doc in docs {
-                    f(
-                        snapshot.key_of(*doc),
-                        snapshot.source_of(*doc),
-                        facts.kinds_of(*doc),
-                        facts.of_doc(*doc),
-                    );
+                    each(snapshot, *doc);
+                }
+            }
+            Inner::Rolled { snapshot, single } => {
+                for doc in snapshot.postings_of(single).iter() {
+                    each(snapshot, doc);
                 }
             }
             Inner::Loaded {
@@ -246,7 +274,9 @@ impl Matched {
     /// The entity with this ordinal.
     pub fn entity(&self, ordinal: u32) -> &EntityFacts {
         match &self.inner {
-            Inner::Memory { snapshot, .. } => snapshot.facts().entity(ordinal),
+            Inner::Memory { snapshot, .. } | Inner::Rolled { snapshot, .. } => {
+                snapshot.facts().entity(ordinal)
+            }
             Inner::Loaded { table, .. } => &table[ordinal as usize],
         }
     }
@@ -254,7 +284,9 @@ impl Matched {
     /// How many entity ordinals there are.
     pub fn entity_count(&self) -> usize {
         match &self.inner {
-            Inner::Memory { snapshot, .. } => snapshot.facts().entity_count(),
+            Inner::Memory { snapshot, .. } | Inner::Rolled { snapshot, .. } => {
+                snapshot.facts().entity_count()
+            }
             Inner::Loaded { table, .. } => table.len(),
         }
     }
@@ -262,11 +294,16 @@ impl Matched {
     /// The earliest and latest publication times matched, if any article is dated.
     pub fn date_span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         let mut span: Option<(i64, i64)> = None;
-        self.for_each(|key, _, _, _| {
-            if key != i64::MIN {
-                span = Some(span.map_or((key, key), |(low, high)| (low.min(key), high.max(key))));
-            }
-        });
+        if let Inner::Rolled { snapshot, single } = &self.inner {
+            span = rollup::dates(snapshot, single).span;
+        } else {
+            self.for_each(|key, _, _, _| {
+                if key != i64::MIN {
+                    span =
+                        Some(span.map_or((key, key), |(low, high)| (low.min(key), high.max(key))));
+                }
+            });
+        }
         span.and_then(|(low, high)| {
             Some((
                 DateTime::from_timestamp_micros(low)?,
@@ -278,7 +315,7 @@ impl Matched {
     /// How many articles (matching or not) were published between consecutive `bounds`.
     pub async fn totals(&self, pool: &PgPool, bounds: &[DateTime<Utc>]) -> sqlx::Result<Vec<i64>> {
         match &self.inner {
-            Inner::Memory { snapshot, .. } => Ok(bounds
+            Inner::Memory { snapshot, .. } | Inner::Rolled { snapshot, .. } => Ok(bounds
                 .windows(2)
                 .map(|pair| {
                     let count = snapshot
@@ -288,5 +325,34 @@ impl Matched {
                 .collect()),
             Inner::Loaded { .. } => answers::totals(pool, bounds).await,
         }
+    }
+
+    /// The matches in each bucket between consecutive `bounds` (microseconds, ascending):
+    /// from the rollup when there is one and the bounds are UTC midnights, else counted.
+    pub fn buckets(&self, bounds: &[i64]) -> Buckets {
+        if let Inner::Rolled { snapshot, single } = &self.inner
+            && bounds.iter().all(|bound| bound.rem_euclid(DAY) == 0)
+        {
+            let dates = rollup::dates(snapshot, single);
+            return Buckets {
+                counts: rollup::sum_days(&dates.days, bounds),
+                undated: dates.undated,
+            };
+        }
+        count::buckets(self, bounds)
+    }
+
+    /// The facets of the matches, `limit` (at most [`count::MAX_FACETS`]) entries each: from
+    /// the rollup when there is one, else counted.
+    pub fn facets(&self, limit: usize) -> FacetCounts {
+        if let Inner::Rolled { snapshot, single } = &self.inner {
+            let mut facets = FacetCounts::clone(&rollup::facets(snapshot, single));
+            for top in &mut facets.top {
+                top.truncate(limit);
+            }
+            facets.sources.truncate(limit);
+            return facets;
+        }
+        count::facets(self, limit)
     }
 }

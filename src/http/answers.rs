@@ -20,7 +20,7 @@ use super::dto::timestamp;
 use super::error::ApiError;
 use super::format::{Format, csv_response, negotiate};
 use super::params::Params;
-use crate::answers::count::{self, Counted};
+use crate::answers::count::{Counted, MAX_FACETS};
 use crate::answers::spikes::{self, Rule};
 use crate::answers::{self, MAX_BUCKETS, Matched, Need};
 use crate::db::answers::{self as queries, Bound};
@@ -370,7 +370,7 @@ pub async fn get_article_timeline(
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let matched = answers::matched(&pool, text_index.as_ref(), &filter, Need::Dates).await?;
     let axis = Axis::new(&pool, &params, (filter.from, filter.to), &[&matched], None).await?;
-    let counted = count::buckets(&matched, &axis.micros);
+    let counted = matched.buckets(&axis.micros);
     let totals = matched.totals(&pool, &axis.total_bounds()).await?;
     let data = axis.series(&counted.counts, &totals, rule);
     if format == Format::Csv {
@@ -406,9 +406,6 @@ fn csv_rows<T: Serialize>(rows: &[T]) -> Response {
     csv_response(&values)
 }
 
-/// The most entries per facet.
-const MAX_FACET_LIMIT: i64 = 100;
-
 /// `GET /v1/articles/facets`.
 pub async fn get_article_facets(
     State(pool): State<PgPool>,
@@ -419,24 +416,18 @@ pub async fn get_article_facets(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), FACETS_PARAMS)?;
     let format = negotiate(&params, &headers, &["json", "csv"])?;
-    let limit = params.bounded("limit", 1, MAX_FACET_LIMIT, 10)? as usize;
+    let limit = params.bounded("limit", 1, MAX_FACETS as i64, 10)? as usize;
     let filter = article_filter(&pool, directory.as_ref(), &params).await?;
     let matched = answers::matched(&pool, text_index.as_ref(), &filter, Need::Entities).await?;
-    let counted = count::entity_counts(&matched);
-    let mut tops: Vec<(EntityKind, Vec<Counted>)> = Vec::new();
-    for kind in EntityKind::ALL {
-        tops.push((
-            kind,
-            count::top(&matched, &counted, limit, |facts| facts.kind == kind),
-        ));
-    }
+    let facets = matched.facets(limit);
+    let tops: Vec<(EntityKind, &Vec<Counted>)> =
+        EntityKind::ALL.into_iter().zip(&facets.top).collect();
     let shown: Vec<Uuid> = tops
         .iter()
         .flat_map(|(_, top)| top.iter().map(|c| matched.entity(c.ordinal).id))
         .collect();
     let labels = entity_labels(&pool, &shown).await?;
-    let mut sources = count::source_counts(&matched);
-    sources.truncate(limit);
+    let sources = &facets.sources;
     let source_ids: Vec<i32> = sources.iter().map(|(id, _)| *id).collect();
     let source_labels: std::collections::HashMap<i32, queries::SourceLabel> =
         queries::source_labels(&pool, &source_ids)
@@ -472,7 +463,7 @@ pub async fn get_article_facets(
         .collect();
     let types: Vec<Value> = EntityKind::ALL
         .iter()
-        .zip(count::kind_counts(&matched))
+        .zip(facets.kinds)
         .map(|(kind, count)| json!({ "type": kind.as_str(), "count": count }))
         .collect();
     if format == Format::Csv {
@@ -551,7 +542,7 @@ pub async fn compare_entity_timelines(
         let Some(label) = labels.get(&id.uuid()) else {
             continue;
         };
-        let counted = count::buckets(matched, &axis.micros);
+        let counted = matched.buckets(&axis.micros);
         let data = axis.series(&counted.counts, &totals, rule);
         if format == Format::Csv {
             for bucket in &data {

@@ -259,6 +259,16 @@ impl Metrics {
             out.push_str("# HELP newsgraph_text_index_articles Articles in the full-text index.\n");
             out.push_str("# TYPE newsgraph_text_index_articles gauge\n");
             let _ = writeln!(out, "newsgraph_text_index_articles {}", stats.articles);
+            out.push_str(
+                "# HELP newsgraph_answer_rollups Timelines and facets rolled up with the current in-memory index.\n",
+            );
+            out.push_str("# TYPE newsgraph_answer_rollups gauge\n");
+            let _ = writeln!(out, "newsgraph_answer_rollups {}", stats.memo.0);
+            out.push_str(
+                "# HELP newsgraph_answer_rollup_bytes Approximate bytes those rollups hold.\n",
+            );
+            out.push_str("# TYPE newsgraph_answer_rollup_bytes gauge\n");
+            let _ = writeln!(out, "newsgraph_answer_rollup_bytes {}", stats.memo.1);
         }
         out
     }

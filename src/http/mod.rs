@@ -161,6 +161,9 @@ pub struct HttpConfig {
     pub text_index: bool,
     /// Most live streams open at once.
     pub max_streams: usize,
+    /// The fewest articles one entity or word alone must match for its timeline and facets
+    /// to be rolled up with the in-memory index ([`crate::answers::rollup`]).
+    pub rollup_min_articles: usize,
     /// Extraction threads per write request.
     pub jobs: usize,
 }
@@ -179,6 +182,7 @@ impl Default for HttpConfig {
             entity_directory: true,
             text_index: true,
             max_streams: 2000,
+            rollup_min_articles: 1000,
             jobs: 2,
         }
     }
@@ -194,7 +198,7 @@ pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> Ap
             .then(|| Directory::new(pool.clone())),
         text_index: config
             .text_index
-            .then(|| TextIndex::new(pool.clone(), generic.clone())),
+            .then(|| TextIndex::new(pool.clone(), generic.clone(), config.rollup_min_articles)),
         streams: Streams {
             feed: Feed::new(pool.clone()),
             max: config.max_streams,

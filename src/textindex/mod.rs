@@ -21,6 +21,7 @@
 //! [`crate::db::article_search::by_ids`].
 
 pub mod facts;
+pub mod memo;
 pub mod postings;
 pub mod query;
 pub mod snapshot;
@@ -41,8 +42,8 @@ use crate::db::text_index::{self, ChangeMarker, IndexRow};
 use crate::domain::Named;
 use crate::refresher::{Refresher, Source, Timing};
 use facts::{EntityFacts, FactsBuilder};
-pub use snapshot::Snapshot;
 use snapshot::{Bounds, Builder, Selection, Walk};
+pub use snapshot::{Selected, Single, Snapshot};
 
 /// How long the last change check holds before a request checks again.
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
@@ -66,6 +67,9 @@ pub struct TextIndex {
     /// Full-text pages answered here, and left to the database.
     answered: AtomicU64,
     declined: AtomicU64,
+    /// Answers for one entity or one word matching at least this many articles are rolled
+    /// up once per snapshot (the answers module's rollups).
+    rollup_min: usize,
 }
 
 /// The articles' lexemes as a [`Source`] of snapshots.
@@ -106,11 +110,15 @@ pub struct Stats {
     pub declined: u64,
     /// Articles in the current snapshot (0 before the first build).
     pub articles: usize,
+    /// Values kept with the current snapshot (the answers' rollups), and their bytes.
+    pub memo: (usize, usize),
 }
 
 impl TextIndex {
-    /// An empty index; [`TextIndex::preload`] or the first query builds it.
-    pub fn new(pool: PgPool, generic: GenericPlans) -> Arc<Self> {
+    /// An empty index; [`TextIndex::preload`] or the first query builds it. Answers for a
+    /// filter that is one entity or word matching at least `rollup_min` articles are kept
+    /// with each snapshot.
+    pub fn new(pool: PgPool, generic: GenericPlans, rollup_min: usize) -> Arc<Self> {
         let lexemes = Lexemes {
             pool,
             parsed: Mutex::new(HashMap::new()),
@@ -125,6 +133,7 @@ impl TextIndex {
             generic,
             answered: AtomicU64::new(0),
             declined: AtomicU64::new(0),
+            rollup_min,
         })
     }
 
@@ -146,7 +155,16 @@ impl TextIndex {
             answered: self.answered.load(Ordering::Relaxed),
             declined: self.declined.load(Ordering::Relaxed),
             articles: self.refresher.peek().map_or(0, |snapshot| snapshot.len()),
+            memo: self
+                .refresher
+                .peek()
+                .map_or((0, 0), |snapshot| snapshot.memo().size()),
         }
+    }
+
+    /// The fewest matches of one entity or word whose answers are rolled up.
+    pub fn rollup_min(&self) -> usize {
+        self.rollup_min
     }
 
     /// Builds a snapshot now and makes it current.
@@ -196,13 +214,13 @@ impl TextIndex {
         Ok(page)
     }
 
-    /// The articles matching `filter`, as ordinals of the current snapshot; `None` when the
-    /// snapshot is not current or cannot answer exactly (a phrase, `updated_since`), and the
-    /// database must.
+    /// The articles matching `filter`, as ordinals of the current snapshot or, for one entity
+    /// or word alone, its posting list; `None` when the snapshot is not current or cannot
+    /// answer exactly (a phrase, `updated_since`), and the database must.
     pub async fn select(
         self: &Arc<Self>,
         filter: &ArticleFilter,
-    ) -> sqlx::Result<Option<(Arc<Snapshot>, Vec<u32>)>> {
+    ) -> sqlx::Result<Option<(Arc<Snapshot>, Selected)>> {
         if filter.updated_since.is_some() {
             return Ok(None);
         }
@@ -215,7 +233,7 @@ impl TextIndex {
                 match query::parse(&text) {
                     Some(parsed) if !parsed.approximate => match parsed.query {
                         Some(query) => Some(query),
-                        None => return Ok(Some((snapshot, Vec::new()))),
+                        None => return Ok(Some((snapshot, Selected::Docs(Vec::new())))),
                     },
                     _ => return Ok(None),
                 }
@@ -225,20 +243,24 @@ impl TextIndex {
         let source = match &filter.source {
             Some(domain) => match snapshot.source_id(domain) {
                 Some(id) => Some(id),
-                None => return Ok(Some((snapshot, Vec::new()))),
+                None => return Ok(Some((snapshot, Selected::Docs(Vec::new())))),
             },
             None => None,
         };
         let entities: Vec<Uuid> = filter.entities.iter().map(|id| id.uuid()).collect();
-        let docs = snapshot.select(&Selection {
+        let selection = Selection {
             query: parsed.as_ref(),
             entities: &entities,
             kind: filter.kind,
             from: filter.from,
             to: filter.to,
             source,
-        });
-        Ok(Some((snapshot, docs)))
+        };
+        let selected = match snapshot.single(&selection) {
+            Some(single) => Selected::Single(single),
+            None => Selected::Docs(snapshot.select(&selection)),
+        };
+        Ok(Some((snapshot, selected)))
     }
 
     async fn try_page(

@@ -16,6 +16,14 @@ pub struct Postings {
 }
 
 impl Postings {
+    /// A list holding nothing.
+    pub const EMPTY: Postings = Postings {
+        bytes: Vec::new(),
+        skips: Vec::new(),
+        len: 0,
+        last: 0,
+    };
+
     /// Appends an ordinal; ordinals must come in ascending order (repeats are ignored).
     pub fn push(&mut self, ordinal: u32) {
         if self.len > 0 && ordinal <= self.last {

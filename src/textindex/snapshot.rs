@@ -12,9 +12,10 @@ use uuid::Uuid;
 
 mod select;
 
-pub use select::Selection;
+pub use select::{Selected, Selection, Single};
 
 use super::facts::{Facts, FactsBuilder};
+use super::memo::Memo;
 use super::postings::Postings;
 use super::query::Query;
 use crate::db::article_search::ArticleSort;
@@ -44,6 +45,7 @@ pub struct Snapshot {
     terms: HashMap<Box<str>, Postings>,
     sources: HashMap<String, i32>,
     facts: Facts,
+    memo: Memo,
 }
 
 impl Snapshot {
@@ -94,6 +96,11 @@ impl Snapshot {
     /// The entities of the articles, and the articles of the entities.
     pub fn facts(&self) -> &Facts {
         &self.facts
+    }
+
+    /// What was computed from this snapshot and kept with it.
+    pub fn memo(&self) -> &Memo {
+        &self.memo
     }
 
     /// The ordinals whose publication date is within `from..to` (undated articles only when
@@ -333,6 +340,7 @@ impl Builder {
             terms: self.terms,
             sources,
             facts: self.facts.finish(),
+            memo: Memo::default(),
         }
     }
 }

@@ -25,7 +25,12 @@ fn database_app(pool: &PgPool) -> axum::Router {
 
 /// An app whose in-memory snapshot is built and current.
 async fn memory_app(pool: &PgPool) -> axum::Router {
-    let app = app(pool.clone());
+    memory_app_with(pool, HttpConfig::default()).await
+}
+
+/// An app with `config` whose in-memory snapshot is built and current.
+async fn memory_app_with(pool: &PgPool, config: HttpConfig) -> axum::Router {
+    let app = app_with(pool.clone(), config);
     let started = Instant::now();
     loop {
         let response = get(&app, "/v1/articles/facets").await;
@@ -187,6 +192,95 @@ async fn timelines_and_facets_of_random_filters_sum_to_the_list_count_from_memor
         nonzero >= 10,
         "only {nonzero} of the filters match anything"
     );
+}
+
+/// The value of an unlabelled metric.
+async fn metric(app: &axum::Router, name: &str) -> f64 {
+    let text = String::from_utf8(get(app, "/metrics").await.body).expect("utf-8 metrics");
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in /metrics"))
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn rolled_up_timelines_and_facets_of_one_entity_or_word_equal_those_counted_from_the_matches(
+    pool: PgPool,
+) {
+    load_sample_and_fixture(&pool).await;
+    post_articles(
+        &app(pool.clone()),
+        json!({"url": "https://undated.example/2", "title": "Talks in Geneva",
+               "body": "Diplomats from Canada and Italy met in Geneva, the United Nations said."}),
+    )
+    .await;
+    let rolled = memory_app_with(
+        &pool,
+        HttpConfig {
+            rollup_min_articles: 0,
+            ..HttpConfig::default()
+        },
+    )
+    .await;
+    let counted = memory_app_with(
+        &pool,
+        HttpConfig {
+            rollup_min_articles: usize::MAX,
+            ..HttpConfig::default()
+        },
+    )
+    .await;
+    let slugs: Vec<String> = sqlx::query_scalar(
+        "SELECT slug FROM entities WHERE article_count > 0 ORDER BY article_count DESC, slug LIMIT 12",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("entities");
+    let mut filters: Vec<String> = slugs.iter().map(|slug| format!("entity={slug}")).collect();
+    filters.extend(["said", "government", "geneva", "police"].map(|word| format!("q={word}")));
+    let shapes = [
+        "/v1/articles/timeline?{}&interval=week",
+        "/v1/articles/timeline?{}&interval=month",
+        "/v1/articles/timeline?{}",
+        "/v1/articles/timeline?{}&interval=week&tz=Europe/Belgrade",
+        "/v1/articles/timeline?{}&interval=month&tz=%2B05:30",
+        "/v1/articles/facets?{}&limit=3",
+        "/v1/articles/facets?{}&limit=100&format=csv",
+    ];
+
+    for filter in &filters {
+        for shape in shapes {
+            let uri = shape.replace("{}", filter);
+            let from_rollup = get(&rolled, &uri).await;
+            let from_matches = get(&counted, &uri).await;
+
+            assert_eq!(from_rollup.status, StatusCode::OK, "{uri}");
+            assert_eq!(answered_from(&from_rollup), "memory", "{uri}");
+            assert_eq!(answered_from(&from_matches), "memory", "{uri}");
+            assert!(
+                from_rollup.body == from_matches.body,
+                "{uri}: the rollup and the count disagree"
+            );
+        }
+    }
+    let ids = slugs[..4]
+        .iter()
+        .map(|slug| format!("id={slug}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let uri = format!("/v1/entities/timeline?{ids}&interval=week");
+    assert_eq!(
+        get(&rolled, &uri).await.json(),
+        get(&counted, &uri).await.json(),
+        "{uri}"
+    );
+
+    let kept = metric(&rolled, "newsgraph_answer_rollups").await;
+    assert!(
+        kept >= (2 * filters.len()) as f64,
+        "{kept} rollups kept for {} filters: the rolled-up app counted instead",
+        filters.len()
+    );
+    assert_eq!(metric(&counted, "newsgraph_answer_rollups").await, 0.0);
 }
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]

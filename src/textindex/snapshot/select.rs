@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::{Node, Snapshot};
 use crate::domain::EntityKind;
 use crate::textindex::facts::kind_bit;
+use crate::textindex::postings::Postings;
 use crate::textindex::query::Query;
 
 /// An article filter, in the snapshot's terms.
@@ -28,7 +29,55 @@ pub struct Selection<'a> {
     pub source: Option<i32>,
 }
 
+/// A selection that is one entity or one word and nothing else: its matches are exactly one
+/// posting list, so what is counted of them can be kept for the snapshot's life (a rollup).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Single {
+    /// The articles naming the entity with this ordinal.
+    Entity(u32),
+    /// The articles holding this lexeme.
+    Term(Box<str>),
+}
+
+/// The matches of a selection: as ordinals, or as one posting list not yet read.
+#[derive(Debug)]
+pub enum Selected {
+    /// The ordinals, ascending.
+    Docs(Vec<u32>),
+    /// A posting list's.
+    Single(Single),
+}
+
 impl Snapshot {
+    /// The single posting list `selection` stands for, if it is one entity or one word
+    /// that some article holds, with no other condition.
+    pub fn single(&self, selection: &Selection<'_>) -> Option<Single> {
+        if selection.kind.is_some()
+            || selection.from.is_some()
+            || selection.to.is_some()
+            || selection.source.is_some()
+        {
+            return None;
+        }
+        match (selection.entities, selection.query) {
+            ([id], None) => self.facts.ordinal(*id).map(Single::Entity),
+            ([], Some(Query::Term(term))) => self
+                .terms
+                .contains_key(term.as_str())
+                .then(|| Single::Term(term.as_str().into())),
+            _ => None,
+        }
+    }
+
+    /// The posting list of `single` (empty for a word no article holds).
+    pub fn postings_of(&self, single: &Single) -> &Postings {
+        static EMPTY: Postings = Postings::EMPTY;
+        match single {
+            Single::Entity(ordinal) => self.facts.docs_of(*ordinal),
+            Single::Term(term) => self.terms.get(term).unwrap_or(&EMPTY),
+        }
+    }
+
     /// The ordinals of the articles matching `selection`, ascending (newest first).
     pub fn select(&self, selection: &Selection<'_>) -> Vec<u32> {
         let range = self.date_range(selection.from, selection.to);
