@@ -480,6 +480,10 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSGRAPH_MAX_STREAMS", default_value_t = 2000)]
     pub max_streams: usize,
 
+    /// Do not serve the dashboard at `/` (the API and /docs are served either way).
+    #[arg(long, env = "NEWSGRAPH_NO_UI")]
+    pub no_ui: bool,
+
     /// Timelines and facets of one entity or one word alone (no other filter) that matches
     /// at least this many articles are counted once per in-memory index build and kept with
     /// it (at most 64 MiB), so that asking again costs what the answer's size does rather

@@ -99,6 +99,7 @@ fn http_config(args: &ServeArgs) -> HttpConfig {
         entity_directory: args.entity_directory,
         text_index: args.text_index,
         max_streams: args.max_streams,
+        ui: !args.no_ui,
         rollup_min_articles: args.rollup_min_articles,
         jobs: ImportOptions::from(&args.pipeline).jobs,
     }

@@ -35,6 +35,7 @@ mod shed;
 mod snippet;
 mod sources;
 mod stream;
+mod ui;
 
 /// The request-id generator and the metrics registry, for `benches/hand_written.rs`, which
 /// measures them against the crates that could replace them. Not part of the API.
@@ -161,6 +162,8 @@ pub struct HttpConfig {
     pub text_index: bool,
     /// Most live streams open at once.
     pub max_streams: usize,
+    /// Whether the dashboard is served at `/` ([`ui`]).
+    pub ui: bool,
     /// The fewest articles one entity or word alone must match for its timeline and facets
     /// to be rolled up with the in-memory index ([`crate::answers::rollup`]).
     pub rollup_min_articles: usize,
@@ -182,6 +185,7 @@ impl Default for HttpConfig {
             entity_directory: true,
             text_index: true,
             max_streams: 2000,
+            ui: true,
             rollup_min_articles: 1000,
             jobs: 2,
         }
@@ -375,7 +379,14 @@ fn register(shed: Arc<shed::Shed>, config: &HttpConfig) -> (Router<AppState>, Ve
             ))
         });
     }
+    let mut pages = Routes::new();
+    if config.ui {
+        pages = pages
+            .get("/", &[], ui::get_index)
+            .get("/ui/{file}", &[], ui::get_asset);
+    }
     Routes::new()
+        .merge(pages)
         .get("/healthz", &[], health::get_healthz)
         .get("/readyz", &[], health::get_readyz)
         .merge(metrics)

@@ -12,6 +12,7 @@ mod answers;
 mod container;
 mod contract;
 mod curation;
+mod dashboard_browser;
 mod docs_browser;
 mod extract_cli;
 mod fulltext;

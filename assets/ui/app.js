@@ -1,0 +1,572 @@
+// newsgraph's reference dashboard. Every panel is one or two requests to the public,
+// documented API (see /docs); each shows the URL it came from and its CSV twin, so the page
+// doubles as an example of the API. The view and its state live in the URL's fragment
+// (#/entity/milos-vucevic, #/compare?id=a&id=b, …), so a link reproduces what is on screen.
+import { LAND } from "./world.js";
+
+const main = document.getElementById("main");
+/** What the view being rendered appends to; shown in `main` when it is done. */
+let root = main;
+let rendering = 0;
+const SVG_NS = "http://www.w3.org/2000/svg";
+const PALETTE = ["#0b5cad", "#d9480f", "#2b8a3e", "#862e9c", "#c92a2a", "#1098ad", "#5c940d", "#e67700", "#364fc7", "#a61e4d"];
+const TYPES = ["person", "place", "organization"];
+let live = null;
+
+// ---- building blocks -------------------------------------------------------------------
+
+/** An element with attributes (`text` sets its text) and children (strings or nodes). */
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  setAttributes(node, attrs);
+  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+/** An SVG element with attributes and children. */
+function s(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  setAttributes(node, attrs);
+  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+function setAttributes(node, attrs) {
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+}
+
+/** GETs an API path as JSON; an error response becomes an Error with its problem detail. */
+async function api(path) {
+  const response = await fetch(path, { headers: { accept: "application/json" } });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try {
+      detail = (await response.json()).detail ?? detail;
+    } catch {
+      // not problem+json
+    }
+    throw new Error(`${response.status}: ${detail} (${path})`);
+  }
+  return response.json();
+}
+
+/** `path` with `format=csv` added. */
+function csvOf(path) {
+  return path + (path.includes("?") ? "&" : "?") + "format=csv";
+}
+
+/** A panel: a title, links to the API URL(s) it drew and their CSV, and its content. */
+function panel(title, { json, csv, wide, id } = {}, ...content) {
+  const links = h("span", { class: "links" });
+  if (json) links.append(h("a", { href: json, text: "API" }));
+  if (csv) links.append(h("a", { href: csv, text: "CSV", download: "" }));
+  return h(
+    "section",
+    { class: wide ? "panel wide" : "panel", id, "aria-label": title },
+    h("header", {}, h("h2", { text: title }), links),
+    ...content,
+  );
+}
+
+const number = new Intl.NumberFormat("en");
+const fmt = (n) => number.format(n);
+const plural = (n, word) => `${fmt(n)} ${word}${n === 1 ? "" : "s"}`;
+
+function typeBadge(type) {
+  return h("span", { class: `type ${type}`, text: type });
+}
+
+function entityLink(entity) {
+  return h("a", { href: `#/entity/${encodeURIComponent(entity.slug)}`, text: entity.name });
+}
+
+function q(value) {
+  return encodeURIComponent(value);
+}
+
+// ---- charts ----------------------------------------------------------------------------
+
+/**
+ * A timeline: one line per series over the same buckets (`{name, color, data}`, data as
+ * the API's buckets), the buckets' totals as grey bars behind when `totals` is given, and
+ * spikes as dots. Each series' line has one vertex per bucket.
+ */
+function timelineChart(series, { totals = null, label = "Timeline" } = {}) {
+  const width = 760;
+  const height = 190;
+  const pad = { left: 34, right: 8, top: 8, bottom: 22 };
+  const buckets = series[0]?.data ?? [];
+  const n = Math.max(buckets.length, 1);
+  const max = Math.max(1, ...series.flatMap((one) => one.data.map((b) => b.count)));
+  const x = (i) => pad.left + (n === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (n - 1));
+  const y = (v, top = max) => height - pad.bottom - (v / top) * (height - pad.top - pad.bottom);
+  const chart = s("svg", {
+    class: "chart",
+    viewBox: `0 0 ${width} ${height}`,
+    role: "img",
+    "aria-label": `${label}: ${buckets.length} buckets from ${buckets[0]?.date ?? "-"} to ${buckets.at(-1)?.date ?? "-"}, at most ${max}`,
+  });
+  if (totals) {
+    const topTotal = Math.max(1, ...totals);
+    const barWidth = Math.min(40, Math.max(1, (width - pad.left - pad.right) / n - 1));
+    totals.forEach((total, i) => {
+      if (total > 0) {
+        chart.append(s("rect", { class: "total", x: x(i) - barWidth / 2, y: y(total, topTotal), width: barWidth, height: height - pad.bottom - y(total, topTotal) }));
+      }
+    });
+  }
+  chart.append(
+    s("line", { x1: pad.left, x2: width - pad.right, y1: height - pad.bottom, y2: height - pad.bottom, stroke: "#9aa5b1" }),
+    s("text", { x: pad.left - 4, y: pad.top + 8, "text-anchor": "end", text: fmt(max) }),
+    s("text", { x: pad.left - 4, y: height - pad.bottom, "text-anchor": "end", text: "0" }),
+  );
+  for (const i of axisTicks(buckets)) {
+    chart.append(s("text", { x: x(i), y: height - 6, "text-anchor": "middle", text: buckets[i].date.slice(0, buckets.length > 60 ? 4 : 7) }));
+  }
+  series.forEach((one, index) => {
+    const color = one.color ?? PALETTE[index % PALETTE.length];
+    const points = one.data.map((b, i) => `${x(i).toFixed(1)},${y(b.count).toFixed(1)}`).join(" ");
+    chart.append(s("polyline", { class: "series", stroke: color, points, "data-series": one.name, "data-points": one.data.length }));
+    one.data.forEach((b, i) => {
+      // With few buckets a line hardly shows: each bucket gets a dot too.
+      if (n <= 60 && !b.spike) {
+        chart.append(s("circle", { cx: x(i), cy: y(b.count), r: 2.5, fill: color }, s("title", { text: `${one.name}: ${b.count} in the ${b.date} bucket` })));
+      }
+      if (b.spike) {
+        chart.append(
+          s("circle", { class: "spike", cx: x(i), cy: y(b.count), r: 4, "data-spike": b.date }, s("title", { text: `${one.name}: ${b.count} in the ${b.date} bucket (score ${b.score})` })),
+        );
+      }
+    });
+  });
+  return chart;
+}
+
+/** Bucket indexes to label: about six, at even steps. */
+function axisTicks(buckets) {
+  if (buckets.length === 0) return [];
+  const step = Math.max(1, Math.ceil(buckets.length / 6));
+  const ticks = [];
+  for (let i = 0; i < buckets.length; i += step) ticks.push(i);
+  return ticks;
+}
+
+function legend(series) {
+  return h(
+    "div",
+    { class: "legend" },
+    series.map((one, index) => h("span", {}, h("i", { style: `background:${one.color ?? PALETTE[index % PALETTE.length]}` }), one.link ?? one.name, one.spikes ? ` (${plural(one.spikes, "spike")})` : "")),
+  );
+}
+
+/** Places (a GeoJSON FeatureCollection of points with `count`) on the bundled world outline. */
+function placesMap(collection) {
+  const features = collection.features.filter((f) => f.geometry);
+  const max = Math.max(1, ...features.map((f) => f.properties.count));
+  const map = s(
+    "svg",
+    { class: "map", viewBox: "0 0 360 180", role: "img", "aria-label": `Map of ${features.length} places` },
+    s("rect", { class: "sea", width: 360, height: 180 }),
+    s("path", { class: "land", d: LAND }),
+  );
+  for (const f of features) {
+    const [lon, lat] = f.geometry.coordinates;
+    const p = f.properties;
+    map.append(
+      s(
+        "a",
+        { href: `#/entity/${q(p.slug)}` },
+        s("circle", { cx: (lon + 180).toFixed(2), cy: (90 - lat).toFixed(2), r: (1 + 5 * Math.sqrt(p.count / max)).toFixed(2), "data-place": p.slug }, s("title", { text: `${p.name}: ${plural(p.count, "article")}` })),
+      ),
+    );
+  }
+  return map;
+}
+
+/** An entity and its related entities: the entity in the middle, the others around it. */
+function relatedGraph(center, related) {
+  const width = 560;
+  const size = 380;
+  const mid = size / 2;
+  const centerX = width / 2;
+  const radius = size / 2 - 40;
+  const maxCo = Math.max(1, ...related.map((r) => r.co_count));
+  const graph = s("svg", { class: "graph", viewBox: `0 0 ${width} ${size}`, role: "img", "aria-label": `${center.name} and ${related.length} related entities` });
+  const nodes = related.map((r, i) => {
+    const angle = (2 * Math.PI * i) / Math.max(related.length, 1) - Math.PI / 2;
+    return { ...r, x: centerX + radius * Math.cos(angle), y: mid + radius * Math.sin(angle) };
+  });
+  for (const node of nodes) {
+    graph.append(s("line", { x1: centerX, y1: mid, x2: node.x, y2: node.y, "stroke-width": (0.5 + 4 * (node.co_count / maxCo)).toFixed(2) }));
+  }
+  const color = (type) => getComputedStyle(document.documentElement).getPropertyValue(`--${type}`).trim();
+  graph.append(s("circle", { cx: centerX, cy: mid, r: 14, fill: color(center.type) }), s("text", { x: centerX, y: mid + 28, "text-anchor": "middle", "font-weight": "bold", text: center.name }));
+  for (const node of nodes) {
+    const anchor = Math.abs(node.x - centerX) < 10 ? "middle" : node.x > centerX ? "start" : "end";
+    const dx = anchor === "start" ? 10 : anchor === "end" ? -10 : 0;
+    graph.append(
+      s(
+        "a",
+        { href: `#/entity/${q(node.slug)}` },
+        s("circle", { cx: node.x, cy: node.y, r: (4 + 6 * Math.sqrt(node.co_count / maxCo)).toFixed(1), fill: color(node.type), "data-related": node.slug }, s("title", { text: `${node.name}: named together in ${node.co_count} article(s)` })),
+        s("text", { x: node.x + dx, y: node.y + 4, "text-anchor": anchor, text: node.name }),
+      ),
+    );
+  }
+  return graph;
+}
+
+// ---- text with mentions ----------------------------------------------------------------
+
+/**
+ * `text` with each mention (`start`/`end` in Unicode code points, as the API gives them)
+ * made a link to its entity. Overlapping mentions keep the first.
+ */
+function withMentions(text, mentions) {
+  const points = Array.from(text);
+  const out = [];
+  let at = 0;
+  for (const m of [...mentions].sort((a, b) => a.start - b.start)) {
+    if (m.start < at) continue;
+    out.push(points.slice(at, m.start).join(""));
+    out.push(
+      h("a", {
+        class: `mention ${m.entity.type}`,
+        href: `#/entity/${q(m.entity.slug)}`,
+        title: `${m.entity.name} (${m.entity.type})`,
+        "data-entity": m.entity.slug,
+        "data-start": m.start,
+        "data-field": m.field,
+        text: points.slice(m.start, m.end).join(""),
+      }),
+    );
+    at = m.end;
+  }
+  out.push(points.slice(at).join(""));
+  return out;
+}
+
+/** A snippet with the mention's surface marked (its first occurrence). */
+function markedSnippet(mention) {
+  const at = mention.snippet.indexOf(mention.text);
+  if (at < 0) return h("p", { class: "snippet", text: mention.snippet });
+  return h("p", { class: "snippet" }, mention.snippet.slice(0, at), h("mark", { text: mention.text }), mention.snippet.slice(at + mention.text.length));
+}
+
+function articleItem(article, { mentions = [] } = {}) {
+  const date = article.published_at ? article.published_at.slice(0, 10) : "undated";
+  return h(
+    "li",
+    {},
+    h("a", { href: `#/article/${article.id}`, text: article.title || article.url }),
+    h("div", { class: "meta", text: `${date} · ${article.source?.name ?? ""}` }),
+    mentions.slice(0, 2).map(markedSnippet),
+  );
+}
+
+// ---- views -----------------------------------------------------------------------------
+
+/** The first screen: who and what is most mentioned, and how it moves over time. */
+async function overview() {
+  const statsUrl = "/v1/stats";
+  const facetsUrl = "/v1/articles/facets?limit=8";
+  const placesUrl = "/v1/articles/places?limit=200";
+  // The comparison needs the facets' top five: it is asked as soon as they arrive.
+  const compared = api(facetsUrl).then(async (facets) => {
+    const top = TYPES.flatMap((type) => facets.entities[type])
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 5);
+    const url = `/v1/entities/timeline?${top.map((e) => `id=${q(e.slug)}`).join("&")}`;
+    return { facets, url, comparison: top.length ? await api(url) : null };
+  });
+  const [stats, { facets, url: compareUrl, comparison }, places] = await Promise.all([api(statsUrl), compared, api(placesUrl)]);
+  root.append(
+    h("h1", { text: "What the news names" }),
+    h(
+      "div",
+      { class: "stats" },
+      h("span", {}, h("b", { text: fmt(stats.articles) }), "articles"),
+      h("span", {}, h("b", { text: fmt(stats.entities) }), "entities"),
+      h("span", {}, h("b", { text: fmt(stats.mentions) }), "mentions"),
+      h("span", {}, h("b", { text: fmt(stats.sources) }), "sources"),
+      stats.first_published && h("span", {}, h("b", { text: `${stats.first_published.slice(0, 10)} – ${stats.last_published.slice(0, 10)}` }), "published"),
+    ),
+    h(
+      "div",
+      { class: "grid" },
+      panel("Most mentioned", { json: facetsUrl, csv: csvOf(facetsUrl), wide: true, id: "most-mentioned" }, facetLists(facets)),
+      comparison && comparisonPanel("How the five most named move over time", compareUrl, comparison),
+      panel("Places named", { json: placesUrl, csv: csvOf(placesUrl), wide: true, id: "places" }, placesMap(places)),
+    ),
+  );
+}
+
+function facetLists(facets) {
+  return h(
+    "div",
+    { class: "facets" },
+    TYPES.map((type) => {
+      const list = facets.entities[type];
+      const max = Math.max(1, ...list.map((e) => e.count));
+      return h(
+        "div",
+        {},
+        h("h3", {}, typeBadge(type)),
+        h(
+          "ol",
+          { class: "ranked" },
+          list.map((e) => h("li", {}, entityLink(e), h("span", { class: "muted", text: fmt(e.count) }), h("span", { class: "bar", style: `width:${(100 * e.count) / max}%` }))),
+        ),
+      );
+    }),
+    h(
+      "div",
+      {},
+      h("h3", { text: "Sources" }),
+      h(
+        "ol",
+        { class: "ranked" },
+        facets.sources.map((src) => h("li", {}, h("span", { text: src.name }), h("span", { class: "muted", text: fmt(src.count) }))),
+      ),
+    ),
+  );
+}
+
+function comparisonPanel(title, url, comparison) {
+  const series = comparison.series.map((one) => ({
+    name: one.entity.name,
+    data: one.data,
+    link: entityLink(one.entity),
+    spikes: one.data.filter((b) => b.spike).length,
+  }));
+  const totals = comparison.series[0]?.data.map((b) => b.total) ?? null;
+  return panel(
+    title,
+    { json: url, csv: csvOf(url), wide: true, id: "comparison" },
+    timelineChart(series, { totals, label: title }),
+    legend(series),
+    h("p", { class: "muted", text: `${comparison.interval} buckets (${comparison.tz}); grey: all articles per bucket; dots: spikes (score ≥ ${comparison.spike_rule.threshold} over the previous ${comparison.spike_rule.window} buckets).` }),
+  );
+}
+
+/** Entities and articles matching the search box. */
+async function search(text) {
+  document.getElementById("q").value = text;
+  root.append(h("h1", { text: text ? `Search: ${text}` : "Search" }));
+  if (!text) {
+    root.append(h("p", { class: "muted", text: "Type a name (accents and typos are fine) or words (\"quoted phrases\", or, -not)." }));
+    return;
+  }
+  const entitiesUrl = `/v1/entities?q=${q(text)}&limit=10&count=true`;
+  const articlesUrl = `/v1/articles?q=${q(text)}&limit=10&count=true&fields=id,title,url,published_at,source`;
+  const [entities, articles] = await Promise.all([api(entitiesUrl), api(articlesUrl)]);
+  root.append(
+    h(
+      "div",
+      { class: "grid" },
+      panel(
+        `Entities (${fmt(entities.count ?? entities.data.length)})`,
+        { json: entitiesUrl, csv: csvOf(entitiesUrl), id: "entity-results" },
+        entities.data.length
+          ? h("ol", { class: "ranked" }, entities.data.map((e) => h("li", {}, h("span", {}, entityLink(e), " ", typeBadge(e.type)), h("span", { class: "muted", text: plural(e.article_count, "article") }))))
+          : h("p", { class: "muted", text: "No entity has that name." }),
+      ),
+      panel(
+        `Articles (${fmt(articles.count ?? articles.data.length)})`,
+        { json: articlesUrl, csv: csvOf(articlesUrl), id: "article-results" },
+        articles.data.length ? h("ul", { class: "plain articles" }, articles.data.map((a) => articleItem(a))) : h("p", { class: "muted", text: "No article matches." }),
+      ),
+    ),
+  );
+}
+
+/** One entity: who or what it is, when it is named, with whom, where, and in which articles. */
+async function entity(id) {
+  const e = await api(`/v1/entities/${q(id)}`);
+  const slug = q(e.slug);
+  const timelineUrl = `/v1/articles/timeline?entity=${slug}`;
+  const relatedUrl = `/v1/entities/${slug}/related?limit=12`;
+  const articlesUrl = `/v1/entities/${slug}/articles?limit=10`;
+  const placesUrl = `/v1/articles/places?entity=${slug}&limit=100`;
+  const [timeline, related, articles, places] = await Promise.all([api(timelineUrl), api(relatedUrl), api(articlesUrl), api(placesUrl)]);
+  const others = e.aliases.filter((alias) => alias !== e.name);
+  root.append(
+    h("h1", {}, e.name, " ", typeBadge(e.type)),
+    others.length ? h("p", { class: "aliases", text: `Also: ${others.join(", ")}` }) : null,
+    h("p", { class: "muted" }, `${plural(e.article_count, "article")}, ${plural(e.mention_count, "mention")}`, e.wikidata_id ? ` · Wikidata ${e.wikidata_id}` : "", " · ", h("a", { href: `#/compare?id=${slug}`, text: "compare" })),
+    h(
+      "div",
+      { class: "grid" },
+      panel(
+        "Articles per bucket",
+        { json: timelineUrl, csv: csvOf(timelineUrl), wide: true, id: "timeline" },
+        timelineChart([{ name: e.name, data: timeline.data }], { totals: timeline.data.map((b) => b.total), label: `${e.name} over time` }),
+        h("p", { class: "muted", text: `${timeline.interval} buckets; ${plural(timeline.data.filter((b) => b.spike).length, "spike")}; ${plural(timeline.undated, "undated article")}.` }),
+      ),
+      panel(
+        "Named together",
+        { json: relatedUrl, csv: csvOf(relatedUrl), id: "related" },
+        related.data.length ? relatedGraph(e, related.data) : h("p", { class: "muted", text: "No other entity shares an article." }),
+        h("ol", { class: "ranked" }, related.data.map((r) => h("li", {}, h("span", {}, entityLink(r), " ", typeBadge(r.type)), h("span", { class: "muted", text: `${fmt(r.co_count)} together` })))),
+      ),
+      panel("Places in its articles", { json: placesUrl, csv: csvOf(placesUrl), id: "places" }, placesMap(places)),
+      panel(
+        "Articles",
+        { json: articlesUrl, csv: csvOf(articlesUrl), wide: true, id: "articles" },
+        h("ul", { class: "plain articles" }, articles.data.map((a) => articleItem(a, { mentions: a.mentions }))),
+      ),
+    ),
+  );
+  document.title = `${e.name} · newsgraph`;
+}
+
+/** Up to ten entities on one timeline, with their spikes. */
+async function compare(ids) {
+  root.append(h("h1", { text: "Compare" }));
+  const form = h(
+    "form",
+    { class: "inline", id: "compare-add" },
+    h("label", { for: "compare-name", class: "visually-hidden", text: "Add an entity by name" }),
+    h("input", { id: "compare-name", name: "name", placeholder: "Add a person, place or organization…", required: true }),
+    h("button", { type: "submit", text: "Add" }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const name = form.elements.name.value.trim();
+    const found = await api(`/v1/entities?q=${q(name)}&limit=1`);
+    if (found.data[0]) {
+      location.hash = `#/compare?${[...ids, found.data[0].slug].slice(-10).map((id) => `id=${q(id)}`).join("&")}`;
+    } else {
+      form.append(h("span", { class: "error", role: "alert", text: `No entity is named ${name}.` }));
+    }
+  });
+  root.append(form);
+  if (ids.length === 0) {
+    root.append(h("p", { class: "muted", text: "Add up to ten entities to chart them together." }));
+    return;
+  }
+  const url = `/v1/entities/timeline?${ids.map((id) => `id=${q(id)}`).join("&")}`;
+  const comparison = await api(url);
+  root.append(
+    h(
+      "div",
+      { class: "chips" },
+      comparison.series.map((one) => {
+        const rest = comparison.series.filter((other) => other !== one).map((other) => `id=${q(other.entity.slug)}`);
+        return h("span", { class: "chip" }, entityLink(one.entity), h("a", { href: `#/compare?${rest.join("&")}`, "aria-label": `Remove ${one.entity.name}`, class: "plain", text: " ×" }));
+      }),
+    ),
+    comparisonPanel("Articles per bucket", url, comparison),
+  );
+}
+
+/** One article with every mention highlighted and linked to its entity. */
+async function article(id) {
+  const a = await api(`/v1/articles/${q(id)}`);
+  const mentions = { title: [], body: [] };
+  for (const e of a.entities) {
+    for (const m of e.mentions) mentions[m.field]?.push({ ...m, entity: e });
+  }
+  const date = a.published_at ? a.published_at.slice(0, 10) : "undated";
+  root.append(
+    h("h1", { id: "article-title" }, ...withMentions(a.title ?? "", mentions.title)),
+    h("p", { class: "meta muted" }, `${date} · ${a.source?.name ?? ""} · `, h("a", { href: a.url, rel: "noopener noreferrer", text: "original" }), " · ", h("a", { href: `/v1/articles/${q(id)}`, text: "API" })),
+    h("div", { class: "article-body", id: "article-body" }, ...withMentions(a.body ?? "", mentions.body)),
+    h(
+      "p",
+      { class: "muted" },
+      `${a.entities.length} ${a.entities.length === 1 ? "entity" : "entities"}: `,
+      a.entities.flatMap((e, i) => [i ? ", " : "", entityLink(e)]),
+    ),
+  );
+  document.title = `${a.title} · newsgraph`;
+}
+
+/** New matching articles as they are imported (Server-Sent Events). */
+function liveView(filter) {
+  const form = h(
+    "form",
+    { class: "inline", id: "live-filter" },
+    h("label", { for: "live-q", text: "Only articles matching" }),
+    h("input", { id: "live-q", name: "q", value: filter, placeholder: "any words (empty: every article)" }),
+    h("button", { type: "submit", text: "Watch" }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = form.elements.q.value.trim();
+    location.hash = value ? `#/live?q=${q(value)}` : "#/live";
+  });
+  const url = `/v1/articles/stream?fields=id,title,url,published_at,source${filter ? `&q=${q(filter)}` : ""}`;
+  const status = h("p", { class: "muted", id: "live-status", text: "Connecting…" });
+  const list = h("ul", { class: "plain articles", id: "live-list", "aria-live": "polite" });
+  root.append(h("h1", { text: "Live" }), form, h("p", { class: "links" }, h("a", { href: url, text: "API (text/event-stream)" })), status, list);
+  live = new EventSource(url);
+  live.addEventListener("open", () => {
+    status.textContent = "Watching: new and updated articles appear here as they are stored.";
+    main.dataset.live = "open";
+  });
+  live.addEventListener("error", () => {
+    status.textContent = "Reconnecting…";
+  });
+  live.addEventListener("article", (event) => {
+    const a = JSON.parse(event.data);
+    list.prepend(articleItem(a));
+  });
+}
+
+function closeLive() {
+  if (live) {
+    live.close();
+    live = null;
+  }
+}
+
+// ---- routing ---------------------------------------------------------------------------
+
+async function render() {
+  const hash = location.hash.slice(1) || "/";
+  const [path, query = ""] = hash.split("?");
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const params = new URLSearchParams(query);
+  const view = parts[0] ?? "overview";
+  const current = ++rendering;
+  closeLive();
+  document.title = "newsgraph";
+  root = document.createElement("div");
+  main.setAttribute("aria-busy", "true");
+  delete main.dataset.ready;
+  delete main.dataset.live;
+  for (const link of document.querySelectorAll("nav a")) {
+    const target = link.getAttribute("href").slice(2) || "overview";
+    if (target === view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  try {
+    if (view === "overview") await overview();
+    else if (view === "search") await search(params.get("q") ?? "");
+    else if (view === "entity" && parts[1]) await entity(parts[1]);
+    else if (view === "compare") await compare(params.getAll("id"));
+    else if (view === "article" && parts[1]) await article(parts[1]);
+    else if (view === "live") liveView(params.get("q") ?? "");
+    else root.append(h("h1", { text: "Not found" }), h("p", {}, "No such view. ", h("a", { href: "#/", text: "Back to the overview" })));
+  } catch (error) {
+    root.append(h("p", { class: "error", role: "alert", text: error.message }));
+  }
+  // A newer render (the fragment changed meanwhile) owns the page.
+  if (current !== rendering) return;
+  main.replaceChildren(...root.childNodes);
+  main.setAttribute("aria-busy", "false");
+  main.dataset.ready = view;
+}
+
+document.getElementById("search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = document.getElementById("q").value.trim();
+  location.hash = `#/search?q=${q(text)}`;
+});
+window.addEventListener("hashchange", render);
+render();

@@ -1,0 +1,75 @@
+//! The reference dashboard: `/` and the files under `/ui/`, built into the binary (no CDN,
+//! no network), turned off with `--no-ui`. It is plain HTML, CSS and JavaScript over the
+//! public `/v1` API only (assets/ui/app.js); the world outline its maps draw places on is
+//! generated once from Natural Earth by ui/build-world.mjs and committed.
+
+use axum::extract::{OriginalUri, Path};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+use super::params::Params;
+
+/// One built-in file.
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    body: &'static [u8],
+}
+
+const INDEX: Asset = Asset {
+    name: "index.html",
+    content_type: "text/html; charset=utf-8",
+    body: include_bytes!("../../assets/ui/index.html"),
+};
+
+const ASSETS: [Asset; 3] = [
+    Asset {
+        name: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/ui/app.js"),
+    },
+    Asset {
+        name: "app.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../assets/ui/app.css"),
+    },
+    Asset {
+        name: "world.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/ui/world.js"),
+    },
+];
+
+/// `GET /`: the dashboard's page.
+pub async fn get_index(OriginalUri(uri): OriginalUri) -> Result<Response, ApiError> {
+    Params::parse(uri.query(), &[])?;
+    Ok(respond(&INDEX))
+}
+
+/// `GET /ui/{file}`: its script, styles and world outline.
+pub async fn get_asset(
+    Path(file): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    Params::parse(uri.query(), &[])?;
+    let asset = ASSETS
+        .iter()
+        .find(|asset| asset.name == file)
+        .ok_or(ApiError::NotFound("asset"))?;
+    Ok(respond(asset))
+}
+
+/// The file, revalidated on every use (`no-cache`; the ETag every complete answer gets makes
+/// that a `304`), so that an upgraded binary's page never runs a cached older script.
+fn respond(asset: &Asset) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, asset.content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        asset.body,
+    )
+        .into_response()
+}
