@@ -169,7 +169,8 @@ function placesMap(collection) {
   const max = Math.max(1, ...features.map((f) => f.properties.count));
   const map = s(
     "svg",
-    { class: "map", viewBox: "0 0 360 180", role: "img", "aria-label": `Map of ${features.length} places` },
+    // A group, not an image: its places are links.
+    { class: "map", viewBox: "0 0 360 180", role: "group", "aria-label": `Map of ${features.length} places` },
     s("rect", { class: "sea", width: 360, height: 180 }),
     s("path", { class: "land", d: LAND }),
   );
@@ -195,7 +196,7 @@ function relatedGraph(center, related) {
   const centerX = width / 2;
   const radius = size / 2 - 40;
   const maxCo = Math.max(1, ...related.map((r) => r.co_count));
-  const graph = s("svg", { class: "graph", viewBox: `0 0 ${width} ${size}`, role: "img", "aria-label": `${center.name} and ${related.length} related entities` });
+  const graph = s("svg", { class: "graph", viewBox: `0 0 ${width} ${size}`, role: "group", "aria-label": `${center.name} and ${related.length} related entities` });
   const nodes = related.map((r, i) => {
     const angle = (2 * Math.PI * i) / Math.max(related.length, 1) - Math.PI / 2;
     return { ...r, x: centerX + radius * Math.cos(angle), y: mid + radius * Math.sin(angle) };

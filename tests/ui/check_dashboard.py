@@ -9,7 +9,8 @@ Checks every view loads without console errors or failed requests; the first vie
 budgets (rendered within 1 s, at most 500 KB transferred); that searching "Вучић" finds
 Aleksandar Vucic and "vucevic" leads to Milos Vucevic's page; that each timeline has one point per bucket the API returned; that
 every highlighted mention's text equals the mention the API reports at that offset; and that
-an article POSTed while the live view is open appears in it. Saves a screenshot of each view
+an article POSTed while the live view is open appears in it; and that no view has a serious or
+critical accessibility violation (axe-core). Saves a screenshot of each view
 and prints the measured figures as one JSON line. Exits 1 with the failures listed.
 tests/api/dashboard_browser.rs runs it.
 """
@@ -23,6 +24,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 FIRST_VIEW_MS = 1000
@@ -67,12 +69,22 @@ def check_timelines(page, base, view):
     return count
 
 
+AXE = Axe()
+
+
 def wait_ready(page, view, timeout=15000):
+    """Waits for the view, then checks it shows no error and has no serious or critical
+    accessibility violation (axe-core's rules)."""
     page.wait_for_function(
         f"document.getElementById('main').dataset.ready === {json.dumps(view)}", timeout=timeout
     )
     error = page.locator("#main .error")
     check(error.count() == 0, f"{view}: the page shows an error: {error.all_inner_texts()}")
+    violations = AXE.run(page).response["violations"]
+    figures.setdefault("axe_violations", {})[view] = len(violations)
+    for v in violations:
+        check(v["impact"] not in ("serious", "critical"),
+              f"{view}: accessibility: {v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}")
 
 
 def post_article(base, token, title):
