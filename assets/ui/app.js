@@ -386,10 +386,10 @@ async function search(text) {
 }
 
 /** One entity: who or what it is, when it is named, with whom, where, and in which articles. */
-async function entity(id) {
+async function entity(id, interval) {
   const e = await api(`/v1/entities/${q(id)}`);
   const slug = q(e.slug);
-  const timelineUrl = `/v1/articles/timeline?entity=${slug}`;
+  const timelineUrl = `/v1/articles/timeline?entity=${slug}${interval ? `&interval=${q(interval)}` : ""}`;
   const relatedUrl = `/v1/entities/${slug}/related?limit=12`;
   const articlesUrl = `/v1/entities/${slug}/articles?limit=10`;
   const placesUrl = `/v1/articles/places?entity=${slug}&limit=100`;
@@ -405,6 +405,7 @@ async function entity(id) {
       panel(
         "Articles per bucket",
         { json: timelineUrl, csv: csvOf(timelineUrl), wide: true, id: "timeline" },
+        intervalPicker(timeline.interval, interval, (value) => `#/entity/${slug}${value ? `?interval=${value}` : ""}`),
         timelineChart([{ name: e.name, data: timeline.data }], { totals: timeline.data.map((b) => b.total), label: `${e.name} over time` }),
         h("p", { class: "muted", text: `${timeline.interval} buckets; ${plural(timeline.data.filter((b) => b.spike).length, "spike")}; ${plural(timeline.undated, "undated article")}.` }),
       ),
@@ -418,7 +419,7 @@ async function entity(id) {
       panel(
         "Articles",
         { json: articlesUrl, csv: csvOf(articlesUrl), wide: true, id: "articles" },
-        h("ul", { class: "plain articles" }, articles.data.map((a) => articleItem(a, { mentions: a.mentions }))),
+        pagedList(articlesUrl, articles, (a) => articleItem(a, { mentions: a.mentions })),
       ),
     ),
   );
@@ -426,7 +427,7 @@ async function entity(id) {
 }
 
 /** Up to ten entities on one timeline, with their spikes. */
-async function compare(ids) {
+async function compare(ids, interval) {
   root.append(h("h1", { text: "Compare" }));
   const form = h(
     "form",
@@ -450,7 +451,8 @@ async function compare(ids) {
     root.append(h("p", { class: "muted", text: "Add up to ten entities to chart them together." }));
     return;
   }
-  const url = `/v1/entities/timeline?${ids.map((id) => `id=${q(id)}`).join("&")}`;
+  const ask = ids.map((id) => `id=${q(id)}`).join("&");
+  const url = `/v1/entities/timeline?${ask}${interval ? `&interval=${q(interval)}` : ""}`;
   const comparison = await api(url);
   root.append(
     h(
@@ -461,8 +463,44 @@ async function compare(ids) {
         return h("span", { class: "chip" }, entityLink(one.entity), h("a", { href: `#/compare?${rest.join("&")}`, "aria-label": `Remove ${one.entity.name}`, class: "plain", text: " ×" }));
       }),
     ),
+    intervalPicker(comparison.interval, interval, (value) => `#/compare?${ask}${value ? `&interval=${value}` : ""}`),
     comparisonPanel("Articles per bucket", url, comparison),
   );
+}
+
+/** A choice of bucket size that changes the URL (so a link keeps it). */
+function intervalPicker(shown, asked, hrefFor) {
+  const select = h(
+    "select",
+    { id: "interval", name: "interval" },
+    [["", `automatic (${shown})`], ["day", "day"], ["week", "week"], ["month", "month"]].map(([value, label]) =>
+      h("option", { value, selected: (asked ?? "") === value, text: label }),
+    ),
+  );
+  select.addEventListener("change", () => {
+    location.hash = hrefFor(select.value);
+  });
+  return h("form", { class: "inline" }, h("label", { for: "interval", text: "Buckets" }), select);
+}
+
+/** A list of the first page of `url`'s answer, with a button reading the next pages. */
+function pagedList(url, first, item) {
+  const list = h("ul", { class: "plain articles" }, first.data.map(item));
+  const more = h("button", { type: "button", text: "More" });
+  let cursor = first.next_cursor;
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const page = await api(`${url}&cursor=${q(cursor)}`);
+      list.append(...page.data.map(item));
+      cursor = page.next_cursor;
+    } catch (error) {
+      list.after(h("p", { class: "error", role: "alert", text: error.message }));
+    }
+    more.disabled = false;
+    if (!cursor) more.remove();
+  });
+  return h("div", {}, list, cursor ? more : null);
 }
 
 /** One article with every mention highlighted and linked to its entity. */
@@ -549,8 +587,8 @@ async function render() {
   try {
     if (view === "overview") await overview();
     else if (view === "search") await search(params.get("q") ?? "");
-    else if (view === "entity" && parts[1]) await entity(parts[1]);
-    else if (view === "compare") await compare(params.getAll("id"));
+    else if (view === "entity" && parts[1]) await entity(parts[1], params.get("interval"));
+    else if (view === "compare") await compare(params.getAll("id"), params.get("interval"));
     else if (view === "article" && parts[1]) await article(parts[1]);
     else if (view === "live") liveView(params.get("q") ?? "");
     else root.append(h("h1", { text: "Not found" }), h("p", {}, "No such view. ", h("a", { href: "#/", text: "Back to the overview" })));

@@ -227,11 +227,28 @@ def main():
             check(False, "live: the posted article did not appear within 15 s")
         shot("live")
 
-        # A link reproduces a view: a fresh page at the entity's URL shows the entity.
+        # A link reproduces a view: a fresh page at the entity's URL shows the entity, with
+        # the bucket size the URL names; choosing another changes the URL and the chart.
         fresh = context.new_page()
-        fresh.goto(base + "/#/entity/kosovo")
-        fresh.wait_for_function("document.getElementById('main').dataset.ready === 'entity'")
+        fresh.goto(base + "/#/entity/kosovo?interval=month")
+        wait_ready(fresh, "entity")
         check(fresh.locator("h1").inner_text().startswith("Kosovo"), "a link to #/entity/kosovo shows another page")
+        check(fresh.locator("#interval").input_value() == "month", "the interval in the URL is not shown")
+        check_timelines(fresh, base, "entity by month")
+        fresh.select_option("#interval", "week")
+        fresh.wait_for_function("location.hash.endsWith('interval=week')")
+        wait_ready(fresh, "entity")
+        check_timelines(fresh, base, "entity by week")
+        # "More" reads the next page of an entity's articles.
+        top = api(base, "/v1/entities?sort=-article_count&limit=1")["data"][0]
+        fresh.goto(base + f"/#/entity/{top['slug']}")
+        wait_ready(fresh, "entity")
+        shown = fresh.locator("#articles ul li")
+        before = shown.count()
+        if check(top["article_count"] > before, f"{top['slug']}: {before} of {top['article_count']} shown, no next page"):
+            fresh.click("#articles button")
+            fresh.wait_for_function(f"document.querySelectorAll('#articles ul li').length > {before}")
+            check(shown.count() == min(top["article_count"], 2 * before), f"{top['slug']}: {shown.count()} shown after More")
         fresh.close()
 
         for problem in problems:
