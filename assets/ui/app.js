@@ -190,11 +190,11 @@ function placesMap(collection) {
 
 /** An entity and its related entities: the entity in the middle, the others around it. */
 function relatedGraph(center, related) {
-  const width = 560;
+  const width = 600;
   const size = 380;
   const mid = size / 2;
   const centerX = width / 2;
-  const radius = size / 2 - 40;
+  const radius = size / 2 - 30;
   const maxCo = Math.max(1, ...related.map((r) => r.co_count));
   const graph = s("svg", { class: "graph", viewBox: `0 0 ${width} ${size}`, role: "group", "aria-label": `${center.name} and ${related.length} related entities` });
   const nodes = related.map((r, i) => {
@@ -205,16 +205,16 @@ function relatedGraph(center, related) {
     graph.append(s("line", { x1: centerX, y1: mid, x2: node.x, y2: node.y, "stroke-width": (0.5 + 4 * (node.co_count / maxCo)).toFixed(2) }));
   }
   const color = (type) => getComputedStyle(document.documentElement).getPropertyValue(`--${type}`).trim();
-  graph.append(s("circle", { cx: centerX, cy: mid, r: 14, fill: color(center.type) }), s("text", { x: centerX, y: mid + 28, "text-anchor": "middle", "font-weight": "bold", text: center.name }));
+  graph.append(s("circle", { cx: centerX, cy: mid, r: 14, fill: color(center.type) }), s("text", { x: centerX, y: mid + 36, "text-anchor": "middle", "font-weight": "bold", text: center.name }));
   for (const node of nodes) {
     const anchor = Math.abs(node.x - centerX) < 10 ? "middle" : node.x > centerX ? "start" : "end";
-    const dx = anchor === "start" ? 10 : anchor === "end" ? -10 : 0;
+    const dx = anchor === "start" ? 14 : anchor === "end" ? -14 : 0;
     graph.append(
       s(
         "a",
         { href: `#/entity/${q(node.slug)}` },
-        s("circle", { cx: node.x, cy: node.y, r: (4 + 6 * Math.sqrt(node.co_count / maxCo)).toFixed(1), fill: color(node.type), "data-related": node.slug }, s("title", { text: `${node.name}: named together in ${node.co_count} article(s)` })),
-        s("text", { x: node.x + dx, y: node.y + 4, "text-anchor": anchor, text: node.name }),
+        s("circle", { cx: node.x, cy: node.y, r: (5 + 7 * Math.sqrt(node.co_count / maxCo)).toFixed(1), fill: color(node.type), "data-related": node.slug }, s("title", { text: `${node.name}: named together in ${node.co_count} article(s)` })),
+        s("text", { x: node.x + dx, y: node.y + (anchor === "middle" ? (node.y > mid ? 26 : -16) : 6), "text-anchor": anchor, text: node.name.length > 16 ? `${node.name.slice(0, 15)}…` : node.name }),
       ),
     );
   }
