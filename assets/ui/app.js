@@ -5,8 +5,7 @@
 import { LAND } from "./world.js";
 
 const main = document.getElementById("main");
-/** What the view being rendered appends to; shown in `main` when it is done. */
-let root = main;
+/** The number of the latest render: an older one still loading leaves the page alone. */
 let rendering = 0;
 const SVG_NS = "http://www.w3.org/2000/svg";
 const PALETTE = ["#0b5cad", "#d9480f", "#2b8a3e", "#862e9c", "#c92a2a", "#1098ad", "#5c940d", "#e67700", "#364fc7", "#a61e4d"];
@@ -37,6 +36,12 @@ function setAttributes(node, attrs) {
     if (key === "text") node.textContent = value;
     else node.setAttribute(key, value === true ? "" : value);
   }
+}
+
+/** `text` cut to `most` code points, with an ellipsis when cut. */
+function shorten(text, most) {
+  const points = Array.from(text);
+  return points.length > most ? `${points.slice(0, most - 1).join("")}…` : text;
 }
 
 /** GETs an API path as JSON; an error response becomes an Error with its problem detail. */
@@ -214,7 +219,7 @@ function relatedGraph(center, related) {
         "a",
         { href: `#/entity/${q(node.slug)}` },
         s("circle", { cx: node.x, cy: node.y, r: (5 + 7 * Math.sqrt(node.co_count / maxCo)).toFixed(1), fill: color(node.type), "data-related": node.slug }, s("title", { text: `${node.name}: named together in ${node.co_count} article(s)` })),
-        s("text", { x: node.x + dx, y: node.y + (anchor === "middle" ? (node.y > mid ? 26 : -16) : 6), "text-anchor": anchor, text: node.name.length > 16 ? `${node.name.slice(0, 15)}…` : node.name }),
+        s("text", { x: node.x + dx, y: node.y + (anchor === "middle" ? (node.y > mid ? 26 : -16) : 6), "text-anchor": anchor, text: shorten(node.name, 16) }),
       ),
     );
   }
@@ -272,7 +277,7 @@ function articleItem(article, { mentions = [] } = {}) {
 // ---- views -----------------------------------------------------------------------------
 
 /** The first screen: who and what is most mentioned, and how it moves over time. */
-async function overview() {
+async function overview(root) {
   const statsUrl = "/v1/stats";
   const facetsUrl = "/v1/articles/facets?limit=8";
   const placesUrl = "/v1/articles/places?limit=200";
@@ -355,8 +360,7 @@ function comparisonPanel(title, url, comparison) {
 }
 
 /** Entities and articles matching the search box. */
-async function search(text) {
-  document.getElementById("q").value = text;
+async function search(root, text) {
   root.append(h("h1", { text: text ? `Search: ${text}` : "Search" }));
   if (!text) {
     root.append(h("p", { class: "muted", text: "Type a name (accents and typos are fine) or words (\"quoted phrases\", or, -not)." }));
@@ -386,7 +390,7 @@ async function search(text) {
 }
 
 /** One entity: who or what it is, when it is named, with whom, where, and in which articles. */
-async function entity(id, interval) {
+async function entity(root, id, interval) {
   const e = await api(`/v1/entities/${q(id)}`);
   const slug = q(e.slug);
   const timelineUrl = `/v1/articles/timeline?entity=${slug}${interval ? `&interval=${q(interval)}` : ""}`;
@@ -423,11 +427,11 @@ async function entity(id, interval) {
       ),
     ),
   );
-  document.title = `${e.name} · newsgraph`;
+  return e.name;
 }
 
 /** Up to ten entities on one timeline, with their spikes. */
-async function compare(ids, interval) {
+async function compare(root, ids, interval) {
   root.append(h("h1", { text: "Compare" }));
   const form = h(
     "form",
@@ -439,14 +443,20 @@ async function compare(ids, interval) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const name = form.elements.name.value.trim();
-    const found = await api(`/v1/entities?q=${q(name)}&limit=1`);
-    if (found.data[0]) {
-      location.hash = `#/compare?${[...ids, found.data[0].slug].slice(-10).map((id) => `id=${q(id)}`).join("&")}`;
-    } else {
-      form.append(h("span", { class: "error", role: "alert", text: `No entity is named ${name}.` }));
+    form.querySelector(".error")?.remove();
+    try {
+      const found = await api(`/v1/entities?q=${q(name)}&limit=1`);
+      if (!found.data[0]) throw new Error(`No entity is named ${name}.`);
+      if (shown.includes(found.data[0].slug)) throw new Error(`${found.data[0].name} is already charted.`);
+      // The slugs charted (ids given another way resolve to them), without repeats.
+      const slugs = new Set([...shown, found.data[0].slug]);
+      location.hash = `#/compare?${[...slugs].slice(-10).map((id) => `id=${q(id)}`).join("&")}`;
+    } catch (error) {
+      form.append(h("span", { class: "error", role: "alert", text: error.message }));
     }
   });
   root.append(form);
+  let shown = ids;
   if (ids.length === 0) {
     root.append(h("p", { class: "muted", text: "Add up to ten entities to chart them together." }));
     return;
@@ -454,6 +464,7 @@ async function compare(ids, interval) {
   const ask = ids.map((id) => `id=${q(id)}`).join("&");
   const url = `/v1/entities/timeline?${ask}${interval ? `&interval=${q(interval)}` : ""}`;
   const comparison = await api(url);
+  shown = comparison.series.map((one) => one.entity.slug);
   root.append(
     h(
       "div",
@@ -504,7 +515,7 @@ function pagedList(url, first, item) {
 }
 
 /** One article with every mention highlighted and linked to its entity. */
-async function article(id) {
+async function article(root, id) {
   const a = await api(`/v1/articles/${q(id)}`);
   const mentions = { title: [], body: [] };
   for (const e of a.entities) {
@@ -522,11 +533,11 @@ async function article(id) {
       a.entities.flatMap((e, i) => [i ? ", " : "", entityLink(e)]),
     ),
   );
-  document.title = `${a.title} · newsgraph`;
+  return a.title;
 }
 
 /** New matching articles as they are imported (Server-Sent Events). */
-function liveView(filter) {
+function liveView(root, filter) {
   const form = h(
     "form",
     { class: "inline", id: "live-filter" },
@@ -549,11 +560,14 @@ function liveView(filter) {
     main.dataset.live = "open";
   });
   live.addEventListener("error", () => {
-    status.textContent = "Reconnecting…";
+    // A refused stream (too many open, a bad filter) is not retried by the browser.
+    status.textContent =
+      live?.readyState === EventSource.CLOSED ? "The server refused the stream; reload to try again." : "Reconnecting…";
   });
   live.addEventListener("article", (event) => {
-    const a = JSON.parse(event.data);
-    list.prepend(articleItem(a));
+    list.prepend(articleItem(JSON.parse(event.data)));
+    // The newest 200 stay on the page.
+    while (list.children.length > 200) list.lastElementChild.remove();
   });
 }
 
@@ -567,30 +581,24 @@ function closeLive() {
 // ---- routing ---------------------------------------------------------------------------
 
 async function render() {
-  const hash = location.hash.slice(1) || "/";
-  const [path, query = ""] = hash.split("?");
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  const params = new URLSearchParams(query);
-  const view = parts[0] ?? "overview";
   const current = ++rendering;
+  const root = document.createElement("div");
+  const [path, query = ""] = (location.hash.slice(1) || "/").split("?");
+  const params = new URLSearchParams(query);
+  let view = "overview";
+  let title = null;
   closeLive();
-  document.title = "newsgraph";
-  root = document.createElement("div");
   main.setAttribute("aria-busy", "true");
-  delete main.dataset.ready;
-  delete main.dataset.live;
-  for (const link of document.querySelectorAll("nav a")) {
-    const target = link.getAttribute("href").slice(2) || "overview";
-    if (target === view) link.setAttribute("aria-current", "page");
-    else link.removeAttribute("aria-current");
-  }
   try {
-    if (view === "overview") await overview();
-    else if (view === "search") await search(params.get("q") ?? "");
-    else if (view === "entity" && parts[1]) await entity(parts[1], params.get("interval"));
-    else if (view === "compare") await compare(params.getAll("id"), params.get("interval"));
-    else if (view === "article" && parts[1]) await article(parts[1]);
-    else if (view === "live") liveView(params.get("q") ?? "");
+    const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+    view = parts[0] ?? "overview";
+    highlightNav(view);
+    if (view === "overview") await overview(root);
+    else if (view === "search") await search(root, params.get("q") ?? "");
+    else if (view === "entity" && parts[1]) title = await entity(root, parts[1], params.get("interval"));
+    else if (view === "compare") await compare(root, params.getAll("id"), params.get("interval"));
+    else if (view === "article" && parts[1]) title = await article(root, parts[1]);
+    else if (view === "live") liveView(root, params.get("q") ?? "");
     else root.append(h("h1", { text: "Not found" }), h("p", {}, "No such view. ", h("a", { href: "#/", text: "Back to the overview" })));
   } catch (error) {
     root.append(h("p", { class: "error", role: "alert", text: error.message }));
@@ -600,8 +608,19 @@ async function render() {
   main.replaceChildren(...root.childNodes);
   main.setAttribute("aria-busy", "false");
   main.dataset.ready = view;
+  main.dataset.render = String(current);
+  document.title = title ? `${title} · newsgraph` : "newsgraph";
+  if (view === "search") document.getElementById("q").value = params.get("q") ?? "";
   // When each view was complete, for anyone measuring (the browser test reads the first).
   performance.mark(`newsgraph:ready:${view}`);
+}
+
+function highlightNav(view) {
+  for (const link of document.querySelectorAll("nav a")) {
+    const target = link.getAttribute("href").slice(2) || "overview";
+    if (target === view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
 }
 
 document.getElementById("search").addEventListener("submit", (event) => {
@@ -609,5 +628,12 @@ document.getElementById("search").addEventListener("submit", (event) => {
   const text = document.getElementById("q").value.trim();
   location.hash = `#/search?q=${q(text)}`;
 });
-window.addEventListener("hashchange", render);
+// Only `#/…` fragments are views; others (the skip link's `#main`) leave the page alone.
+window.addEventListener("hashchange", () => {
+  if (location.hash === "" || location.hash.startsWith("#/")) render();
+});
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
 render();

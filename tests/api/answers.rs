@@ -242,6 +242,7 @@ async fn rolled_up_timelines_and_facets_of_one_entity_or_word_equal_those_counte
         "/v1/articles/timeline?{}&interval=month",
         "/v1/articles/timeline?{}",
         "/v1/articles/timeline?{}&interval=week&tz=Europe/Belgrade",
+        "/v1/articles/timeline?{}&interval=week&tz=%2B00:00",
         "/v1/articles/timeline?{}&interval=month&tz=%2B05:30",
         "/v1/articles/facets?{}&limit=3",
         "/v1/articles/facets?{}&limit=100&format=csv",

@@ -72,12 +72,21 @@ def check_timelines(page, base, view):
 AXE = Axe()
 
 
+# The last render each page was seen to finish (app.js numbers them in main's data-render).
+seen_renders = {}
+
+
 def wait_ready(page, view, timeout=15000):
-    """Waits for the view, then checks it shows no error and has no serious or critical
-    accessibility violation (axe-core's rules)."""
+    """Waits for the render after the last one seen on this page to finish with `view` (so a
+    check never reads the page it navigated from), then checks it shows no error and has no
+    serious or critical accessibility violation (axe-core's rules)."""
+    after = seen_renders.get(id(page), 0)
     page.wait_for_function(
-        f"document.getElementById('main').dataset.ready === {json.dumps(view)}", timeout=timeout
+        f"(m => m && Number(m.dataset.render ?? 0) > {after} && m.dataset.ready === {json.dumps(view)})"
+        "(document.getElementById('main'))",
+        timeout=timeout,
     )
+    seen_renders[id(page)] = page.evaluate("Number(document.getElementById('main').dataset.render)")
     error = page.locator("#main .error")
     check(error.count() == 0, f"{view}: the page shows an error: {error.all_inner_texts()}")
     violations = AXE.run(page).response["violations"]
@@ -184,6 +193,12 @@ def main():
         check(marks and all(m in ("Milos Vucevic", "Vucevic") for m in marks), f"entity: marked snippets {marks}")
         shot("entity")
 
+        # The skip link moves the focus to the content and leaves the view as it is.
+        page.focus(".skip")
+        page.keyboard.press("Enter")
+        check(page.evaluate("document.activeElement.id") == "main", "the skip link does not reach the content")
+        check("Milos Vucevic" in page.locator("h1").inner_text(), "the skip link changed the view")
+
         # The article, every mention highlighted where the API says it is.
         page.locator("#articles ul li > a").first.click()
         wait_ready(page, "article")
@@ -211,6 +226,10 @@ def main():
         page.wait_for_function("location.hash.includes('serbian-progressive-party')")
         wait_ready(page, "compare")
         check(check_timelines(page, base, "compare") == 4, "compare: adding a fourth did not chart it")
+        page.fill("#compare-name", "Kosovo")
+        page.press("#compare-name", "Enter")
+        page.locator("#compare-add .error", has_text="already charted").wait_for(timeout=5000)
+        check(page.url.count("id=kosovo") == 1, f"compare: Kosovo added twice: {page.url}")
         shot("compare")
 
         # Live: an article stored while the view is open appears in it.
