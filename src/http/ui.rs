@@ -1,6 +1,7 @@
 //! The reference dashboard: `/` and the files under `/ui/`, built into the binary (no CDN,
-//! no network), turned off with `--no-ui`. It is plain HTML, CSS and JavaScript over the
-//! public `/v1` API only (assets/ui/app.js); the world outline its maps draw places on is
+//! no network), turned off with `--no-ui`. It is plain HTML, CSS and JavaScript modules over
+//! the public `/v1` API only (assets/ui/app.js the views, dom.js the building blocks,
+//! charts.js the drawings); the world outline its maps draw places on is
 //! generated once from Natural Earth by ui/build-world.mjs and committed.
 
 use axum::extract::{OriginalUri, Path};
@@ -23,11 +24,21 @@ const INDEX: Asset = Asset {
     body: include_bytes!("../../assets/ui/index.html"),
 };
 
-const ASSETS: [Asset; 3] = [
+const ASSETS: [Asset; 5] = [
     Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../assets/ui/app.js"),
+    },
+    Asset {
+        name: "dom.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/ui/dom.js"),
+    },
+    Asset {
+        name: "charts.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/ui/charts.js"),
     },
     Asset {
         name: "app.css",
@@ -47,7 +58,7 @@ pub async fn get_index(OriginalUri(uri): OriginalUri) -> Result<Response, ApiErr
     Ok(respond(&INDEX))
 }
 
-/// `GET /ui/{file}`: its script, styles and world outline.
+/// `GET /ui/{file}`: its scripts, styles and world outline.
 pub async fn get_asset(
     Path(file): Path<String>,
     OriginalUri(uri): OriginalUri,

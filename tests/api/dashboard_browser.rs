@@ -129,7 +129,7 @@ async fn the_dashboard_loads_nothing_from_elsewhere_and_calls_only_documented_ro
 
     let page = crate::helpers::get(&app, "/").await;
     let mut sources = String::from_utf8(page.body.clone()).expect("utf-8");
-    for file in ["app.js", "app.css", "world.js"] {
+    for file in ["app.js", "dom.js", "charts.js", "app.css", "world.js"] {
         let asset = crate::helpers::get(&app, &format!("/ui/{file}")).await;
         assert_eq!(asset.status, axum::http::StatusCode::OK, "/ui/{file}");
         sources.push_str(&String::from_utf8(asset.body).expect("utf-8"));
