@@ -27,6 +27,8 @@ use crate::db::article_feed::{self, CHANNEL, Change};
 
 /// How often the feed is read when no notification came.
 pub const POLL_EVERY: Duration = Duration::from_secs(5);
+/// How often `LISTEN` is tried again where it was refused.
+pub const LISTEN_RETRY: Duration = Duration::from_secs(60);
 /// Batches a stream may fall behind before it reads the feed itself. Small, because a
 /// stalled client keeps the batches it has not read (and their renderings) alive.
 pub const BACKLOG: usize = 16;
@@ -178,15 +180,34 @@ impl Drop for StreamGuard {
 }
 
 /// Listens for notifications and broadcasts what they announce, until the feed is dropped.
+/// Where `LISTEN` is refused (a hot standby: "cannot execute LISTEN during recovery"; a
+/// transaction-mode pooler), the feed is read every [`POLL_EVERY`] instead, and `LISTEN`
+/// tried again every [`LISTEN_RETRY`].
 async fn listen(feed: Weak<Feed>, pool: PgPool, mut cursor: i64) {
+    let mut refused = false;
     loop {
         let mut listener = match connect(&pool).await {
-            Ok(listener) => listener,
+            Ok(listener) => {
+                if std::mem::take(&mut refused) {
+                    tracing::info!("listening for stored articles again");
+                }
+                listener
+            }
             Err(error) => {
-                tracing::warn!(%error, "cannot listen for stored articles; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                if feed.strong_count() == 0 {
-                    return;
+                if !std::mem::replace(&mut refused, true) {
+                    tracing::warn!(
+                        %error,
+                        "cannot listen for stored articles; reading the feed every {} s instead",
+                        POLL_EVERY.as_secs()
+                    );
+                }
+                for _ in 0..LISTEN_RETRY.as_secs() / POLL_EVERY.as_secs() {
+                    let Some(alive) = feed.upgrade() else { return };
+                    if let Err(error) = broadcast_after(&alive, &mut cursor).await {
+                        tracing::warn!(%error, "cannot read the article feed");
+                    }
+                    drop(alive);
+                    tokio::time::sleep(POLL_EVERY).await;
                 }
                 continue;
             }
