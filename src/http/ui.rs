@@ -18,38 +18,32 @@ struct Asset {
     body: &'static [u8],
 }
 
-const INDEX: Asset = Asset {
-    name: "index.html",
-    content_type: "text/html; charset=utf-8",
-    body: include_bytes!("../../assets/ui/index.html"),
-};
+const JS: &str = "text/javascript; charset=utf-8";
+
+const fn asset(name: &'static str, content_type: &'static str, body: &'static [u8]) -> Asset {
+    Asset {
+        name,
+        content_type,
+        body,
+    }
+}
+
+const INDEX: Asset = asset(
+    "index.html",
+    "text/html; charset=utf-8",
+    include_bytes!("../../assets/ui/index.html"),
+);
 
 const ASSETS: [Asset; 5] = [
-    Asset {
-        name: "app.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../assets/ui/app.js"),
-    },
-    Asset {
-        name: "dom.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../assets/ui/dom.js"),
-    },
-    Asset {
-        name: "charts.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../assets/ui/charts.js"),
-    },
-    Asset {
-        name: "app.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../../assets/ui/app.css"),
-    },
-    Asset {
-        name: "world.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../assets/ui/world.js"),
-    },
+    asset("app.js", JS, include_bytes!("../../assets/ui/app.js")),
+    asset("dom.js", JS, include_bytes!("../../assets/ui/dom.js")),
+    asset("charts.js", JS, include_bytes!("../../assets/ui/charts.js")),
+    asset(
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/ui/app.css"),
+    ),
+    asset("world.js", JS, include_bytes!("../../assets/ui/world.js")),
 ];
 
 /// `GET /`: the dashboard's page.
