@@ -202,11 +202,9 @@ async fn listen(feed: Weak<Feed>, pool: PgPool, mut cursor: i64) {
                     );
                 }
                 for _ in 0..LISTEN_RETRY.as_secs() / POLL_EVERY.as_secs() {
-                    let Some(alive) = feed.upgrade() else { return };
-                    if let Err(error) = broadcast_after(&alive, &mut cursor).await {
-                        tracing::warn!(%error, "cannot read the article feed");
+                    if !read_feed(&feed, &mut cursor).await {
+                        return;
                     }
-                    drop(alive);
                     tokio::time::sleep(POLL_EVERY).await;
                 }
                 continue;
@@ -214,11 +212,9 @@ async fn listen(feed: Weak<Feed>, pool: PgPool, mut cursor: i64) {
         };
         loop {
             // What committed while not listening, then after each notification or poll.
-            let Some(alive) = feed.upgrade() else { return };
-            if let Err(error) = broadcast_after(&alive, &mut cursor).await {
-                tracing::warn!(%error, "cannot read the article feed");
+            if !read_feed(&feed, &mut cursor).await {
+                return;
             }
-            drop(alive);
             // `try_recv` answers `None` when the connection is lost, without reconnecting
             // (eager reconnection is off): the loop reconnects, outside the timeout.
             match tokio::time::timeout(POLL_EVERY, listener.try_recv()).await {
@@ -234,6 +230,18 @@ async fn listen(feed: Weak<Feed>, pool: PgPool, mut cursor: i64) {
             }
         }
     }
+}
+
+/// Broadcasts what the feed holds after `cursor`; `false` once the feed is dropped. A read
+/// that fails is logged and tried again next time.
+async fn read_feed(feed: &Weak<Feed>, cursor: &mut i64) -> bool {
+    let Some(alive) = feed.upgrade() else {
+        return false;
+    };
+    if let Err(error) = broadcast_after(&alive, cursor).await {
+        tracing::warn!(%error, "cannot read the article feed");
+    }
+    true
 }
 
 /// A listener on a connection of its own (a pool of one with the same settings), so that it

@@ -273,7 +273,7 @@ impl Matched {
     /// the rollup when there is one, else counted.
     pub fn facets(&self, limit: usize) -> FacetCounts {
         if let Inner::Rolled { snapshot, single } = &self.inner {
-            let mut facets = FacetCounts::clone(&rollup::facets(snapshot, single));
+            let mut facets = FacetCounts::clone(&rollup::facets(self, snapshot, single));
             for top in &mut facets.top {
                 top.truncate(limit);
             }

@@ -10,8 +10,8 @@
 
 use std::sync::Arc;
 
+use super::Matched;
 use super::count::{self, Counted, FacetCounts, MAX_FACETS};
-use super::{Inner, Matched};
 use crate::textindex::{Single, Snapshot};
 
 /// Microseconds in a day.
@@ -36,7 +36,7 @@ fn key_name(what: &str, single: &Single) -> String {
 }
 
 /// The dates rollup of `single`.
-pub fn dates(snapshot: &Arc<Snapshot>, single: &Single) -> Arc<Dates> {
+pub fn dates(snapshot: &Snapshot, single: &Single) -> Arc<Dates> {
     snapshot.memo().get_or_make(&key_name("dates", single), || {
         let mut days: Vec<(i64, u32)> = Vec::new();
         let mut undated = 0;
@@ -68,18 +68,12 @@ pub fn dates(snapshot: &Arc<Snapshot>, single: &Single) -> Arc<Dates> {
     })
 }
 
-/// The facets rollup of `single`: each facet at [`MAX_FACETS`].
-pub fn facets(snapshot: &Arc<Snapshot>, single: &Single) -> Arc<FacetCounts> {
+/// The facets rollup of `single`, whose matches `matched` are: each facet at [`MAX_FACETS`].
+pub fn facets(matched: &Matched, snapshot: &Snapshot, single: &Single) -> Arc<FacetCounts> {
     snapshot
         .memo()
         .get_or_make(&key_name("facets", single), || {
-            let matched = Matched {
-                inner: Inner::Memory {
-                    snapshot: Arc::clone(snapshot),
-                    docs: snapshot.postings_of(single).iter().collect(),
-                },
-            };
-            let facets = count::facets(&matched, MAX_FACETS);
+            let facets = count::facets(matched, MAX_FACETS);
             let bytes = facets
                 .top
                 .iter()

@@ -151,14 +151,12 @@ impl TextIndex {
 
     /// Counters and size, for `/metrics`.
     pub fn stats(&self) -> Stats {
+        let snapshot = self.refresher.peek();
         Stats {
             answered: self.answered.load(Ordering::Relaxed),
             declined: self.declined.load(Ordering::Relaxed),
-            articles: self.refresher.peek().map_or(0, |snapshot| snapshot.len()),
-            memo: self
-                .refresher
-                .peek()
-                .map_or((0, 0), |snapshot| snapshot.memo().size()),
+            articles: snapshot.as_ref().map_or(0, |snapshot| snapshot.len()),
+            memo: snapshot.map_or((0, 0), |snapshot| snapshot.memo().size()),
         }
     }
 
