@@ -491,6 +491,22 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSGRAPH_ROLLUP_MIN_ARTICLES", default_value_t = 1000)]
     pub rollup_min_articles: usize,
 
+    /// URL of a streaming standby of DATABASE_URL's server (repeat the option for several; in
+    /// the environment, separate them with commas). GET requests read from a standby that is
+    /// up, still replaying the primary and at most --read-max-lag behind, and has replayed
+    /// every write this process made; otherwise from the primary. Writes, migrations and
+    /// live streams always use the primary. See docs/scaling.md.
+    #[arg(long = "read-database-url", env = "NEWSGRAPH_READ_DATABASE_URLS",
+          value_delimiter = ',', hide_env_values = true, value_parser = parse_secret,
+          value_name = "URL")]
+    pub read_database_urls: Vec<SecretString>,
+
+    /// How far behind the primary a standby may be, in seconds, and still serve reads; one
+    /// further behind is taken out until it catches up.
+    #[arg(long, env = "NEWSGRAPH_READ_MAX_LAG", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub read_max_lag: u64,
+
     /// Files or directories to import before serving (idempotent: on later starts only new
     /// or changed articles are written). Repeat the flag or separate paths with commas.
     #[arg(

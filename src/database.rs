@@ -18,6 +18,7 @@ use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 
 use crate::config::DatabaseArgs;
 use crate::embedded::Cluster;
+use crate::replicas::Standby;
 
 /// The database newsgraph creates in its private cluster.
 const EMBEDDED_DATABASE: &str = "newsgraph";
@@ -25,6 +26,9 @@ const EMBEDDED_DATABASE: &str = "newsgraph";
 const SLOW_STATEMENT: Duration = Duration::from_secs(5);
 /// How long a request waits for a free pooled connection before it fails.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a read waits for a free connection to a standby before it fails (and is retried
+/// on the primary).
+const STANDBY_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// An open connection pool, and the private cluster behind it when there is one.
 #[derive(Debug)]
@@ -142,9 +146,32 @@ fn describe(options: &PgConnectOptions) -> String {
     )
 }
 
-async fn open_pool(options: PgConnectOptions, args: &DatabaseArgs) -> anyhow::Result<PgPool> {
+/// Pools for the streaming standbys `serve` reads from, with the primary's session settings.
+/// They connect lazily: a standby down at start-up stays out of rotation until it answers
+/// ([`crate::replicas`]). A read waits at most [`STANDBY_ACQUIRE_TIMEOUT`] for one of their
+/// connections, so that a standby that went down costs a read little before it is retried on
+/// the primary.
+pub fn standbys(urls: &[SecretString], args: &DatabaseArgs) -> anyhow::Result<Vec<Standby>> {
+    urls.iter()
+        .map(|url| {
+            let options = session_options(
+                parse_url(url).context("a --read-database-url is not a PostgreSQL URL")?,
+                args,
+            );
+            let address = describe(&options);
+            let pool = PgPoolOptions::new()
+                .max_connections(args.db_max_connections)
+                .acquire_timeout(STANDBY_ACQUIRE_TIMEOUT)
+                .connect_lazy_with(options);
+            Ok(Standby { address, pool })
+        })
+        .collect()
+}
+
+/// The settings every session of newsgraph's pools gets.
+fn session_options(options: PgConnectOptions, args: &DatabaseArgs) -> PgConnectOptions {
     let statement_timeout = format!("{}s", args.statement_timeout().as_secs());
-    let options = options
+    options
         .application_name("newsgraph")
         .options([
             ("statement_timeout", statement_timeout.as_str()),
@@ -152,7 +179,11 @@ async fn open_pool(options: PgConnectOptions, args: &DatabaseArgs) -> anyhow::Re
             ("TimeZone", "UTC"),
         ])
         // Import batches take a second or two by design; only warn about real outliers.
-        .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
+        .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT)
+}
+
+async fn open_pool(options: PgConnectOptions, args: &DatabaseArgs) -> anyhow::Result<PgPool> {
+    let options = session_options(options, args);
     let target = describe(&options);
     // One direct connection first: a pool would retry until its timeout and then report only
     // that it timed out, while this reports why (refused, bad password, no such database).

@@ -25,6 +25,8 @@
 //! - [`names`]: name folding for search and slugs.
 //! - [`refresher`]: a snapshot of the database kept fresh in memory, for [`directory`] and
 //!   [`textindex`].
+//! - [`replicas`]: the read/write split: which streaming standby (or the primary) a read
+//!   goes to, with their lag and health checked in the background.
 //! - [`server`]: binds, serves, and shuts down gracefully.
 //! - [`shutdown`]: SIGINT/SIGTERM as a future.
 //!
@@ -45,6 +47,7 @@ pub mod http;
 pub mod ingest;
 pub mod names;
 pub mod refresher;
+pub mod replicas;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;

@@ -32,6 +32,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut database_args = args.database.clone();
     database_args.db_statement_timeout =
         statement_timeout(args.database.db_statement_timeout, args.request_timeout);
+    // Before connecting: a malformed standby URL stops start-up before anything is started.
+    let standbys = crate::database::standbys(&args.read_database_urls, &database_args)?;
     let database = tokio::select! {
         database = Database::connect(&database_args) => database?,
         signal = signals.recv() => anyhow::bail!("interrupted by {signal} during start-up"),
@@ -39,7 +41,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let prepared = prepare(&database, &args, &extractor, &mut signals).await;
     let served = match prepared {
         Ok(true) => {
-            let config = http_config(&args);
+            let mut config = http_config(&args);
+            config.standbys = standbys;
             let state = http::state(database.pool.clone(), extractor, &config);
             if let Some(directory) = &state.directory {
                 directory.preload();
@@ -102,6 +105,8 @@ fn http_config(args: &ServeArgs) -> HttpConfig {
         ui: !args.no_ui,
         rollup_min_articles: args.rollup_min_articles,
         jobs: ImportOptions::from(&args.pipeline).jobs,
+        standbys: Vec::new(),
+        read_max_lag: Duration::from_secs(args.read_max_lag),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod listing;
 pub mod mentions;
 mod pool;
 pub mod related;
+pub mod replication;
 pub mod sources;
 pub mod stats;
 pub mod text_index;

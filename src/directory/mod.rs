@@ -24,6 +24,7 @@ use sqlx::PgPool;
 use crate::db::entity_queries::{self, EntityRow};
 use crate::domain::{EntityId, EntityKind, Named};
 use crate::refresher::{Refresher, Source, Timing};
+use crate::replicas::Reads;
 use search::NameIndex;
 
 /// How old a snapshot may get before a request starts a check for changes.
@@ -92,15 +93,16 @@ pub struct Directory {
 }
 
 impl Directory {
-    /// An empty directory; the first request loads it.
-    pub fn new(pool: PgPool) -> Arc<Self> {
+    /// An empty directory; the first request loads it from `pool` (the primary), and each
+    /// load raises the floor of `reads` so that reads see every entity it holds.
+    pub fn new(pool: PgPool, reads: Arc<Reads>) -> Arc<Self> {
         let timing = Timing {
             check_every: CHECK_EVERY,
             rebuild_every: RELOAD_EVERY,
             build_share: 0,
         };
         Arc::new(Self {
-            refresher: Refresher::new(Entities { pool }, timing),
+            refresher: Refresher::new(Entities { pool, reads }, timing),
         })
     }
 
@@ -131,6 +133,7 @@ impl Directory {
 /// The entities as a [`Source`] of snapshots.
 struct Entities {
     pool: PgPool,
+    reads: Arc<Reads>,
 }
 
 impl Source for Entities {
@@ -145,7 +148,9 @@ impl Source for Entities {
     }
 
     async fn build(&self) -> sqlx::Result<(Snapshot, Self::Marker)> {
-        load(&self.pool).await
+        let loaded = load(&self.pool).await?;
+        self.reads.seen_primary().await;
+        Ok(loaded)
     }
 }
 

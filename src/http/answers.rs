@@ -20,6 +20,7 @@ use super::dto::timestamp;
 use super::error::ApiError;
 use super::format::{Format, csv_response, negotiate};
 use super::params::Params;
+use super::read_db::ReadDb;
 use crate::answers::count::{Counted, MAX_FACETS};
 use crate::answers::spikes::{self, Rule};
 use crate::answers::{self, MAX_BUCKETS, Matched, Need};
@@ -358,7 +359,7 @@ pub(super) fn check_buckets(
 
 /// `GET /v1/articles/timeline`.
 pub async fn get_article_timeline(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     State(text_index): State<Option<Arc<TextIndex>>>,
     OriginalUri(uri): OriginalUri,
@@ -408,7 +409,7 @@ fn csv_rows<T: Serialize>(rows: &[T]) -> Response {
 
 /// `GET /v1/articles/facets`.
 pub async fn get_article_facets(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     State(text_index): State<Option<Arc<TextIndex>>>,
     OriginalUri(uri): OriginalUri,
@@ -507,7 +508,7 @@ pub(super) async fn entity_labels(
 
 /// `GET /v1/entities/timeline?id=a&id=b…`: each entity's series on one axis.
 pub async fn compare_entity_timelines(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     State(text_index): State<Option<Arc<TextIndex>>>,
     OriginalUri(uri): OriginalUri,

@@ -18,7 +18,7 @@ use super::fields::{ArticleField, all_but, select_fields};
 use super::format::{Format, ListPage, negotiate};
 use super::lookup::resolve_entity_param;
 use super::params::Params;
-use crate::db::GenericPlans;
+use super::read_db::ReadDb;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::directory::Directory;
@@ -62,8 +62,7 @@ pub const ENTITIES_PARAMS: &[&str] = &["type", "format"];
 
 /// `GET /v1/articles`.
 pub async fn list_articles(
-    State(pool): State<PgPool>,
-    State(generic): State<GenericPlans>,
+    ReadDb { pool, generic }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     State(text_index): State<Option<Arc<TextIndex>>>,
     State(exports): State<Exports>,
@@ -90,7 +89,7 @@ pub async fn list_articles(
         with_headline: fields.contains(&ArticleField::Headline),
     };
     let indexed = match &text_index {
-        Some(index) => index.page(&filter, &request).await?,
+        Some(index) => index.page(&generic, &filter, &request).await?,
         None => None,
     };
     let page = match indexed {
@@ -118,7 +117,7 @@ pub async fn list_articles(
 /// `GET /v1/articles/export`: every matching article, streamed as NDJSON (default) or CSV,
 /// with no cap; the server reads the database a page at a time, so memory stays bounded.
 pub async fn export_articles(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     State(exports): State<Exports>,
     OriginalUri(uri): OriginalUri,
@@ -235,7 +234,7 @@ fn parse_article_id(id: &str) -> Result<ArticleId, ApiError> {
 /// `GET /v1/articles/{id}`: the article, its entities, and every mention with offsets, text,
 /// snippet and confidence.
 pub async fn get_article(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -272,7 +271,7 @@ pub async fn get_article(
 
 /// `GET /v1/articles/{id}/entities`.
 pub async fn list_article_entities(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     Path(id): Path<String>,

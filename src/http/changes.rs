@@ -9,7 +9,6 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::dto::timestamp;
@@ -17,6 +16,7 @@ use super::error::ApiError;
 use super::format::{ListPage, negotiate};
 use super::lookup::path_entity;
 use super::params::{Params, parse_date};
+use super::read_db::ReadDb;
 use crate::db::curation_log::{self, ChangeRow};
 use crate::db::curation_rules;
 use crate::db::listing::{Position, SortKey};
@@ -116,7 +116,7 @@ fn page(mut rows: Vec<ChangeRow>, limit: i64, sort: &str) -> ListPage<ChangeResp
 /// `GET /v1/changes`: every change, oldest first; `since` is a change number (the changes
 /// after it) or a date (the changes made then or later).
 pub async fn list_changes(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -143,7 +143,7 @@ pub async fn list_changes(
 
 /// `GET /v1/changes/{id}`.
 pub async fn get_change(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -158,7 +158,7 @@ pub async fn get_change(
 /// `GET /v1/entities/{id}/history`: the changes that touched the entity, newest first. A
 /// merged entity's history is its survivor's (301).
 pub async fn list_entity_history(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
@@ -190,7 +190,7 @@ struct SuppressionResponse {
 
 /// `GET /v1/suppressions`: the names suppressed now, oldest first.
 pub async fn list_suppressions(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

@@ -285,6 +285,7 @@ async fn run(
         if let Some(index) = &state.text_index {
             index.invalidate();
         }
+        state.reads.seen_primary().await;
     }
     respond(state, applied).await
 }

@@ -17,7 +17,7 @@ use super::fields::{ArticleField, all_but, select_fields};
 use super::format::{Format, ListPage, negotiate};
 use super::lookup::path_entity;
 use super::params::{DateRange, Params};
-use crate::db::GenericPlans;
+use super::read_db::ReadDb;
 use crate::db::article_search::{self, ArticleFilter, ArticleSort, PageRequest};
 use crate::db::articles;
 use crate::db::entity_queries::EntityRow;
@@ -43,7 +43,7 @@ pub const TIMELINE_PARAMS: &[&str] = &["interval", "from", "to", "format"];
 
 /// `GET /v1/entities`.
 pub async fn list_entities(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
@@ -110,7 +110,7 @@ pub async fn list_entities(
 
 /// `GET /v1/entities/{id-or-slug}`.
 pub async fn get_entity(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
@@ -132,8 +132,7 @@ pub async fn get_entity(
 /// `GET /v1/entities/{id}/articles`: newest first, each with the snippets that mention the
 /// entity.
 pub async fn list_entity_articles(
-    State(pool): State<PgPool>,
-    State(generic): State<GenericPlans>,
+    ReadDb { pool, generic }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
@@ -225,7 +224,7 @@ pub async fn list_entity_articles(
 /// `GET /v1/entities/{id}/related`: co-mentioned entities with counts and PMI; with
 /// `format=graph`, nodes and edges for a network chart.
 pub async fn list_related_entities(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
@@ -308,7 +307,7 @@ async fn graph_response(
 /// `GET /v1/entities/{id}/timeline`: articles and mentions per day, week or month, empty
 /// buckets filled with zeros.
 pub async fn get_entity_timeline(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,

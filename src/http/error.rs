@@ -87,6 +87,12 @@ pub enum ApiError {
     /// The database cannot be reached.
     #[error("database unavailable")]
     DatabaseUnavailable,
+    /// The database refuses writes: `DATABASE_URL` names a standby.
+    #[error(
+        "this server's database is a read-only standby; send writes to a server whose \
+         DATABASE_URL is the primary"
+    )]
+    ReadOnlyDatabase,
     /// The server is still loading what it needs to answer quickly (the entity directory).
     #[error("starting: the entity directory is loading")]
     Starting,
@@ -115,15 +121,40 @@ impl From<sqlx::Error> for ApiError {
                 tracing::warn!(error = %error, "database unavailable");
                 Self::DatabaseUnavailable
             }
-            // query_canceled: the statement timeout ran out, a timeout like the request's.
-            sqlx::Error::Database(ref database) if database.code().as_deref() == Some("57014") => {
-                tracing::warn!(error = %error, "statement timed out");
-                Self::Timeout
-            }
+            sqlx::Error::Database(ref database) => match database.code().as_deref() {
+                // query_canceled: the statement timeout ran out, a timeout like the request's.
+                Some("57014") => {
+                    tracing::warn!(error = %error, "statement timed out");
+                    Self::Timeout
+                }
+                Some(code) if lost_connection(code) => {
+                    tracing::warn!(error = %error, "database unavailable");
+                    Self::DatabaseUnavailable
+                }
+                Some("25006") => {
+                    tracing::warn!(error = %error, "a write reached a read-only database");
+                    Self::ReadOnlyDatabase
+                }
+                _ => Self::Internal(error.into()),
+            },
             other => Self::Internal(other.into()),
         }
     }
 }
+
+/// Whether a SQLSTATE says the server went away or cannot take the query now, rather than
+/// that the query is wrong: a connection exception (class 08), an administrator's or crash
+/// shutdown, a server still starting (57P01-57P03), or a standby cancelling a query that
+/// conflicts with the log it replays (40001, which newsgraph's own transactions, never
+/// serializable, raise only there).
+fn lost_connection(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "40001")
+}
+
+/// Marks a response that reports the database unreachable, so that a read that failed on a
+/// standby can be retried on the primary.
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseFailed;
 
 impl ApiError {
     /// A 400 naming the parameter.
@@ -151,6 +182,7 @@ impl ApiError {
             Self::Timeout
             | Self::Overloaded { .. }
             | Self::DatabaseUnavailable
+            | Self::ReadOnlyDatabase
             | Self::Starting => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -174,6 +206,7 @@ impl ApiError {
             Self::Timeout => "timeout",
             Self::Overloaded { .. } => "overloaded",
             Self::DatabaseUnavailable => "database_unavailable",
+            Self::ReadOnlyDatabase => "database_read_only",
             Self::Starting => "starting",
             Self::Internal(_) => "internal",
         }
@@ -249,6 +282,9 @@ impl IntoResponse for ApiError {
             }
             Self::RateLimited { retry_after } | Self::Overloaded { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            Self::DatabaseUnavailable => {
+                response.extensions_mut().insert(DatabaseFailed);
             }
             _ => {}
         }

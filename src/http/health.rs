@@ -12,6 +12,7 @@ use sqlx::PgPool;
 use super::error::ApiError;
 use super::params::Params;
 use crate::directory::Directory;
+use crate::replicas::{Out, Reads};
 
 /// How long /readyz waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -23,11 +24,14 @@ pub async fn get_healthz(OriginalUri(uri): OriginalUri) -> Result<Json<Value>, A
     Ok(Json(json!({ "status": "ok" })))
 }
 
-/// `GET /readyz`: 200 when the database answers within two seconds and the entity directory
-/// (when on) has its first snapshot, else a 503 problem.
+/// `GET /readyz`: 200 when the database (the primary) answers within two seconds and the
+/// entity directory (when on) has its first snapshot, else a 503 problem. The body lists the
+/// standbys reads may use and their state; one being out does not make the server unready,
+/// since reads then go to the primary.
 pub async fn get_readyz(
     State(pool): State<PgPool>,
     State(directory): State<Option<Arc<Directory>>>,
+    State(reads): State<Arc<Reads>>,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Json<Value>, ApiError> {
     Params::parse(uri.query(), &[])?;
@@ -44,7 +48,9 @@ pub async fn get_readyz(
     }
     let ping = sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(&pool);
     match tokio::time::timeout(READY_TIMEOUT, ping).await {
-        Ok(Ok(_)) => Ok(Json(json!({ "status": "ready" }))),
+        Ok(Ok(_)) => Ok(Json(
+            json!({ "status": "ready", "standbys": standbys(&reads) }),
+        )),
         Ok(Err(error)) => {
             tracing::warn!(error = %error, "readiness check failed");
             Err(ApiError::DatabaseUnavailable)
@@ -54,4 +60,21 @@ pub async fn get_readyz(
             Err(ApiError::DatabaseUnavailable)
         }
     }
+}
+
+fn standbys(reads: &Reads) -> Vec<Value> {
+    reads
+        .status()
+        .into_iter()
+        .map(|standby| {
+            json!({
+                "name": standby.name,
+                "address": standby.address,
+                "in_rotation": standby.out.is_none(),
+                "out_because": standby.out.map(Out::as_str),
+                "lag_seconds": standby.lag.map(|lag| lag.as_secs_f64()),
+                "reads": standby.reads,
+            })
+        })
+        .collect()
 }

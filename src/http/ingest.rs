@@ -172,6 +172,8 @@ async fn store_articles(
         if let Some(index) = &state.text_index {
             index.invalidate();
         }
+        // And reads wait for a standby that has replayed it (or go to the primary).
+        state.reads.seen_primary().await;
         let outcome = outcome?;
         for (position, stored) in positions.into_iter().zip(outcome.articles) {
             result[position] = Some((stored.id.into(), stored.inserted));

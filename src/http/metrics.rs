@@ -19,7 +19,9 @@ use sqlx::PgPool;
 
 use super::error::ApiError;
 use super::params::Params;
+use super::read_db;
 use crate::db::GenericPlans;
+use crate::replicas::Reads;
 use crate::textindex::TextIndex;
 
 /// Latency bucket bounds, seconds.
@@ -148,7 +150,7 @@ impl Metrics {
     }
 
     /// The exposition text.
-    pub fn render(&self, pools: [(&str, &PgPool); 2], text_index: Option<&TextIndex>) -> String {
+    pub fn render(&self, pools: &[(&str, &PgPool)], text_index: Option<&TextIndex>) -> String {
         let inner = self.inner.lock().expect("the metrics lock");
         let mut out = String::new();
         out.push_str("# HELP newsgraph_http_requests_total HTTP requests answered.\n");
@@ -219,7 +221,7 @@ impl Metrics {
             "# HELP newsgraph_db_pool_connections Open database connections by pool and state.\n",
         );
         out.push_str("# TYPE newsgraph_db_pool_connections gauge\n");
-        for (name, pool) in pools {
+        for &(name, pool) in pools {
             let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
             let _ = writeln!(
                 out,
@@ -233,7 +235,7 @@ impl Metrics {
         }
         out.push_str("# HELP newsgraph_db_pool_max_connections Each pool's connection limit.\n");
         out.push_str("# TYPE newsgraph_db_pool_max_connections gauge\n");
-        for (name, pool) in pools {
+        for &(name, pool) in pools {
             let _ = writeln!(
                 out,
                 "newsgraph_db_pool_max_connections{{pool=\"{name}\"}} {}",
@@ -309,13 +311,19 @@ pub async fn get_metrics(
     State(generic): State<GenericPlans>,
     State(text_index): State<Option<Arc<TextIndex>>>,
     State(streams): State<super::Streams>,
+    State(reads): State<Arc<Reads>>,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
     Params::parse(uri.query(), &[])?;
-    let mut text = metrics.render(
-        [("main", &pool), ("generic_plans", &generic.0)],
-        text_index.as_deref(),
+    let standbys = reads.status();
+    let mut pools = vec![("main", &pool), ("generic_plans", &generic.0)];
+    pools.extend(
+        standbys
+            .iter()
+            .map(|standby| (standby.name.as_str(), &standby.pool)),
     );
+    let mut text = metrics.render(&pools, text_index.as_deref());
+    read_db::render_metrics(&reads, &standbys, &mut text);
     text.push_str("# HELP newsgraph_streams_open Live streams (GET /v1/articles/stream) open.\n");
     text.push_str("# TYPE newsgraph_streams_open gauge\n");
     let _ = writeln!(

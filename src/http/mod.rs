@@ -29,6 +29,7 @@ mod observe;
 mod params;
 mod places;
 mod rate_limit;
+mod read_db;
 mod request_id;
 mod routes;
 mod shed;
@@ -71,6 +72,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use crate::db::GenericPlans;
 use crate::directory::Directory;
 use crate::feed::Feed;
+use crate::replicas::{Reads, Standby, Target};
 use crate::textindex::TextIndex;
 
 pub use self::auth::BearerTokens;
@@ -107,6 +109,8 @@ pub struct AppState {
     pub text_index: Option<Arc<TextIndex>>,
     /// Stored articles announced to live streams.
     pub streams: Streams,
+    /// Where reads go: the primary, or a standby ([`read_db::ReadDb`]).
+    pub reads: Arc<Reads>,
 }
 
 /// What live streams need: the feed of this process, and how many may be open.
@@ -169,6 +173,10 @@ pub struct HttpConfig {
     pub rollup_min_articles: usize,
     /// Extraction threads per write request.
     pub jobs: usize,
+    /// Streaming standbys GET requests may read from ([`crate::replicas`]).
+    pub standbys: Vec<Standby>,
+    /// How far behind the primary a standby may be and still serve reads.
+    pub read_max_lag: Duration,
 }
 
 impl Default for HttpConfig {
@@ -188,27 +196,33 @@ impl Default for HttpConfig {
             ui: true,
             rollup_min_articles: 1000,
             jobs: 2,
+            standbys: Vec::new(),
+            read_max_lag: Duration::from_secs(5),
         }
     }
 }
 
-/// Builds the application state from its parts.
+/// Builds the application state from its parts: `pool` is the primary; reads go to the
+/// configured standbys when they can ([`crate::replicas`]).
 pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> AppState {
-    let generic = GenericPlans::beside(&pool);
+    let primary = Target::of(pool.clone());
+    let generic = primary.generic.clone();
+    let reads = Reads::new(primary, config.standbys.clone(), config.read_max_lag);
     let metrics = Metrics::new();
     AppState {
         directory: config
             .entity_directory
-            .then(|| Directory::new(pool.clone())),
+            .then(|| Directory::new(pool.clone(), Arc::clone(&reads))),
         text_index: config
             .text_index
-            .then(|| TextIndex::new(pool.clone(), generic.clone(), config.rollup_min_articles)),
+            .then(|| TextIndex::new(pool.clone(), Arc::clone(&reads), config.rollup_min_articles)),
         streams: Streams {
             feed: Feed::new(pool.clone()),
             max: config.max_streams,
         },
         pool,
         generic,
+        reads,
         extractor,
         jobs: config.jobs.max(1),
         exports: Exports {
@@ -239,6 +253,10 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
                 request_timeout: config.request_timeout,
             }),
             observe::observe,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state.reads),
+            read_db::retry_on_primary,
         ))
         .option_layer(cors(&config.cors_origins))
         .layer(DefaultBodyLimit::max(config.max_body_bytes));

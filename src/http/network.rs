@@ -12,13 +12,13 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use quick_xml::escape::escape;
 use serde_json::json;
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::answers::{Axis, entity_labels, mark_source};
 use super::articles::article_filter;
 use super::error::ApiError;
 use super::params::Params;
+use super::read_db::ReadDb;
 use crate::answers;
 use crate::answers::count::{self, Network};
 use crate::db::answers::{Bound, EntityLabel};
@@ -49,7 +49,7 @@ const MAX_NODES: i64 = 200;
 
 /// `GET /v1/articles/network`.
 pub async fn get_article_network(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     State(text_index): State<Option<Arc<TextIndex>>>,
     OriginalUri(uri): OriginalUri,

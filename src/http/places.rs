@@ -9,7 +9,6 @@ use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::answers::{entity_labels, mark_source};
@@ -18,6 +17,7 @@ use super::dto::EntityResponse;
 use super::error::ApiError;
 use super::format::{Format, ListPage, csv_response, negotiate, next_link};
 use super::params::{Params, encode_cursor};
+use super::read_db::ReadDb;
 use crate::answers::{self, count};
 use crate::directory::Directory;
 use crate::domain::EntityKind;
@@ -152,7 +152,7 @@ impl Bbox {
 
 /// `GET /v1/articles/places`.
 pub async fn list_article_places(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     State(directory): State<Option<Arc<Directory>>>,
     State(text_index): State<Option<Arc<TextIndex>>>,
     OriginalUri(uri): OriginalUri,

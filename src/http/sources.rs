@@ -1,16 +1,16 @@
 //! `/v1/sources` and `/v1/stats`.
 
-use axum::extract::{OriginalUri, State};
+use axum::extract::OriginalUri;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::PgPool;
 
 use super::dto::timestamp;
 use super::error::ApiError;
 use super::format::{ListPage, negotiate};
 use super::params::Params;
+use super::read_db::ReadDb;
 use crate::db::listing::{Position, SortKey};
 use crate::db::{sources, stats};
 
@@ -31,7 +31,7 @@ struct SourceResponse {
 
 /// `GET /v1/sources`: sources by domain, with their article counts and date ranges.
 pub async fn list_sources(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -79,7 +79,7 @@ pub async fn list_sources(
 
 /// `GET /v1/stats`: totals, entities per type, and the most-named entities of each type.
 pub async fn get_stats(
-    State(pool): State<PgPool>,
+    ReadDb { pool, .. }: ReadDb,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), STATS_PARAMS)?;

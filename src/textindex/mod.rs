@@ -41,6 +41,7 @@ use crate::db::listing::{Page, SortKey};
 use crate::db::text_index::{self, ChangeMarker, IndexRow};
 use crate::domain::Named;
 use crate::refresher::{Refresher, Source, Timing};
+use crate::replicas::Reads;
 use facts::{EntityFacts, FactsBuilder};
 use snapshot::{Bounds, Builder, Selection, Walk};
 pub use snapshot::{Selected, Single, Snapshot};
@@ -62,8 +63,6 @@ const PARSED_QUERIES: usize = 4096;
 #[derive(Debug)]
 pub struct TextIndex {
     refresher: Arc<Refresher<Lexemes>>,
-    /// For the pages' rows, fetched by id: the plan never depends on the ids.
-    generic: GenericPlans,
     /// Full-text pages answered here, and left to the database.
     answered: AtomicU64,
     declined: AtomicU64,
@@ -76,6 +75,8 @@ pub struct TextIndex {
 #[derive(Debug)]
 struct Lexemes {
     pool: PgPool,
+    /// Each build raises its floor, so that reads see every article the snapshot holds.
+    reads: Arc<Reads>,
     /// `q` as PostgreSQL parsed and stemmed it (tsquery text), so that a repeated query
     /// costs no round trip; emptied with every rebuild.
     parsed: Mutex<HashMap<String, String>>,
@@ -93,7 +94,9 @@ impl Source for Lexemes {
     }
 
     async fn build(&self) -> sqlx::Result<(Snapshot, ChangeMarker)> {
-        build(&self.pool).await
+        let built = build(&self.pool).await?;
+        self.reads.seen_primary().await;
+        Ok(built)
     }
 
     fn installed(&self) {
@@ -118,9 +121,10 @@ impl TextIndex {
     /// An empty index; [`TextIndex::preload`] or the first query builds it. Answers for a
     /// filter that is one entity or word matching at least `rollup_min` articles are kept
     /// with each snapshot.
-    pub fn new(pool: PgPool, generic: GenericPlans, rollup_min: usize) -> Arc<Self> {
+    pub fn new(pool: PgPool, reads: Arc<Reads>, rollup_min: usize) -> Arc<Self> {
         let lexemes = Lexemes {
             pool,
+            reads,
             parsed: Mutex::new(HashMap::new()),
         };
         let timing = Timing {
@@ -130,7 +134,6 @@ impl TextIndex {
         };
         Arc::new(Self {
             refresher: Refresher::new(lexemes, timing),
-            generic,
             answered: AtomicU64::new(0),
             declined: AtomicU64::new(0),
             rollup_min,
@@ -193,16 +196,19 @@ impl TextIndex {
 
     /// One page of articles matching `filter.q`, newest or oldest first, from the index;
     /// `None` when the index cannot answer it (not built or not current, entity or type
-    /// filters, relevance order, a query form it does not hold) and the database must.
+    /// filters, relevance order, a query form it does not hold) and the database must. The
+    /// rows are read by id from `rows` (a generic-plans pool: the plan never depends on the
+    /// ids).
     pub async fn page(
         self: &Arc<Self>,
+        rows: &GenericPlans,
         filter: &ArticleFilter,
         request: &PageRequest,
     ) -> sqlx::Result<Option<Page<ArticleRow>>> {
         let Some(q) = filter.q.as_deref() else {
             return Ok(None);
         };
-        let page = self.try_page(q, filter, request).await?;
+        let page = self.try_page(rows, q, filter, request).await?;
         let counter = if page.is_some() {
             &self.answered
         } else {
@@ -263,6 +269,7 @@ impl TextIndex {
 
     async fn try_page(
         self: &Arc<Self>,
+        rows: &GenericPlans,
         q: &str,
         filter: &ArticleFilter,
         request: &PageRequest,
@@ -302,12 +309,14 @@ impl TextIndex {
                 after: request.after.as_ref(),
             },
         );
-        self.fetch(walk, &text, request, parsed.approximate).await
+        self.fetch(rows, walk, &text, request, parsed.approximate)
+            .await
     }
 
     /// Reads the rows of the walk's matches until a page (plus one) is full.
     async fn fetch(
         &self,
+        rows_from: &GenericPlans,
         mut walk: Walk<'_>,
         tsquery: &str,
         request: &PageRequest,
@@ -324,7 +333,7 @@ impl TextIndex {
             let ids = walk.take(wanted);
             if !ids.is_empty() {
                 let mut found: HashMap<Uuid, ArticleRow> =
-                    article_search::by_ids(&self.generic.0, &ids, tsquery, request, approximate)
+                    article_search::by_ids(&rows_from.0, &ids, tsquery, request, approximate)
                         .await?
                         .into_iter()
                         .map(|row| (row.id.uuid(), row))

@@ -3,6 +3,7 @@
 //! points at (scripts/test starts a throwaway one when it is unset), and the process tests
 //! start the real binary, which runs its own private cluster.
 
+mod cluster;
 mod helpers;
 mod schema;
 mod stories;
@@ -23,5 +24,6 @@ mod import;
 mod import_process;
 mod process;
 mod read;
+mod replicas;
 mod resolution;
 mod write;

@@ -4,8 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -13,6 +12,7 @@ use axum::http::{Request, header};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
+use crate::cluster::Cluster;
 use crate::helpers::{Server, TOKEN, app, fixture_path, newsgraph, send, serve_on_loopback};
 use crate::process::{fresh_database, server_url_with_database};
 
@@ -259,131 +259,9 @@ fn an_import_by_another_process_reaches_the_streams_of_two_serve_processes() {
     assert!(second.terminate());
 }
 
-/// A primary and one streaming standby (`pg_basebackup -R`) made with the PostgreSQL server
-/// binaries on this machine, on loopback ports of their own (as the `postgres` user when
-/// run as root); both stopped when dropped.
-struct Replicated {
-    dir: tempfile::TempDir,
-    ports: [u16; 2],
-}
-
-impl Replicated {
-    fn start() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("newsgraph-replicas-")
-            .tempdir_in("/tmp")
-            .expect("a temporary directory");
-        if as_root() {
-            run(Command::new("chown").arg("postgres").arg(dir.path()));
-        }
-        let ports = [free_port(), free_port()];
-        let primary = dir.path().join("primary");
-        let standby = dir.path().join("standby");
-        run(pg("initdb")
-            .args(["-A", "trust", "-U", "postgres", "-D"])
-            .arg(&primary));
-        let settings = format!(
-            "port = {}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\n\
-             wal_level = replica\nmax_wal_senders = 4\nfsync = off\n",
-            ports[0],
-            dir.path().display()
-        );
-        append(&primary.join("postgresql.conf"), &settings);
-        append(
-            &primary.join("pg_hba.conf"),
-            "host replication postgres 127.0.0.1/32 trust\n",
-        );
-        let replicated = Self { dir, ports };
-        replicated.pg_ctl(&primary, "start");
-        run(pg("pg_basebackup")
-            .args(["-h", "127.0.0.1", "-U", "postgres", "-R", "-X", "stream"])
-            .args(["-p", &ports[0].to_string(), "-D"])
-            .arg(&standby));
-        append(
-            &standby.join("postgresql.conf"),
-            &format!("port = {}\n", ports[1]),
-        );
-        replicated.pg_ctl(&standby, "start");
-        replicated
-    }
-
-    fn url(&self, server: usize) -> String {
-        format!(
-            "postgres://postgres@127.0.0.1:{}/postgres",
-            self.ports[server]
-        )
-    }
-
-    fn pg_ctl(&self, data: &Path, action: &str) {
-        run(pg("pg_ctl")
-            .args(["-w", "-D"])
-            .arg(data)
-            .arg("-l")
-            .arg(data.with_extension("log"))
-            .arg(action));
-    }
-}
-
-impl Drop for Replicated {
-    fn drop(&mut self) {
-        for name in ["standby", "primary"] {
-            let _ = pg("pg_ctl")
-                .args(["-w", "-m", "immediate", "-D"])
-                .arg(self.dir.path().join(name))
-                .arg("stop")
-                .output();
-        }
-    }
-}
-
-fn as_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|output| output.stdout.starts_with(b"0\n"))
-}
-
-/// A PostgreSQL server program (the newest version installed), run as `postgres` when root.
-fn pg(name: &str) -> Command {
-    let mut bins: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("the PostgreSQL server binaries (/usr/lib/postgresql)")
-        .filter_map(|entry| Some(entry.ok()?.path().join("bin").join(name)))
-        .filter(|path| path.exists())
-        .collect();
-    bins.sort();
-    let program = bins.pop().expect("a PostgreSQL server binary");
-    if as_root() {
-        let mut command = Command::new("runuser");
-        command.args(["-u", "postgres", "--"]).arg(program);
-        command
-    } else {
-        Command::new(program)
-    }
-}
-
-fn run(command: &mut Command) {
-    let output = command.output().expect("the command runs");
-    assert!(output.status.success(), "{command:?}: {output:?}");
-}
-
-fn append(path: &Path, text: &str) {
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(path)
-        .expect("a configuration file");
-    file.write_all(text.as_bytes()).expect("written");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 #[test]
 fn a_serve_on_a_streaming_standby_streams_what_an_import_on_the_primary_stores() {
-    let cluster = Replicated::start();
+    let cluster = Cluster::start(&[""]);
     let (primary, standby) = (cluster.url(0), cluster.url(1));
     let import = |path: &Path| {
         let status = newsgraph()
