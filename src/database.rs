@@ -13,12 +13,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 
 use crate::config::DatabaseArgs;
+use crate::db::SessionSettings;
 use crate::embedded::Cluster;
-use crate::replicas::Standby;
+use crate::replicas::{Standby, Target};
 
 /// The database newsgraph creates in its private cluster.
 const EMBEDDED_DATABASE: &str = "newsgraph";
@@ -156,34 +157,38 @@ pub fn standbys(urls: &[SecretString], args: &DatabaseArgs) -> anyhow::Result<Ve
         .map(|url| {
             let options = session_options(
                 parse_url(url).context("a --read-database-url is not a PostgreSQL URL")?,
-                args,
             );
             let address = describe(&options);
-            let pool = PgPoolOptions::new()
+            let pool = session(args)
+                .pool_options(false)
                 .max_connections(args.db_max_connections)
                 .acquire_timeout(STANDBY_ACQUIRE_TIMEOUT)
                 .connect_lazy_with(options);
-            Ok(Standby { address, pool })
+            Ok(Standby {
+                address,
+                target: Target::of(pool, session(args)),
+            })
         })
         .collect()
 }
 
-/// The settings every session of newsgraph's pools gets.
-fn session_options(options: PgConnectOptions, args: &DatabaseArgs) -> PgConnectOptions {
-    let statement_timeout = format!("{}s", args.statement_timeout().as_secs());
-    options
+/// The settings every session of newsgraph's pools gets (see [`SessionSettings`]).
+pub fn session(args: &DatabaseArgs) -> SessionSettings {
+    SessionSettings {
+        statement_timeout: args.statement_timeout(),
+    }
+}
+
+/// The connection options every pool of newsgraph's uses.
+fn session_options(options: PgConnectOptions) -> PgConnectOptions {
+    SessionSettings::connect_options(options)
         .application_name("newsgraph")
-        .options([
-            ("statement_timeout", statement_timeout.as_str()),
-            // Timelines bucket days in UTC whatever the server's zone.
-            ("TimeZone", "UTC"),
-        ])
         // Import batches take a second or two by design; only warn about real outliers.
         .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT)
 }
 
 async fn open_pool(options: PgConnectOptions, args: &DatabaseArgs) -> anyhow::Result<PgPool> {
-    let options = session_options(options, args);
+    let options = session_options(options);
     let target = describe(&options);
     // One direct connection first: a pool would retry until its timeout and then report only
     // that it timed out, while this reports why (refused, bad password, no such database).
@@ -192,7 +197,8 @@ async fn open_pool(options: PgConnectOptions, args: &DatabaseArgs) -> anyhow::Re
         .map_err(|error| connect_error(&target, &error))?;
     require_utf8(&mut probe, &target).await?;
     probe.close().await.ok();
-    let pool = PgPoolOptions::new()
+    let pool = session(args)
+        .pool_options(false)
         .max_connections(args.db_max_connections)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 
-use crate::db::{GenericPlans, replication};
+use crate::db::{GenericPlans, SessionSettings, replication};
 
 /// How often the standbys and the primary's position are read.
 pub const CHECK_EVERY: Duration = Duration::from_millis(250);
@@ -48,9 +48,9 @@ pub struct Target {
 }
 
 impl Target {
-    /// The target of `pool`, with its generic-plans twin.
-    pub fn of(pool: PgPool) -> Self {
-        let generic = GenericPlans::beside(&pool);
+    /// The target of `pool`, with a generic-plans twin whose sessions get `session`.
+    pub fn of(pool: PgPool, session: SessionSettings) -> Self {
+        let generic = GenericPlans::beside(&pool, session);
         Self { pool, generic }
     }
 }
@@ -60,8 +60,8 @@ impl Target {
 pub struct Standby {
     /// Where it is (`host:port/database`, never the password), for logs and `/readyz`.
     pub address: String,
-    /// Its pool.
-    pub pool: PgPool,
+    /// Its pool and its generic-plans twin.
+    pub target: Target,
 }
 
 /// Why a standby is out of rotation.
@@ -159,7 +159,7 @@ impl Reads {
             .map(|(index, standby)| Replica {
                 name: format!("replica-{}", index + 1),
                 address: standby.address,
-                target: Target::of(standby.pool),
+                target: standby.target,
                 in_rotation: AtomicBool::new(false),
                 replayed: AtomicI64::new(0),
                 reads: AtomicU64::new(0),

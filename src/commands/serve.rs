@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::ServeArgs;
+use crate::config::{DatabaseArgs, ServeArgs};
 use crate::database::Database;
 use crate::feed::Feed;
 use crate::http::{self, HttpConfig};
@@ -41,7 +41,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let prepared = prepare(&database, &args, &extractor, &mut signals).await;
     let served = match prepared {
         Ok(true) => {
-            let mut config = http_config(&args);
+            let mut config = http_config(&args, &database_args);
             config.standbys = standbys;
             let state = http::state(database.pool.clone(), extractor, &config);
             if let Some(directory) = &state.directory {
@@ -83,7 +83,7 @@ fn statement_timeout(configured: u64, request_timeout: u64) -> u64 {
     configured.min(below)
 }
 
-fn http_config(args: &ServeArgs) -> HttpConfig {
+fn http_config(args: &ServeArgs, database: &DatabaseArgs) -> HttpConfig {
     HttpConfig {
         request_timeout: args.request_timeout(),
         export_timeout: Duration::from_secs(args.export_timeout),
@@ -107,6 +107,7 @@ fn http_config(args: &ServeArgs) -> HttpConfig {
         jobs: ImportOptions::from(&args.pipeline).jobs,
         standbys: Vec::new(),
         read_max_lag: Duration::from_secs(args.read_max_lag),
+        session: crate::database::session(database),
     }
 }
 

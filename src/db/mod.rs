@@ -25,4 +25,4 @@ pub mod stats;
 pub mod text_index;
 pub mod timeline;
 
-pub use pool::GenericPlans;
+pub use pool::{GenericPlans, SessionSettings};

@@ -1,7 +1,58 @@
-//! The pools the queries run on besides the main one. Opening and migrating the database is
-//! the `database` module's work; this module only derives pools from one already open.
+//! How newsgraph's pools set up their sessions, and the pools derived from one already open.
+//! Opening and migrating the database is the `database` module's work.
+//!
+//! Session settings are sent as `SET` statements once a connection is open, not as the
+//! startup packet's `options`: a connection pooler such as PgBouncer accepts only the few
+//! startup parameters it tracks and refuses a connection that sends others. For the same
+//! reason the pools do not send `extra_float_digits` (irrelevant here: every value travels in
+//! binary).
 
+use std::time::Duration;
+
+use sqlx::Executor;
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+/// The settings every session of newsgraph's pools gets.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    /// Longest a statement may run before the server cancels it.
+    pub statement_timeout: Duration,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            statement_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl SessionSettings {
+    /// Pool options whose connections get these settings as soon as they open, and
+    /// generic plans when `generic`.
+    pub fn pool_options(self, generic: bool) -> PgPoolOptions {
+        let mut statements = format!(
+            "SET statement_timeout = '{}ms'",
+            self.statement_timeout.as_millis()
+        );
+        if generic {
+            statements.push_str("; SET plan_cache_mode = force_generic_plan");
+        }
+        PgPoolOptions::new().after_connect(move |connection, _| {
+            let statements = statements.clone();
+            Box::pin(async move {
+                connection.execute(statements.as_str()).await?;
+                Ok(())
+            })
+        })
+    }
+
+    /// `options` without what a pooler would refuse in the startup packet.
+    pub fn connect_options(options: PgConnectOptions) -> PgConnectOptions {
+        options.extra_float_digits(None)
+    }
+}
 
 /// A second pool over the same database whose sessions always use generic plans
 /// (`plan_cache_mode = force_generic_plan`), for the queries whose best plan does not depend
@@ -14,13 +65,13 @@ use sqlx::PgPool;
 pub struct GenericPlans(pub PgPool);
 
 impl GenericPlans {
-    /// The generic-plan pool beside `pool`, with the same pool settings.
-    pub fn beside(pool: &PgPool) -> Self {
-        let options = pool
-            .connect_options()
-            .as_ref()
-            .clone()
-            .options([("plan_cache_mode", "force_generic_plan")]);
-        Self(pool.options().clone().connect_lazy_with(options))
+    /// The generic-plan pool beside `pool`, with the same pool settings and `session`.
+    pub fn beside(pool: &PgPool, session: SessionSettings) -> Self {
+        let main = pool.options();
+        let options = session
+            .pool_options(true)
+            .max_connections(main.get_max_connections())
+            .acquire_timeout(main.get_acquire_timeout());
+        Self(options.connect_lazy_with(pool.connect_options().as_ref().clone()))
     }
 }

@@ -69,7 +69,7 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::db::GenericPlans;
+use crate::db::{GenericPlans, SessionSettings};
 use crate::directory::Directory;
 use crate::feed::Feed;
 use crate::replicas::{Reads, Standby, Target};
@@ -177,6 +177,8 @@ pub struct HttpConfig {
     pub standbys: Vec<Standby>,
     /// How far behind the primary a standby may be and still serve reads.
     pub read_max_lag: Duration,
+    /// The session settings of the pools `serve` derives from the one it is given.
+    pub session: SessionSettings,
 }
 
 impl Default for HttpConfig {
@@ -198,6 +200,7 @@ impl Default for HttpConfig {
             jobs: 2,
             standbys: Vec::new(),
             read_max_lag: Duration::from_secs(5),
+            session: SessionSettings::default(),
         }
     }
 }
@@ -205,7 +208,7 @@ impl Default for HttpConfig {
 /// Builds the application state from its parts: `pool` is the primary; reads go to the
 /// configured standbys when they can ([`crate::replicas`]).
 pub fn state(pool: PgPool, extractor: Arc<Extractor>, config: &HttpConfig) -> AppState {
-    let primary = Target::of(pool.clone());
+    let primary = Target::of(pool.clone(), config.session);
     let generic = primary.generic.clone();
     let reads = Reads::new(primary, config.standbys.clone(), config.read_max_lag);
     let metrics = Metrics::new();

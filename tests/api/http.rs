@@ -333,9 +333,51 @@ async fn article_pages_run_on_the_pool_whose_sessions_use_generic_plans(pool: Pg
     };
     assert_eq!(setting(generic.0.clone()).await, "force_generic_plan");
     assert_eq!(setting(pool).await, "auto");
+    let timeout = sqlx::query_scalar::<_, String>("SELECT current_setting('statement_timeout')")
+        .fetch_one(&generic.0)
+        .await
+        .expect("the setting");
+    assert_eq!(
+        timeout, "30s",
+        "the generic pool's sessions have the statement timeout"
+    );
     let metrics = String::from_utf8(get(&app, "/metrics").await.body).expect("UTF-8");
     assert!(
         metrics.contains("newsgraph_db_pool_max_connections{pool=\"generic_plans\"}"),
         "{metrics}"
     );
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn the_pools_sessions_get_their_settings_after_connecting_not_as_startup_options(
+    pool: PgPool,
+) {
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&pool)
+        .await
+        .expect("the database");
+    let args = newsgraph::config::DatabaseArgs {
+        database_url: Some(crate::process::server_url_with_database(&name).into()),
+        owner_database_url: None,
+        data_dir: std::path::PathBuf::from("unused"),
+        db_max_connections: 2,
+        db_statement_timeout: 7,
+    };
+
+    let database = newsgraph::database::Database::connect(&args)
+        .await
+        .expect("connected");
+    let row: (String, String, String) = sqlx::query_as(
+        "SELECT current_setting('statement_timeout'), current_setting('TimeZone'), \
+                (SELECT source FROM pg_settings WHERE name = 'statement_timeout')",
+    )
+    .fetch_one(&database.pool)
+    .await
+    .expect("the settings");
+
+    assert_eq!(row.0, "7s");
+    assert_eq!(row.1, "UTC");
+    // "client" when it comes in the startup packet, which a pooler such as PgBouncer refuses.
+    assert_eq!(row.2, "session");
+    database.close().await.expect("closed");
 }
