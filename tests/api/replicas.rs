@@ -288,3 +288,33 @@ fn a_write_sent_to_a_server_on_a_standby_is_refused_with_a_clear_503() {
     assert_eq!(problem["code"], "database_read_only");
     assert!(server.terminate());
 }
+
+#[test]
+fn reads_go_on_from_the_standby_while_the_primary_is_down() {
+    let cluster = Cluster::start(&[""]);
+    import_fixture(&cluster);
+    let server = split_server(&cluster, 1, 5);
+    assert!(wait_for_standbys(
+        server.addr,
+        Duration::from_secs(10),
+        all_in_rotation
+    ));
+    for path in READS {
+        assert_eq!(get_json(server.addr, path).0, 200, "{path}");
+    }
+
+    cluster.stop_server(0);
+    std::thread::sleep(Duration::from_secs(1));
+    let answers: Vec<(&str, u16)> = READS
+        .iter()
+        .map(|path| (*path, get_json(server.addr, path).0))
+        .collect();
+    let (ready, _) = get_json(server.addr, "/readyz");
+
+    assert!(
+        answers.iter().all(|(_, status)| *status == 200),
+        "{answers:?}"
+    );
+    assert_eq!(ready, 503, "not ready for writes without the primary");
+    assert!(server.terminate());
+}
