@@ -30,6 +30,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
 
 use crate::db::{GenericPlans, SessionSettings, replication};
 
@@ -110,6 +111,9 @@ struct Replica {
     name: String,
     address: String,
     target: Target,
+    /// A connection of its own for the checks, so that a standby busy with reads is not
+    /// taken for an unreachable one.
+    check: PgPool,
     in_rotation: AtomicBool,
     replayed: AtomicI64,
     reads: AtomicU64,
@@ -120,11 +124,14 @@ struct Replica {
 /// The primary, the standbys, and the rule that picks one for a read.
 pub struct Reads {
     primary: Target,
+    /// Connections of their own for reading the primary's position.
+    primary_check: PgPool,
     replicas: Vec<Replica>,
     max_lag: Duration,
     floor: AtomicI64,
-    /// Until when reads stay on the primary because the floor could not be read after a write.
-    pinned_until: Mutex<Option<Instant>>,
+    /// Set when the floor could not be read after a write: reads stay on the primary until a
+    /// check reads the primary's position and raises the floor to it.
+    pinned: AtomicBool,
     next: AtomicUsize,
     primary_reads: AtomicU64,
     retried: AtomicU64,
@@ -159,6 +166,7 @@ impl Reads {
             .map(|(index, standby)| Replica {
                 name: format!("replica-{}", index + 1),
                 address: standby.address,
+                check: check_pool(&standby.target.pool, 1),
                 target: standby.target,
                 in_rotation: AtomicBool::new(false),
                 replayed: AtomicI64::new(0),
@@ -168,11 +176,13 @@ impl Reads {
             .collect::<Vec<_>>();
         let split = !replicas.is_empty();
         let reads = Arc::new(Self {
+            // Writes read the position too.
+            primary_check: check_pool(&primary.pool, 2),
             primary,
             replicas,
             max_lag,
             floor: AtomicI64::new(0),
-            pinned_until: Mutex::new(None),
+            pinned: AtomicBool::new(false),
             next: AtomicUsize::new(0),
             primary_reads: AtomicU64::new(0),
             retried: AtomicU64::new(0),
@@ -196,7 +206,7 @@ impl Reads {
     /// Where the next read goes: a standby in rotation that has replayed the floor (taken in
     /// turn), else the primary; always the primary when `on_primary`.
     pub fn pick(&self, on_primary: bool) -> Chosen {
-        if !on_primary && !self.replicas.is_empty() && !self.pinned() {
+        if !on_primary && !self.replicas.is_empty() && !self.pinned.load(Ordering::Acquire) {
             let floor = self.floor.load(Ordering::Acquire);
             let count = self.replicas.len();
             let start = self.next.fetch_add(1, Ordering::Relaxed);
@@ -221,34 +231,28 @@ impl Reads {
         }
     }
 
-    fn pinned(&self) -> bool {
-        let mut pinned = self.pinned_until.lock().expect("the pin lock");
-        match *pinned {
-            Some(until) if Instant::now() < until => true,
-            Some(_) => {
-                *pinned = None;
-                false
-            }
-            None => false,
-        }
-    }
-
     /// Raises the floor to the primary's position now: called after a write commits and after
     /// an in-memory snapshot is loaded, so later reads see what they did. Without standbys it
-    /// does nothing. When the position cannot be read, reads stay on the primary for the
-    /// allowed lag (by then every standby in rotation has replayed the write).
+    /// does nothing. When the position cannot be read, reads stay on the primary until a check
+    /// reads it.
     pub async fn seen_primary(&self) {
         if self.replicas.is_empty() {
             return;
         }
-        match replication::primary_position(&self.primary.pool).await {
-            Ok(position) => {
+        let position = tokio::time::timeout(
+            CHECK_TIMEOUT,
+            replication::primary_position(&self.primary_check),
+        )
+        .await;
+        match position {
+            Ok(Ok(position)) => {
                 self.floor.fetch_max(position, Ordering::AcqRel);
             }
-            Err(error) => {
-                tracing::warn!(error = %error, "cannot read the primary's log position; reads stay on the primary for a while");
-                *self.pinned_until.lock().expect("the pin lock") =
-                    Some(Instant::now() + self.max_lag + CHECK_EVERY);
+            Ok(Err(_)) | Err(_) => {
+                tracing::warn!(
+                    "cannot read the primary's log position; reads stay on the primary until it can be read"
+                );
+                self.pinned.store(true, Ordering::Release);
             }
         }
     }
@@ -258,10 +262,11 @@ impl Reads {
     pub fn failed(&self, replica: usize) {
         self.retried.fetch_add(1, Ordering::Relaxed);
         if let Some(replica) = self.replicas.get(replica) {
+            let mut detail = replica.detail.lock().expect("the replica lock");
             if replica.in_rotation.swap(false, Ordering::AcqRel) {
                 tracing::warn!(replica = %replica.name, address = %replica.address, "a read failed on a standby; it is out of rotation until it answers a check");
             }
-            replica.detail.lock().expect("the replica lock").0 = Some(Out::Unreachable);
+            detail.0 = Some(Out::Unreachable);
         }
     }
 
@@ -296,17 +301,18 @@ impl Reads {
         let now = Instant::now();
         if let Ok(Ok(position)) = tokio::time::timeout(
             CHECK_TIMEOUT,
-            replication::primary_position(&self.primary.pool),
+            replication::primary_position(&self.primary_check),
         )
         .await
         {
             history.record(now, position, self.max_lag + 4 * CHECK_EVERY);
+            if self.pinned.load(Ordering::Acquire) {
+                self.floor.fetch_max(position, Ordering::AcqRel);
+                self.pinned.store(false, Ordering::Release);
+            }
         }
         let states = futures_util::future::join_all(self.replicas.iter().map(|replica| {
-            tokio::time::timeout(
-                CHECK_TIMEOUT,
-                replication::standby_state(&replica.target.pool),
-            )
+            tokio::time::timeout(CHECK_TIMEOUT, replication::standby_state(&replica.check))
         }))
         .await;
         for (replica, state) in self.replicas.iter().zip(states) {
@@ -341,6 +347,14 @@ impl Replica {
         }
         *detail = (out, lag.or(detail.1));
     }
+}
+
+/// A pool of `connections` beside `pool`, for the checks.
+fn check_pool(pool: &PgPool, connections: u32) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(CHECK_TIMEOUT)
+        .connect_lazy_with(pool.connect_options().as_ref().clone())
 }
 
 /// The primary's positions at the last checks, oldest first.

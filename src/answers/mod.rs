@@ -82,7 +82,7 @@ pub async fn matched(
     need: Need,
 ) -> sqlx::Result<Matched> {
     if let Some(index) = text_index
-        && let Some((snapshot, selected)) = index.select(filter).await?
+        && let Some((snapshot, selected)) = index.select(pool, filter).await?
     {
         let inner = match selected {
             Selected::Single(single)

@@ -44,6 +44,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let mut config = http_config(&args, &database_args);
             config.standbys = standbys;
             let state = http::state(database.pool.clone(), extractor, &config);
+            // What the start-up import wrote is read from standbys that have replayed it.
+            state.reads.seen_primary().await;
             if let Some(directory) = &state.directory {
                 directory.preload();
             }

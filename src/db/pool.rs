@@ -32,8 +32,10 @@ impl SessionSettings {
     /// Pool options whose connections get these settings as soon as they open, and
     /// generic plans when `generic`.
     pub fn pool_options(self, generic: bool) -> PgPoolOptions {
+        // sqlx's startup packet already asks for UTC (a parameter poolers track); said again
+        // here so that no server or pooler default can change how days are bucketed.
         let mut statements = format!(
-            "SET statement_timeout = '{}ms'",
+            "SET statement_timeout = '{}ms'; SET TimeZone = 'UTC'",
             self.statement_timeout.as_millis()
         );
         if generic {

@@ -279,13 +279,13 @@ async fn run(
     // the dashboard answers (which count the articles' entities in the text index) go to the
     // database until the index includes it.
     if applied.change.is_some() {
+        state.reads.seen_primary().await;
         if let Some(directory) = &state.directory {
             directory.invalidate();
         }
         if let Some(index) = &state.text_index {
             index.invalidate();
         }
-        state.reads.seen_primary().await;
     }
     respond(state, applied).await
 }

@@ -143,12 +143,16 @@ impl From<sqlx::Error> for ApiError {
 }
 
 /// Whether a SQLSTATE says the server went away or cannot take the query now, rather than
-/// that the query is wrong: a connection exception (class 08), an administrator's or crash
+/// that the query is wrong: a lost or refused connection (08000, 08003, 08006, 08001,
+/// 08004; not 08P01, a protocol violation, which is a bug), an administrator's or crash
 /// shutdown, a server still starting (57P01-57P03), or a standby cancelling a query that
 /// conflicts with the log it replays (40001, which newsgraph's own transactions, never
 /// serializable, raise only there).
 fn lost_connection(code: &str) -> bool {
-    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "40001")
+    matches!(
+        code,
+        "08000" | "08003" | "08006" | "08001" | "08004" | "57P01" | "57P02" | "57P03" | "40001"
+    )
 }
 
 /// Marks a response that reports the database unreachable, so that a read that failed on a

@@ -165,15 +165,16 @@ async fn store_articles(
         }
         let prepared: Vec<store::Prepared> = batch.into_iter().map(|(_, p)| p).collect();
         let outcome = store::store_batch(&state.pool, &version, &prepared).await;
-        // Whatever happened, the next read waits for a fresh entity directory.
+        // Whatever happened, reads wait for a standby that has replayed it (or go to the
+        // primary), and then for a fresh entity directory: in this order, so that no read
+        // picks a standby by the old floor and then reads the new directory.
+        state.reads.seen_primary().await;
         if let Some(directory) = &state.directory {
             directory.invalidate();
         }
         if let Some(index) = &state.text_index {
             index.invalidate();
         }
-        // And reads wait for a standby that has replayed it (or go to the primary).
-        state.reads.seen_primary().await;
         let outcome = outcome?;
         for (position, stored) in positions.into_iter().zip(outcome.articles) {
             result[position] = Some((stored.id.into(), stored.inserted));

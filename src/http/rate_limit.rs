@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
+use super::read_db::OnPrimary;
 
 /// How often idle buckets are forgotten.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
@@ -126,7 +127,8 @@ pub async fn rate_limit(
     request: Request,
     next: Next,
 ) -> Response {
-    if !limiter.is_limited() {
+    // A read run again on the primary after its standby failed was counted the first time.
+    if !limiter.is_limited() || request.extensions().get::<OnPrimary>().is_some() {
         return next.run(request).await;
     }
     let decision = limiter.decide(limiter.client(&request), Instant::now());

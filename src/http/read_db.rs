@@ -38,14 +38,23 @@ pub struct ReadDb {
 #[derive(Debug, Clone)]
 struct Choice(Arc<AtomicUsize>);
 
-/// Set on a retried request: its reads go to the primary.
+/// Set on a retried request: its reads go to the primary, and it is not counted again by
+/// the rate limit.
 #[derive(Debug, Clone, Copy)]
-struct OnPrimary;
+pub struct OnPrimary;
 
 impl FromRequestParts<AppState> for ReadDb {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        // The entity directory first: a rebuild it waits for (after a write) raises the floor
+        // before the pick, so the rows read are at least as new as the entities it holds. A
+        // failure is the handler's to report when it asks again.
+        if state.reads.is_split()
+            && let Some(directory) = &state.directory
+        {
+            let _ = directory.snapshot().await;
+        }
         let chosen = state
             .reads
             .pick(parts.extensions.get::<OnPrimary>().is_some());

@@ -174,8 +174,22 @@ impl TextIndex {
         Ok(())
     }
 
-    /// `q` parsed and stemmed by PostgreSQL, as tsquery text; remembered.
-    async fn tsquery(&self, q: &str) -> sqlx::Result<String> {
+    /// The snapshot while it is known to be current. When the change check cannot read the
+    /// primary (down, while reads go on from a standby), the database answers instead of the
+    /// request failing.
+    async fn current(&self) -> Option<Arc<Snapshot>> {
+        match self.refresher.get_if_current().await {
+            Ok(snapshot) => snapshot,
+            Err(error) => {
+                tracing::debug!(error = %error, "the full-text index cannot check for changes");
+                None
+            }
+        }
+    }
+
+    /// `q` parsed and stemmed by PostgreSQL (on `pool`, the request's database), as tsquery
+    /// text; remembered.
+    async fn tsquery(&self, pool: &PgPool, q: &str) -> sqlx::Result<String> {
         let lexemes = self.refresher.source();
         if let Some(text) = lexemes
             .parsed
@@ -185,7 +199,7 @@ impl TextIndex {
         {
             return Ok(text.clone());
         }
-        let text = text_index::tsquery_text(&lexemes.pool, q).await?;
+        let text = text_index::tsquery_text(pool, q).await?;
         let mut parsed = lexemes.parsed.lock().expect("the parsed queries lock");
         if parsed.len() >= PARSED_QUERIES {
             parsed.clear();
@@ -223,17 +237,18 @@ impl TextIndex {
     /// answer exactly (a phrase, `updated_since`), and the database must.
     pub async fn select(
         self: &Arc<Self>,
+        pool: &PgPool,
         filter: &ArticleFilter,
     ) -> sqlx::Result<Option<(Arc<Snapshot>, Selected)>> {
         if filter.updated_since.is_some() {
             return Ok(None);
         }
-        let Some(snapshot) = self.refresher.get_if_current().await? else {
+        let Some(snapshot) = self.current().await else {
             return Ok(None);
         };
         let parsed = match filter.q.as_deref() {
             Some(q) => {
-                let text = self.tsquery(q).await?;
+                let text = self.tsquery(pool, q).await?;
                 match query::parse(&text) {
                     Some(parsed) if !parsed.approximate => match parsed.query {
                         Some(query) => Some(query),
@@ -281,10 +296,10 @@ impl TextIndex {
         {
             return Ok(None);
         }
-        let Some(snapshot) = self.refresher.get_if_current().await? else {
+        let Some(snapshot) = self.current().await else {
             return Ok(None);
         };
-        let text = self.tsquery(q).await?;
+        let text = self.tsquery(&rows.0, q).await?;
         let Some(parsed) = query::parse(&text) else {
             return Ok(None);
         };
