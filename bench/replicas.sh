@@ -81,11 +81,12 @@ psql -qAt "$(url 0)" -c "SELECT id FROM articles ORDER BY random() LIMIT 500" >"
   awk '{print "/v1/articles/" $0}' "$work/ids"
 } >"$work/reads.paths"
 
-# CPU seconds spent so far by every PostgreSQL and newsgraph process alive.
+# CPU seconds spent so far by every PostgreSQL process and by newsgraph: "postgres newsgraph".
 server_cpu() {
   # Processes may end while they are read.
   { cat /proc/[0-9]*/stat 2>/dev/null || true; } \
-    | awk -v tick="$(getconf CLK_TCK)" '$2 == "(postgres)" || $2 == "(newsgraph)" {s += $14 + $15} END {printf "%.2f\n", s / tick}'
+    | awk -v tick="$(getconf CLK_TCK)" '$2 == "(postgres)" {p += $14 + $15} $2 == "(newsgraph)" {n += $14 + $15}
+        END {printf "%.2f %.2f\n", p / tick, n / tick}'
 }
 
 start_serve() {
@@ -112,7 +113,9 @@ run_wrk() {
   local requests errors
   requests=$(awk '/requests in/ {print $1}' "$work/$label.wrk")
   errors=$(awk '/Socket errors/ {print}' "$work/$label.wrk")
-  echo "$label $(python3 bench/wrk/summary.py "$work/$label.wrk") $requests $(awk -v a="$after" -v b="$before" 'BEGIN {printf "%.2f", a - b}') ${errors:+errors}" >>"$work/results.txt"
+  local spent
+  spent=$(awk -v a="$after" -v b="$before" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.2f %.2f", x[1] - y[1], x[2] - y[2]}')
+  echo "$label $(python3 bench/wrk/summary.py "$work/$label.wrk") $requests $spent ${errors:+errors}" >>"$work/results.txt"
   curl -s "http://127.0.0.1:$port/metrics" | grep -E '^newsgraph_reads' | sed "s/^/$label /" >>"$work/reads.txt" || true
 }
 
@@ -162,15 +165,17 @@ print(f"{articles} articles on a primary with two streaming standbys (pg_basebac
       "connections per pool (as many in total as single); split: the default pool size per "
       "standby; split-standby-restarted: split while standby 1 is stopped (pg_ctl stop -m "
       "fast) a quarter of the way in and started again half way.\n")
-print("| run | req/s | p50 ms | p99 ms | non-2xx | requests | CPU s | requests per CPU s |")
+print("| run | req/s | p50 ms | p99 ms | non-2xx | requests | CPU s: PostgreSQL + newsgraph | requests per CPU s |")
 print("|---|---|---|---|---|---|---|---|")
 base = None
 for label in ["single", "split-half", "split", "split-standby-restarted"]:
     v = rows.get(label)
     if not v:
         continue
-    rps, p50, p99, non2xx, requests, cpu = v[0], v[1], v[2], v[3], int(v[4]), float(v[5])
-    socket = " (socket errors)" if len(v) > 6 else ""
+    rps, p50, p99, non2xx, requests = v[0], v[1], v[2], v[3], int(v[4])
+    pg_cpu, ng_cpu = float(v[5]), float(v[6])
+    cpu = pg_cpu + ng_cpu
+    socket = " (socket errors)" if len(v) > 7 else ""
     if label == "split-standby-restarted":
         # The stopped standby's processes took their CPU time with them.
         print(f"| {label} | {rps} | {p50} | {p99} | {non2xx}{socket} | {requests} | n/a | n/a |")
@@ -179,7 +184,7 @@ for label in ["single", "split-half", "split", "split-standby-restarted"]:
     if label == "single":
         base = per
     ratio = f" ({per / base:.2f}x single)" if base and label != "single" else ""
-    print(f"| {label} | {rps} | {p50} | {p99} | {non2xx}{socket} | {requests} | {cpu:.1f} | {per:.0f}{ratio} |")
+    print(f"| {label} | {rps} | {p50} | {p99} | {non2xx}{socket} | {requests} | {pg_cpu:.1f} + {ng_cpu:.1f} = {cpu:.1f} | {per:.0f}{ratio} |")
 print("\nWhere reads went (`/metrics` at the end of each run):\n")
 for label, line in reads:
     print(f"- {label}: `{line.strip()}`")

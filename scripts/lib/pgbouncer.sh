@@ -9,13 +9,8 @@
 # soon after its last client left (PostgreSQL waits up to 5 s for other sessions to end); the
 # `extra_float_digits` startup parameter that sqlx::test's connections send is ignored.
 
-pgbouncer_as_owner() {
-  if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
-  else
-    "$@"
-  fi
-}
+# shellcheck source=scripts/lib/throwaway-pg.sh
+source "$(dirname "${BASH_SOURCE[0]}")/throwaway-pg.sh"
 
 pgbouncer_start() {
   local mode=${1:-session} target host port database user
@@ -55,7 +50,7 @@ EOF
   if [ "$(id -u)" = 0 ]; then
     chown -R postgres: "$PGBOUNCER_DIR"
   fi
-  pgbouncer_as_owner pgbouncer -d "$PGBOUNCER_DIR/pgbouncer.ini" \
+  throwaway_pg_as_owner pgbouncer -d "$PGBOUNCER_DIR/pgbouncer.ini" \
     || { cat "$PGBOUNCER_DIR/pgbouncer.log" >&2; return 1; }
   PGBOUNCER_SERVER_URL=$DATABASE_URL
   export DATABASE_URL="postgres://$user@127.0.0.1:$PGBOUNCER_PORT/$database"

@@ -23,6 +23,20 @@ fn import_fixture(cluster: &Cluster) {
     assert!(status.success());
 }
 
+/// A primary and a standby per entry of `standbys` (extra settings each), the fixture
+/// imported into the primary, and `serve` reading from every standby, all in rotation.
+fn split(standbys: &[&str], max_lag: u64) -> (Cluster, Server) {
+    let cluster = Cluster::start(standbys);
+    import_fixture(&cluster);
+    let server = split_server(&cluster, standbys.len(), max_lag);
+    assert!(
+        wait_for_standbys(server.addr, Duration::from_secs(10), all_in_rotation),
+        "{:?}",
+        self::standbys(server.addr)
+    );
+    (cluster, server)
+}
+
 /// `serve` on the primary, reading from every standby of `cluster`.
 fn split_server(cluster: &Cluster, standbys: usize, max_lag: u64) -> Server {
     Server::start(|command| {
@@ -112,14 +126,7 @@ fn word(number: usize) -> String {
 fn reads_go_to_the_standbys_and_a_client_reads_its_own_writes_at_once() {
     // The second standby applies every commit two seconds late: a read that went to it right
     // after a write would miss the write.
-    let cluster = Cluster::start(&["", "recovery_min_apply_delay = '2s'"]);
-    import_fixture(&cluster);
-    let server = split_server(&cluster, 2, 30);
-    assert!(
-        wait_for_standbys(server.addr, Duration::from_secs(10), all_in_rotation),
-        "{:?}",
-        standbys(server.addr)
-    );
+    let (_cluster, server) = split(&["", "recovery_min_apply_delay = '2s'"], 30);
 
     let mut missed = Vec::new();
     for number in 0..12 {
@@ -156,14 +163,7 @@ fn reads_go_to_the_standbys_and_a_client_reads_its_own_writes_at_once() {
 
 #[test]
 fn a_standby_further_behind_than_the_allowed_lag_is_taken_out_and_comes_back() {
-    let cluster = Cluster::start(&["", "recovery_min_apply_delay = '3s'"]);
-    import_fixture(&cluster);
-    let server = split_server(&cluster, 2, 1);
-    assert!(wait_for_standbys(
-        server.addr,
-        Duration::from_secs(10),
-        all_in_rotation
-    ));
+    let (_cluster, server) = split(&["", "recovery_min_apply_delay = '3s'"], 1);
 
     post_article(server.addr, 1, &word(1));
     let behind = wait_for_standbys(server.addr, Duration::from_secs(5), |standbys| {
@@ -190,14 +190,7 @@ const READS: [&str; 8] = [
 
 #[test]
 fn no_read_fails_while_a_standby_is_stopped_and_restarted_and_another_is_promoted() {
-    let cluster = Cluster::start(&["", ""]);
-    import_fixture(&cluster);
-    let server = split_server(&cluster, 2, 5);
-    assert!(wait_for_standbys(
-        server.addr,
-        Duration::from_secs(10),
-        all_in_rotation
-    ));
+    let (cluster, server) = split(&["", ""], 5);
     let addr = server.addr;
     let stop = Arc::new(AtomicBool::new(false));
     let answered = Arc::new(AtomicU64::new(0));
@@ -291,14 +284,7 @@ fn a_write_sent_to_a_server_on_a_standby_is_refused_with_a_clear_503() {
 
 #[test]
 fn reads_go_on_from_the_standby_while_the_primary_is_down() {
-    let cluster = Cluster::start(&[""]);
-    import_fixture(&cluster);
-    let server = split_server(&cluster, 1, 5);
-    assert!(wait_for_standbys(
-        server.addr,
-        Duration::from_secs(10),
-        all_in_rotation
-    ));
+    let (cluster, server) = split(&[""], 5);
     for path in READS {
         assert_eq!(get_json(server.addr, path).0, 200, "{path}");
     }
