@@ -129,9 +129,11 @@ pub struct Reads {
     replicas: Vec<Replica>,
     max_lag: Duration,
     floor: AtomicI64,
-    /// Set when the floor could not be read after a write: reads stay on the primary until a
-    /// check reads the primary's position and raises the floor to it.
-    pinned: AtomicBool,
+    /// Counts the times the floor could not be read after a write; reads stay on the primary
+    /// until a check that began after the last of them reads the primary's position and raises
+    /// the floor to it (`unpinned` is the count that check saw).
+    pins: AtomicU64,
+    unpinned: AtomicU64,
     next: AtomicUsize,
     primary_reads: AtomicU64,
     retried: AtomicU64,
@@ -182,7 +184,8 @@ impl Reads {
             replicas,
             max_lag,
             floor: AtomicI64::new(0),
-            pinned: AtomicBool::new(false),
+            pins: AtomicU64::new(0),
+            unpinned: AtomicU64::new(0),
             next: AtomicUsize::new(0),
             primary_reads: AtomicU64::new(0),
             retried: AtomicU64::new(0),
@@ -198,15 +201,11 @@ impl Reads {
         !self.replicas.is_empty()
     }
 
-    /// The primary.
-    pub fn primary(&self) -> &Target {
-        &self.primary
-    }
-
     /// Where the next read goes: a standby in rotation that has replayed the floor (taken in
     /// turn), else the primary; always the primary when `on_primary`.
     pub fn pick(&self, on_primary: bool) -> Chosen {
-        if !on_primary && !self.replicas.is_empty() && !self.pinned.load(Ordering::Acquire) {
+        let pinned = self.pins.load(Ordering::Acquire) > self.unpinned.load(Ordering::Acquire);
+        if !on_primary && !self.replicas.is_empty() && !pinned {
             let floor = self.floor.load(Ordering::Acquire);
             let count = self.replicas.len();
             let start = self.next.fetch_add(1, Ordering::Relaxed);
@@ -252,7 +251,7 @@ impl Reads {
                 tracing::warn!(
                     "cannot read the primary's log position; reads stay on the primary until it can be read"
                 );
-                self.pinned.store(true, Ordering::Release);
+                self.pins.fetch_add(1, Ordering::AcqRel);
             }
         }
     }
@@ -299,6 +298,7 @@ impl Reads {
     /// One check: the primary's position, then every standby's state.
     async fn check(&self, history: &mut Positions) {
         let now = Instant::now();
+        let pins = self.pins.load(Ordering::Acquire);
         if let Ok(Ok(position)) = tokio::time::timeout(
             CHECK_TIMEOUT,
             replication::primary_position(&self.primary_check),
@@ -306,9 +306,10 @@ impl Reads {
         .await
         {
             history.record(now, position, self.max_lag + 4 * CHECK_EVERY);
-            if self.pinned.load(Ordering::Acquire) {
+            if pins > self.unpinned.load(Ordering::Acquire) {
+                // Every write pinned before this check began committed before this position.
                 self.floor.fetch_max(position, Ordering::AcqRel);
-                self.pinned.store(false, Ordering::Release);
+                self.unpinned.fetch_max(pins, Ordering::AcqRel);
             }
         }
         let states = futures_util::future::join_all(self.replicas.iter().map(|replica| {
