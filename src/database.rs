@@ -179,9 +179,13 @@ pub fn session(args: &DatabaseArgs) -> SessionSettings {
     }
 }
 
-/// The connection options every pool of newsgraph's uses.
+/// The connection options every pool of newsgraph's uses. No `extra_float_digits` in the
+/// startup packet: a pooler such as PgBouncer refuses parameters it does not track (and every
+/// value travels in binary anyway); the session settings are `SET` once connected
+/// ([`SessionSettings`]).
 fn session_options(options: PgConnectOptions) -> PgConnectOptions {
-    SessionSettings::connect_options(options)
+    options
+        .extra_float_digits(None)
         .application_name("newsgraph")
         // Import batches take a second or two by design; only warn about real outliers.
         .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT)

@@ -14,6 +14,7 @@ use crate::database::Database;
 use crate::feed::Feed;
 use crate::http::{self, HttpConfig};
 use crate::ingest::{self, ImportOptions, formats};
+use crate::replicas::Standby;
 use crate::shutdown::Signals;
 
 use super::load_extractor;
@@ -41,8 +42,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let prepared = prepare(&database, &args, &extractor, &mut signals).await;
     let served = match prepared {
         Ok(true) => {
-            let mut config = http_config(&args, &database_args);
-            config.standbys = standbys;
+            let config = http_config(&args, &database_args, standbys);
             let state = http::state(database.pool.clone(), extractor, &config);
             // What the start-up import wrote is read from standbys that have replayed it.
             state.reads.seen_primary().await;
@@ -85,7 +85,7 @@ fn statement_timeout(configured: u64, request_timeout: u64) -> u64 {
     configured.min(below)
 }
 
-fn http_config(args: &ServeArgs, database: &DatabaseArgs) -> HttpConfig {
+fn http_config(args: &ServeArgs, database: &DatabaseArgs, standbys: Vec<Standby>) -> HttpConfig {
     HttpConfig {
         request_timeout: args.request_timeout(),
         export_timeout: Duration::from_secs(args.export_timeout),
@@ -107,7 +107,7 @@ fn http_config(args: &ServeArgs, database: &DatabaseArgs) -> HttpConfig {
         ui: !args.no_ui,
         rollup_min_articles: args.rollup_min_articles,
         jobs: ImportOptions::from(&args.pipeline).jobs,
-        standbys: Vec::new(),
+        standbys,
         read_max_lag: Duration::from_secs(args.read_max_lag),
         session: crate::database::session(database),
     }

@@ -3,15 +3,14 @@
 //!
 //! Session settings are sent as `SET` statements once a connection is open, not as the
 //! startup packet's `options`: a connection pooler such as PgBouncer accepts only the few
-//! startup parameters it tracks and refuses a connection that sends others. For the same
-//! reason the pools do not send `extra_float_digits` (irrelevant here: every value travels in
-//! binary).
+//! startup parameters it tracks and refuses a connection that sends others (for the same
+//! reason `database` sends no `extra_float_digits`).
 
 use std::time::Duration;
 
 use sqlx::Executor;
 use sqlx::PgPool;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgPoolOptions;
 
 /// The settings every session of newsgraph's pools gets.
 #[derive(Debug, Clone, Copy)]
@@ -48,11 +47,6 @@ impl SessionSettings {
                 Ok(())
             })
         })
-    }
-
-    /// `options` without what a pooler would refuse in the startup packet.
-    pub fn connect_options(options: PgConnectOptions) -> PgConnectOptions {
-        options.extra_float_digits(None)
     }
 }
 
