@@ -461,11 +461,11 @@ pub struct ServeArgs {
     )]
     pub entity_directory: bool,
 
-    /// Hold every article's lexemes in memory (about 2 bytes per distinct word of each
-    /// article) so that `GET /v1/articles?q=` pages newest or oldest first walk posting lists
-    /// instead of the database. The database still answers while the index is rebuilt after a
-    /// change (within seconds) and for relevance order or entity filters. `false` answers every
-    /// full-text query from the database.
+    /// Hold every article's lexemes in memory (about 4 bytes per distinct word of each
+    /// article) so that `GET /v1/articles?q=` pages newest or oldest first, and one word's
+    /// pages by relevance, walk posting lists instead of the database. The database still
+    /// answers while the index is rebuilt after a change (within seconds), several words by
+    /// relevance, and entity filters. `false` answers every full-text query from the database.
     #[arg(
         long,
         env = "NEWSGRAPH_TEXT_INDEX",

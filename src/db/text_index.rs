@@ -17,18 +17,18 @@ pub struct IndexRow {
     pub published_at: Option<DateTime<Utc>>,
     /// Source.
     pub source_id: i32,
-    /// The distinct lexemes of its `search` vector.
-    pub lexemes: Vec<String>,
+    /// Its `search` vector's text form: lexemes, positions and weights.
+    pub search: String,
     /// The entities it names.
     pub entity_ids: Vec<Uuid>,
 }
 
-/// Every article's lexemes and entities, in list order (newest first, undated last, ties by
+/// Every article's search vector and entities, in list order (newest first, undated last, ties by
 /// id descending), streamed.
 pub fn rows<'c>(conn: &'c mut PgConnection) -> BoxStream<'c, sqlx::Result<IndexRow>> {
     sqlx::query_as!(
         IndexRow,
-        r#"SELECT a.id, a.published_at, a.source_id, tsvector_to_array(a.search) AS "lexemes!",
+        r#"SELECT a.id, a.published_at, a.source_id, a.search::text AS "search!",
                   ARRAY(SELECT x.entity_id FROM article_entities x WHERE x.article_id = a.id)
                       AS "entity_ids!"
            FROM articles a

@@ -1,7 +1,10 @@
 //! The full-text index: every article's lexemes held in memory by `serve`, as posting lists
 //! over the articles numbered in list order (newest first), so that "the newest articles
 //! matching q" walks the lists from the front and stops after one page, however common the
-//! words are or however old their matches. PostgreSQL alone either walks the date index
+//! words are or however old their matches. Each word's articles are also kept grouped by the
+//! word's `ts_rank_cd` in them (computed from the stored vector, see [`rank`]), so that "the
+//! best matches of one word" (`sort=relevance`) is read from the front as well, where the
+//! database ranks every match. PostgreSQL alone either walks the date index
 //! testing every article (slow when the words are rare among recent articles) or reads every
 //! match before sorting (slow when they are common); the planner cannot tell which from its
 //! statistics, and either choice costs hundreds of milliseconds at 240,000 articles.
@@ -24,6 +27,7 @@ pub mod facts;
 pub mod memo;
 pub mod postings;
 pub mod query;
+pub mod rank;
 pub mod snapshot;
 
 use std::collections::HashMap;
@@ -43,7 +47,8 @@ use crate::domain::Named;
 use crate::refresher::{Refresher, Source, Timing};
 use crate::replicas::Reads;
 use facts::{EntityFacts, FactsBuilder};
-use snapshot::{Bounds, Builder, Selection, Walk};
+use query::Query;
+use snapshot::{Bounds, Builder, Matches, RankedBounds, Selection};
 pub use snapshot::{Selected, Single, Snapshot};
 
 /// How long the last change check holds before a request checks again.
@@ -289,11 +294,7 @@ impl TextIndex {
         filter: &ArticleFilter,
         request: &PageRequest,
     ) -> sqlx::Result<Option<Page<ArticleRow>>> {
-        if !filter.entities.is_empty()
-            || filter.kind.is_some()
-            || filter.updated_since.is_some()
-            || request.sort == ArticleSort::Relevance
-        {
+        if !filter.entities.is_empty() || filter.kind.is_some() || filter.updated_since.is_some() {
             return Ok(None);
         }
         let Some(snapshot) = self.current().await else {
@@ -303,7 +304,8 @@ impl TextIndex {
         let Some(parsed) = query::parse(&text) else {
             return Ok(None);
         };
-        let empty = || Page::from_overfetch(Vec::new(), request.limit, request.sort.as_str(), key);
+        let empty =
+            || Page::from_overfetch(Vec::new(), request.limit, request.sort.as_str(), date_key);
         let Some(query) = parsed.query else {
             return Ok(Some(empty()));
         };
@@ -314,6 +316,21 @@ impl TextIndex {
             },
             None => None,
         };
+        if request.sort == ArticleSort::Relevance {
+            // A word alone: its rank in every article is known here. The database ranks the
+            // rest (several words' covers depend on where each occurs).
+            let Query::Term(term) = &query else {
+                return Ok(None);
+            };
+            let bounds = RankedBounds {
+                from: filter.from,
+                to: filter.to,
+                source,
+                after: request.after.as_ref(),
+            };
+            let walk = snapshot.ranked(term, bounds);
+            return self.fetch(rows, walk, &text, request, false).await;
+        }
         let walk = snapshot.walk(
             &query,
             Bounds {
@@ -332,7 +349,7 @@ impl TextIndex {
     async fn fetch(
         &self,
         rows_from: &GenericPlans,
-        mut walk: Walk<'_>,
+        mut walk: impl Matches,
         tsquery: &str,
         request: &PageRequest,
         approximate: bool,
@@ -356,6 +373,10 @@ impl TextIndex {
                 rows.extend(ids.iter().filter_map(|id| found.remove(id)));
             }
             if rows.len() >= need || walk.is_done() {
+                let key = match request.sort {
+                    ArticleSort::Relevance => rank_key,
+                    ArticleSort::Newest | ArticleSort::Oldest => date_key,
+                };
                 return Ok(Some(Page::from_overfetch(
                     rows,
                     request.limit,
@@ -369,9 +390,18 @@ impl TextIndex {
     }
 }
 
-/// The position a page row continues from.
-fn key(row: &ArticleRow) -> (SortKey, Uuid) {
+/// The position a page row continues from, by date.
+fn date_key(row: &ArticleRow) -> (SortKey, Uuid) {
     (SortKey::Date(row.published_at), row.id.uuid())
+}
+
+/// The position a page row continues from, by relevance (the rank the database computed
+/// for the row, which is the one the index ordered by).
+fn rank_key(row: &ArticleRow) -> (SortKey, Uuid) {
+    (
+        SortKey::Number(f64::from(row.rank.unwrap_or_default())),
+        row.id.uuid(),
+    )
 }
 
 /// Reads every article's lexemes and entities and indexes them on a blocking thread as they
@@ -400,9 +430,9 @@ async fn build(pool: &PgPool) -> sqlx::Result<(Snapshot, ChangeMarker)> {
     let builder = tokio::task::spawn_blocking(move || {
         let mut builder = Builder::new(FactsBuilder::new(entities));
         while let Some(row) = receiver.blocking_recv() {
-            builder.add(row);
+            builder.add(row)?;
         }
-        builder.finish(sources)
+        Ok::<_, String>(builder.finish(sources))
     });
     let mut rows = text_index::rows(&mut tx);
     let mut failure = None;
@@ -422,12 +452,13 @@ async fn build(pool: &PgPool) -> sqlx::Result<(Snapshot, ChangeMarker)> {
     drop(rows);
     drop(sender);
     tx.rollback().await?;
-    let snapshot = builder
+    let built = builder
         .await
         .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?;
     if let Some(error) = failure {
         return Err(error);
     }
+    let snapshot = built.map_err(|error| sqlx::Error::Decode(error.into()))?;
     tracing::info!(
         articles = snapshot.len(),
         lexemes = snapshot.lexemes(),

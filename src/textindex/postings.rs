@@ -148,7 +148,8 @@ impl Postings {
     }
 }
 
-fn write_varint(bytes: &mut Vec<u8>, mut value: u32) {
+/// Appends `value` as a varint (7 bits a byte, low first).
+pub(crate) fn write_varint(bytes: &mut Vec<u8>, mut value: u32) {
     while value >= 0x80 {
         bytes.push((value as u8) | 0x80);
         value >>= 7;
@@ -158,7 +159,7 @@ fn write_varint(bytes: &mut Vec<u8>, mut value: u32) {
 
 /// A value and the bytes it took. Input comes from [`write_varint`]; a truncated one ends
 /// where the slice does.
-fn read_varint(bytes: &[u8]) -> (u32, usize) {
+pub(crate) fn read_varint(bytes: &[u8]) -> (u32, usize) {
     let mut value = 0u32;
     let mut shift = 0;
     for (index, byte) in bytes.iter().enumerate() {

@@ -10,14 +10,18 @@ use std::ops::Range;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+mod ranked;
 mod select;
 
+use ranked::{Groups, IdOrder, RankCodes};
+pub use ranked::{RankedBounds, RankedWalk};
 pub use select::{Selected, Selection, Single};
 
 use super::facts::{Facts, FactsBuilder};
 use super::memo::Memo;
 use super::postings::Postings;
 use super::query::Query;
+use super::rank;
 use crate::db::article_search::ArticleSort;
 use crate::db::listing::{Position, SortKey};
 use crate::db::text_index::IndexRow;
@@ -38,11 +42,30 @@ impl Doc {
     }
 }
 
+/// One word's articles: in list order, and in relevance order.
+#[derive(Debug, Default)]
+struct Term {
+    postings: Postings,
+    ranked: Groups,
+}
+
+impl Term {
+    fn heap_bytes(&self) -> usize {
+        self.postings.heap_bytes()
+            + self
+                .ranked
+                .iter()
+                .map(|(_, postings)| postings.heap_bytes() + std::mem::size_of::<(f32, Postings)>())
+                .sum::<usize>()
+    }
+}
+
 /// One build of the index.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     docs: Vec<Doc>,
-    terms: HashMap<Box<str>, Postings>,
+    ids: IdOrder,
+    terms: HashMap<Box<str>, Term>,
     sources: HashMap<String, i32>,
     facts: Facts,
     memo: Memo,
@@ -88,9 +111,12 @@ impl Snapshot {
         let terms: usize = self
             .terms
             .iter()
-            .map(|(term, postings)| term.len() + postings.heap_bytes() + 64)
+            .map(|(word, term)| word.len() + term.heap_bytes() + 64)
             .sum();
-        terms + self.docs.capacity() * std::mem::size_of::<Doc>() + self.facts.heap_bytes()
+        terms
+            + self.docs.capacity() * std::mem::size_of::<Doc>()
+            + self.ids.heap_bytes()
+            + self.facts.heap_bytes()
     }
 
     /// The entities of the articles, and the articles of the entities.
@@ -157,7 +183,9 @@ impl Snapshot {
 
     fn compile<'a>(&'a self, query: &Query) -> Node<'a> {
         match query {
-            Query::Term(term) => Node::Term(self.terms.get(term.as_str())),
+            Query::Term(term) => {
+                Node::Term(self.terms.get(term.as_str()).map(|term| &term.postings))
+            }
             Query::And(parts) => Node::And(parts.iter().map(|part| self.compile(part)).collect()),
             Query::Or(parts) => Node::Or(parts.iter().map(|part| self.compile(part)).collect()),
             Query::Not(part) => Node::Not(Box::new(self.compile(part))),
@@ -240,6 +268,34 @@ pub struct Bounds<'p> {
     pub after: Option<&'p Position>,
 }
 
+/// The matches of a walk, taken a few at a time.
+pub trait Matches {
+    /// The next `wanted` matching ids (fewer at the end).
+    fn take(&mut self, wanted: usize) -> Vec<Uuid>;
+    /// Whether every match has been taken.
+    fn is_done(&self) -> bool;
+}
+
+impl Matches for Walk<'_> {
+    fn take(&mut self, wanted: usize) -> Vec<Uuid> {
+        Walk::take(self, wanted)
+    }
+
+    fn is_done(&self) -> bool {
+        Walk::is_done(self)
+    }
+}
+
+impl Matches for RankedWalk<'_> {
+    fn take(&mut self, wanted: usize) -> Vec<Uuid> {
+        RankedWalk::take(self, wanted)
+    }
+
+    fn is_done(&self) -> bool {
+        RankedWalk::is_done(self)
+    }
+}
+
 /// A walk over one query's matches in list order.
 pub struct Walk<'a> {
     snapshot: &'a Snapshot,
@@ -292,7 +348,9 @@ impl Walk<'_> {
 #[derive(Debug, Default)]
 pub struct Builder {
     docs: Vec<Doc>,
-    terms: HashMap<Box<str>, Postings>,
+    /// Each word's postings and, per posting, the code of its rank.
+    terms: HashMap<Box<str>, (Postings, Vec<u8>)>,
+    ranks: RankCodes,
     facts: FactsBuilder,
 }
 
@@ -305,8 +363,15 @@ impl Builder {
         }
     }
 
-    /// Adds one article, the next in list order.
-    pub fn add(&mut self, row: IndexRow) {
+    /// Adds one article, the next in list order; an error names an article whose `search`
+    /// vector is not in the form PostgreSQL prints.
+    pub fn add(&mut self, row: IndexRow) -> Result<(), String> {
+        let Some(lexemes) = rank::lexemes(&row.search) else {
+            return Err(format!(
+                "article {}: its search vector could not be read: {:.80}",
+                row.id, row.search
+            ));
+        };
         let ordinal = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
         self.docs.push(Doc {
             key: row
@@ -316,28 +381,43 @@ impl Builder {
             source: row.source_id,
         });
         self.facts.add(ordinal, &row.entity_ids);
-        for lexeme in row.lexemes {
-            match self.terms.get_mut(lexeme.as_str()) {
-                Some(postings) => postings.push(ordinal),
-                None => {
-                    let mut postings = Postings::default();
-                    postings.push(ordinal);
-                    self.terms.insert(lexeme.into_boxed_str(), postings);
-                }
+        for ranked in lexemes {
+            let (postings, codes) = match self.terms.get_mut(ranked.lexeme.as_str()) {
+                Some(term) => term,
+                None => self
+                    .terms
+                    .entry(ranked.lexeme.into_boxed_str())
+                    .or_default(),
+            };
+            let before = postings.len();
+            postings.push(ordinal);
+            if postings.len() > before {
+                self.ranks.push(codes, ranked.rank);
             }
         }
+        Ok(())
     }
 
     /// The snapshot, with the sources' ids by domain.
     pub fn finish(mut self, sources: HashMap<String, i32>) -> Snapshot {
-        for postings in self.terms.values_mut() {
-            postings.shrink();
-        }
-        self.terms.shrink_to_fit();
         self.docs.shrink_to_fit();
+        let (ids, positions) = IdOrder::of(&self.docs);
+        let mut scratch = Vec::new();
+        let terms = self
+            .terms
+            .drain()
+            .map(|(word, (mut postings, codes))| {
+                postings.shrink();
+                let ranked = self
+                    .ranks
+                    .groups(&postings, &codes, &positions, &mut scratch);
+                (word, Term { postings, ranked })
+            })
+            .collect();
         Snapshot {
             docs: self.docs,
-            terms: self.terms,
+            ids,
+            terms,
             sources,
             facts: self.facts.finish(),
             memo: Memo::default(),
@@ -408,16 +488,34 @@ mod tests {
         }
     }
 
+    /// The text form of a tsvector of `words`, at positions 1, 2, ... (weight D).
+    fn tsvector(words: &[&str]) -> String {
+        let mut positions: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+        for (at, word) in words.iter().enumerate() {
+            positions
+                .entry(word)
+                .or_default()
+                .push((at + 1).to_string());
+        }
+        positions
+            .iter()
+            .map(|(word, at)| format!("'{word}':{}", at.join(",")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     fn snapshot(docs: &[TestDoc]) -> Snapshot {
         let mut builder = Builder::default();
         for doc in docs {
-            builder.add(IndexRow {
-                id: doc.id,
-                published_at: doc.day.map(date),
-                source_id: doc.source,
-                lexemes: doc.words.iter().map(|w| (*w).to_owned()).collect(),
-                entity_ids: Vec::new(),
-            });
+            builder
+                .add(IndexRow {
+                    id: doc.id,
+                    published_at: doc.day.map(date),
+                    source_id: doc.source,
+                    search: tsvector(&doc.words),
+                    entity_ids: Vec::new(),
+                })
+                .expect("a tsvector");
         }
         builder.finish(HashMap::new())
     }

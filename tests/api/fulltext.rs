@@ -120,13 +120,149 @@ async fn index_pages_are_the_database_pages(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "newsgraph::MIGRATOR")]
-async fn relevance_order_and_entity_filters_are_left_to_the_database(pool: PgPool) {
+async fn index_pages_by_relevance_are_the_database_pages(pool: PgPool) {
+    load_sample_and_fixture(&pool).await;
+    let (indexed, index) = app_with_index(&pool, true).await;
+    let (database, _) = app_with_index(&pool, false).await;
+    let index = index.expect("an index");
+
+    // Words alone, common and rare; "-the" and "the" are only a stop word (no match).
+    let queries = [
+        "bulgaria",
+        "Dobréva",
+        "said",
+        "minister",
+        "police",
+        "the",
+        "-the",
+        "zzzunknownword",
+    ];
+    let variants = [
+        "",
+        "&from=2023-01-01",
+        "&to=2020-01-01",
+        "&source=en.wikinews.org",
+        "&source=no.such.source",
+    ];
+    let mut requests = 0;
+    let mut paged = 0;
+    for q in queries {
+        for variant in variants {
+            let uri = format!("/v1/articles?q={q}&sort=relevance{variant}&limit=2&fields=id");
+            let (from_index, pages) = all_ids(&indexed, &uri).await;
+            let (from_database, _) = all_ids(&database, &uri).await;
+            assert_eq!(from_index, from_database, "{uri}");
+            requests += pages;
+            paged += usize::from(pages > 2);
+        }
+    }
+
+    assert!(paged >= 5, "too few queries reach a third page: {paged}");
+    assert_eq!(index_answers(&index.stats()), (requests as u64, 0));
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn the_top_20_by_relevance_of_every_common_word_is_the_databases(pool: PgPool) {
+    load_sample_and_fixture(&pool).await;
+    let (indexed, index) = app_with_index(&pool, true).await;
+    let (database, _) = app_with_index(&pool, false).await;
+    let index = index.expect("an index");
+    // The 200 words most articles hold, as PostgreSQL stemmed them: web-search syntax
+    // parses and stems a lexeme back to itself for all but a few (checked below).
+    let words: Vec<String> = sqlx::query_scalar(
+        "SELECT word FROM ts_stat('SELECT search FROM articles') WHERE word ~ '^[a-z]+$' \
+         ORDER BY ndoc DESC, word LIMIT 200",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("the words");
+
+    let mut same = 0;
+    let mut matched = 0;
+    for word in &words {
+        let uri = format!("/v1/articles?q={word}&sort=relevance&limit=20&fields=id");
+        let from_index = get(&indexed, &uri).await.json();
+        let from_database = get(&database, &uri).await.json();
+        matched += from_database["data"].as_array().expect("data").len();
+        same += usize::from(from_index["data"] == from_database["data"]);
+    }
+
+    assert!(matched > 1000, "the words match too little: {matched}");
+    assert_eq!(
+        same,
+        words.len(),
+        "pages that differ: {}",
+        words.len() - same
+    );
+    let (answered, declined) = index_answers(&index.stats());
+    assert!(
+        answered >= 190 && declined == 0,
+        "{answered} answered, {declined} declined"
+    );
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn a_words_rank_from_the_stored_vector_is_ts_rank_cd_to_the_bit(pool: PgPool) {
+    load_sample_and_fixture(&pool).await;
+    // A word in the title and many times in the body, and one with many positions.
+    let body = "Quokka quokka. ".repeat(40) + &"Wombat ".repeat(300);
+    sqlx::query(
+        "INSERT INTO sources (domain, name) VALUES ('ranks.example', 'Ranks') ON CONFLICT DO NOTHING",
+    )
+    .execute(&pool)
+    .await
+    .expect("a source");
+    sqlx::query(
+        "INSERT INTO articles (id, url, title, body, source_id, content_hash, extractor_version) \
+         SELECT gen_random_uuid(), 'https://ranks.example/1', 'Quokka wombat quokka', $1, id, \
+                sha256(convert_to($1, 'UTF8')), 'test' \
+         FROM sources WHERE domain = 'ranks.example'",
+    )
+    .bind(&body)
+    .execute(&pool)
+    .await
+    .expect("an article");
+
+    // Every word of every article, its rank for a query of that word alone, and the vector.
+    let rows: Vec<(String, String, f32)> = sqlx::query_as(
+        "SELECT a.search::text, u.lexeme, \
+                ts_rank_cd(a.search, ('''' || replace(replace(u.lexeme, '\\', '\\\\'), '''', '''''') \
+                                      || '''')::tsquery) \
+         FROM articles a, unnest(a.search) u",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("the ranks");
+
+    let mut checked = 0;
+    let mut above_one = 0;
+    for (search, lexeme, expected) in &rows {
+        let ranked = newsgraph::textindex::rank::lexemes(search).expect("a readable vector");
+        let found = ranked
+            .iter()
+            .find(|ranked| &ranked.lexeme == lexeme)
+            .unwrap_or_else(|| panic!("{lexeme} not read from {search:.200}"));
+        assert_eq!(
+            found.rank.to_bits(),
+            expected.to_bits(),
+            "{lexeme}: {} != {expected}",
+            found.rank
+        );
+        checked += 1;
+        above_one += usize::from(*expected > 1.0);
+    }
+    assert!(checked > 10_000, "too few words: {checked}");
+    assert!(above_one > 100, "too few words rank above 1: {above_one}");
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn several_words_by_relevance_and_entity_filters_are_left_to_the_database(pool: PgPool) {
     load_sample_and_fixture(&pool).await;
     let (app, index) = app_with_index(&pool, true).await;
     let index = index.expect("an index");
 
     for uri in [
-        "/v1/articles?q=bulgaria&sort=relevance",
+        "/v1/articles?q=bulgaria%20government&sort=relevance",
         "/v1/articles?q=bulgaria&entity=bulgaria",
         "/v1/articles?q=bulgaria&type=person",
     ] {

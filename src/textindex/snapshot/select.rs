@@ -74,7 +74,7 @@ impl Snapshot {
         static EMPTY: Postings = Postings::EMPTY;
         match single {
             Single::Entity(ordinal) => self.facts.docs_of(*ordinal),
-            Single::Term(term) => self.terms.get(term).unwrap_or(&EMPTY),
+            Single::Term(term) => self.terms.get(term).map_or(&EMPTY, |term| &term.postings),
         }
     }
 
