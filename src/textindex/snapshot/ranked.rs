@@ -1,8 +1,13 @@
 //! Relevance order for a one-word query: each word's articles grouped by their rank for it
 //! (`ts_rank_cd`, highest first; see [`crate::textindex::rank`]), and within a group by id,
 //! highest first: `ORDER BY ts_rank_cd(search, q) DESC, id DESC`, read from the front, so a
-//! page costs what it returns however common the word. A group's posting list holds
-//! positions in the snapshot's id order (see [`IdOrder`]), ascending.
+//! page costs what it returns however common the word.
+//!
+//! A word's groups are one byte string ([`Ranked`]), group after group: the rank (`f32`, 4
+//! bytes), the byte length of its entries (varint), then its articles' positions in the
+//! snapshot's id order ([`IdOrder`]), ascending, the first in full and the rest as gaps
+//! (varints). A group is skipped whole by its length; a cursor within one decodes it from
+//! its start.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -14,9 +19,36 @@ use super::{Doc, Snapshot};
 use crate::db::listing::{Position, SortKey};
 use crate::textindex::postings::{Postings, read_varint, write_varint};
 
-/// One word's articles in relevance order: its distinct ranks, descending, each with the
-/// id-order positions of the articles that rank so.
-pub(super) type Groups = Box<[(f32, Postings)]>;
+/// One word's articles in relevance order (see the module's documentation).
+pub(super) type Ranked = Box<[u8]>;
+
+/// While a snapshot is built, the first and last of the blocks holding a word's rank codes
+/// in [`RankCodes`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Codes {
+    first: u32,
+    last: u32,
+}
+
+impl Default for Codes {
+    /// No blocks yet.
+    fn default() -> Self {
+        Self {
+            first: NO_BLOCK,
+            last: NO_BLOCK,
+        }
+    }
+}
+
+/// Code blocks: this many bytes, the last four holding the index of the next block, or in
+/// a word's last block the number of code nibbles it holds.
+const BLOCK: usize = 32;
+const BLOCK_DATA: usize = BLOCK - 4;
+const NO_BLOCK: u32 = u32::MAX;
+/// The nibble that says the code follows in eight more.
+const ESCAPE: u32 = 15;
+/// Blocks are allocated this many at a time (1 MiB), never moved.
+const PAGE_BLOCKS: usize = 32 * 1024;
 
 /// The articles by id, highest first: position -> ordinal.
 #[derive(Debug, Default)]
@@ -41,59 +73,161 @@ impl IdOrder {
     }
 }
 
-/// Ranks seen while building, each stored per posting as a small code (a varint index into
-/// the distinct ranks) until the groups are made.
+/// Ranks seen while building, each stored per posting as a small code (an index into the
+/// distinct ranks, in nibbles: see [`RankCodes::push`]) until the groups are made. Every word's codes are a chain of small
+/// blocks in pages of 1 MiB: no word's codes are copied as they grow (at 240,000 articles
+/// they take about 15 MB, which a growing vector would hold twice while it moved).
 #[derive(Debug, Default)]
 pub(super) struct RankCodes {
     values: Vec<f32>,
     codes: HashMap<u32, u32>,
+    pages: Vec<Box<[u8]>>,
+    blocks: usize,
 }
 
 impl RankCodes {
-    /// Appends the code of `rank` to `codes`.
-    pub(super) fn push(&mut self, codes: &mut Vec<u8>, rank: f32) {
+    /// Appends the code of `rank` to the word's codes at `span`.
+    pub(super) fn push(&mut self, codes: &mut Codes, rank: f32) {
         let next = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
         let code = *self.codes.entry(rank.to_bits()).or_insert(next);
         if code == next {
             self.values.push(rank);
         }
-        write_varint(codes, code);
+        // One nibble for the 15 ranks seen first (nearly every posting's), else an escape
+        // and eight.
+        if code < ESCAPE {
+            self.push_nibble(codes, code as u8);
+        } else {
+            self.push_nibble(codes, ESCAPE as u8);
+            for shift in (0..32).step_by(4).rev() {
+                self.push_nibble(codes, ((code >> shift) & 0xf) as u8);
+            }
+        }
     }
 
-    /// The groups of one word whose postings (ordinals, ascending) carry these codes, in
-    /// the same order. `positions` maps ordinals to id order; `scratch` is reused.
+    /// Appends a nibble (the low four bits of `nibble`); a block's fill counts nibbles.
+    fn push_nibble(&mut self, codes: &mut Codes, nibble: u8) {
+        if codes.first == NO_BLOCK {
+            let block = self.new_block();
+            *codes = Codes {
+                first: block,
+                last: block,
+            };
+        }
+        let mut fill = self.tail(codes.last) as usize;
+        if fill == BLOCK_DATA * 2 {
+            let block = self.new_block();
+            self.set_tail(codes.last, block);
+            codes.last = block;
+            fill = 0;
+        }
+        let byte = &mut self.block_mut(codes.last)[fill / 2];
+        *byte |= (nibble & 0xf) << (4 * (fill % 2));
+        self.set_tail(codes.last, u32::try_from(fill + 1).unwrap_or(u32::MAX));
+    }
+
+    fn new_block(&mut self) -> u32 {
+        if self.blocks.is_multiple_of(PAGE_BLOCKS) {
+            self.pages
+                .push(vec![0u8; PAGE_BLOCKS * BLOCK].into_boxed_slice());
+        }
+        self.blocks += 1;
+        u32::try_from(self.blocks - 1).unwrap_or(u32::MAX)
+    }
+
+    fn block(&self, block: u32) -> &[u8] {
+        let (page, at) = (
+            block as usize / PAGE_BLOCKS,
+            block as usize % PAGE_BLOCKS * BLOCK,
+        );
+        &self.pages[page][at..at + BLOCK]
+    }
+
+    fn block_mut(&mut self, block: u32) -> &mut [u8] {
+        let (page, at) = (
+            block as usize / PAGE_BLOCKS,
+            block as usize % PAGE_BLOCKS * BLOCK,
+        );
+        &mut self.pages[page][at..at + BLOCK]
+    }
+
+    fn tail(&self, block: u32) -> u32 {
+        let mut tail = [0u8; 4];
+        tail.copy_from_slice(&self.block(block)[BLOCK_DATA..]);
+        u32::from_le_bytes(tail)
+    }
+
+    fn set_tail(&mut self, block: u32, value: u32) {
+        self.block_mut(block)[BLOCK_DATA..].copy_from_slice(&value.to_le_bytes());
+    }
+
+    /// The code nibbles of the word at `codes`, in order.
+    fn code_nibbles(&self, codes: Codes) -> impl Iterator<Item = u8> + '_ {
+        let mut block = codes.first;
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            loop {
+                if block == NO_BLOCK {
+                    return None;
+                }
+                let (len, next) = if block == codes.last {
+                    (self.tail(block) as usize, NO_BLOCK)
+                } else {
+                    (BLOCK_DATA * 2, self.tail(block))
+                };
+                if at < len {
+                    let nibble = (self.block(block)[at / 2] >> (4 * (at % 2))) & 0xf;
+                    at += 1;
+                    return Some(nibble);
+                }
+                block = next;
+                at = 0;
+            }
+        })
+    }
+
+    /// The groups of one word whose postings (ordinals, ascending) carry the codes at
+    /// `codes`, in the same order. `positions` maps ordinals to id order; `scratch` is
+    /// reused.
     pub(super) fn groups(
         &self,
         postings: &Postings,
-        codes: &[u8],
+        codes: Codes,
         positions: &[u32],
-        scratch: &mut Vec<(f32, u32)>,
-    ) -> Groups {
-        scratch.clear();
-        let mut at = 0;
+        scratch: &mut (Vec<(f32, u32)>, Vec<u8>, Vec<u8>),
+    ) -> Ranked {
+        let (entries, group, out) = scratch;
+        entries.clear();
+        out.clear();
+        let mut nibbles = self.code_nibbles(codes);
         for ordinal in postings.iter() {
-            let (code, used) = read_varint(&codes[at..]);
-            at += used;
-            scratch.push((self.values[code as usize], positions[ordinal as usize]));
+            let mut code = u32::from(nibbles.next().unwrap_or(0));
+            if code == ESCAPE {
+                code = (0..8).fold(0, |code, _| {
+                    code << 4 | u32::from(nibbles.next().unwrap_or(0))
+                });
+            }
+            entries.push((self.values[code as usize], positions[ordinal as usize]));
         }
-        scratch.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut groups: Vec<(f32, Postings)> = Vec::new();
-        for (rank, position) in scratch.iter() {
-            match groups.last_mut() {
-                Some((last, postings)) if last.to_bits() == rank.to_bits() => {
-                    postings.push(*position);
-                }
-                _ => {
-                    let mut postings = Postings::default();
-                    postings.push(*position);
-                    groups.push((*rank, postings));
-                }
+        entries.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (index, (rank, position)) in entries.iter().enumerate() {
+            let first = index == 0 || entries[index - 1].0.to_bits() != rank.to_bits();
+            if first {
+                group.clear();
+                write_varint(group, *position);
+            } else {
+                write_varint(group, position - entries[index - 1].1);
+            }
+            let last = entries
+                .get(index + 1)
+                .is_none_or(|next| next.0.to_bits() != rank.to_bits());
+            if last {
+                out.extend_from_slice(&rank.to_le_bytes());
+                write_varint(out, u32::try_from(group.len()).unwrap_or(u32::MAX));
+                out.extend_from_slice(group);
             }
         }
-        for (_, postings) in &mut groups {
-            postings.shrink();
-        }
-        groups.into_boxed_slice()
+        out.as_slice().into()
     }
 }
 
@@ -113,10 +247,12 @@ pub struct RankedBounds<'p> {
 /// A walk over one word's matches, best first.
 pub struct RankedWalk<'a> {
     snapshot: &'a Snapshot,
-    groups: &'a [(f32, Postings)],
-    /// The group being read, and the next id-order position to examine in it.
-    group: usize,
-    next: u32,
+    bytes: &'a [u8],
+    /// The next group header or entry to read, and where the current group ends.
+    at: usize,
+    group_end: usize,
+    /// The position last read in the current group (`None` before its first).
+    last: Option<u32>,
     range: Range<usize>,
     source: Option<i32>,
 }
@@ -124,54 +260,87 @@ pub struct RankedWalk<'a> {
 impl Snapshot {
     /// The articles holding `term`, in relevance order, within `bounds`.
     pub fn ranked<'a>(&'a self, term: &str, bounds: RankedBounds<'_>) -> RankedWalk<'a> {
-        let groups: &[(f32, Postings)] = self.terms.get(term).map_or(&[], |term| &term.ranked);
-        let (group, next) = match bounds.after {
-            Some(Position {
-                key: SortKey::Number(rank),
-                id,
-                ..
-            }) => self.resume(groups, *rank as f32, *id),
-            _ => (0, 0),
-        };
-        RankedWalk {
+        let bytes: &[u8] = self.terms.get(term).map_or(&[], |term| &term.ranked);
+        let mut walk = RankedWalk {
             snapshot: self,
-            groups,
-            group,
-            next,
+            bytes,
+            at: 0,
+            group_end: 0,
+            last: None,
             range: self.date_range(bounds.from, bounds.to),
             source: bounds.source,
+        };
+        if let Some(Position {
+            key: SortKey::Number(rank),
+            id,
+            ..
+        }) = bounds.after
+        {
+            let ordinals = &self.ids.ordinals;
+            let after = ordinals.partition_point(|ordinal| self.docs[*ordinal as usize].id >= *id);
+            walk.resume(*rank as f32, u32::try_from(after).unwrap_or(u32::MAX));
         }
-    }
-
-    /// The group and position after `(rank, id)` in relevance order.
-    fn resume(&self, groups: &[(f32, Postings)], rank: f32, id: Uuid) -> (usize, u32) {
-        let group = groups.partition_point(|(group_rank, _)| *group_rank > rank);
-        match groups.get(group) {
-            Some((group_rank, _)) if *group_rank == rank => {
-                let ordinals = &self.ids.ordinals;
-                let after =
-                    ordinals.partition_point(|ordinal| self.docs[*ordinal as usize].id >= id);
-                (group, u32::try_from(after).unwrap_or(u32::MAX))
-            }
-            _ => (group, 0),
-        }
+        walk
     }
 }
 
 impl RankedWalk<'_> {
+    /// Moves to the first entry after `(rank, position)` in relevance order: past the groups
+    /// of higher ranks, and within a group of this rank past the lower positions.
+    fn resume(&mut self, rank: f32, position: u32) {
+        while self.at < self.bytes.len() {
+            let (group_rank, start, end) = self.header(self.at);
+            if group_rank < rank {
+                return;
+            }
+            if group_rank > rank {
+                self.at = end;
+                continue;
+            }
+            self.at = start;
+            self.group_end = end;
+            self.last = None;
+            while self.at < end {
+                let (next, used) = self.peek();
+                if next >= position {
+                    return;
+                }
+                self.at += used;
+                self.last = Some(next);
+            }
+            return;
+        }
+    }
+
+    /// The group whose header starts at `at`: its rank and its entries' byte range.
+    fn header(&self, at: usize) -> (f32, usize, usize) {
+        let mut rank = [0u8; 4];
+        rank.copy_from_slice(&self.bytes[at..at + 4]);
+        let (len, used) = read_varint(&self.bytes[at + 4..]);
+        let start = at + 4 + used;
+        (f32::from_le_bytes(rank), start, start + len as usize)
+    }
+
+    /// The position of the entry at `at`, and its bytes.
+    fn peek(&self) -> (u32, usize) {
+        let (value, used) = read_varint(&self.bytes[self.at..self.group_end]);
+        (self.last.map_or(value, |last| last + value), used)
+    }
+
     /// The next `wanted` matching ids (fewer at the end).
     pub fn take(&mut self, wanted: usize) -> Vec<Uuid> {
         let mut ids = Vec::with_capacity(wanted);
-        while ids.len() < wanted {
-            let Some((_, postings)) = self.groups.get(self.group) else {
-                break;
-            };
-            let Some(position) = postings.next_at_or_after(self.next) else {
-                self.group += 1;
-                self.next = 0;
+        while ids.len() < wanted && self.at < self.bytes.len() {
+            if self.at >= self.group_end {
+                let (_, start, end) = self.header(self.at);
+                self.at = start;
+                self.group_end = end;
+                self.last = None;
                 continue;
-            };
-            self.next = position + 1;
+            }
+            let (position, used) = self.peek();
+            self.at += used;
+            self.last = Some(position);
             let ordinal = self.snapshot.ids.ordinals[position as usize] as usize;
             let doc = &self.snapshot.docs[ordinal];
             if self.range.contains(&ordinal)
@@ -185,7 +354,7 @@ impl RankedWalk<'_> {
 
     /// Whether every match has been taken.
     pub fn is_done(&self) -> bool {
-        self.group >= self.groups.len()
+        self.at >= self.bytes.len()
     }
 }
 
@@ -197,9 +366,10 @@ mod tests {
     use proptest::prelude::*;
     use uuid::Uuid;
 
-    use super::RankedBounds;
+    use super::{Codes, RankCodes, RankedBounds};
     use crate::db::listing::{Position, SortKey};
     use crate::db::text_index::IndexRow;
+    use crate::textindex::postings::{Postings, read_varint};
     use crate::textindex::rank;
     use crate::textindex::snapshot::{Builder, Snapshot};
 
@@ -337,6 +507,53 @@ mod tests {
             }
             prop_assert!(walk.is_done());
             prop_assert_eq!(found, expected);
+        }
+    }
+
+    #[test]
+    fn codes_outlive_block_and_page_boundaries_and_groups_come_out_sorted() {
+        // Two words' codes interleaved, multi-byte codes among them, past one page of blocks.
+        let mut codes = RankCodes::default();
+        let mut words = [
+            (Postings::default(), Codes::default()),
+            (Postings::default(), Codes::default()),
+        ];
+        let rank = |ordinal: u32, word: usize| ((ordinal * 7 + word as u32) % 300) as f32;
+        let n = 400_000u32;
+        for ordinal in 0..n {
+            for (word, (postings, word_codes)) in words.iter_mut().enumerate() {
+                postings.push(ordinal);
+                codes.push(word_codes, rank(ordinal, word));
+            }
+        }
+        assert!(codes.pages.len() > 1, "{} pages", codes.pages.len());
+        // Id order reverses list order.
+        let positions: Vec<u32> = (0..n).map(|ordinal| n - 1 - ordinal).collect();
+
+        for (word, (postings, word_codes)) in words.iter().enumerate() {
+            let ranked = codes.groups(postings, *word_codes, &positions, &mut Default::default());
+            let mut found = Vec::new();
+            let mut at = 0;
+            while at < ranked.len() {
+                let group_rank =
+                    f32::from_le_bytes(ranked[at..at + 4].try_into().expect("4 bytes"));
+                let (len, used) = read_varint(&ranked[at + 4..]);
+                let (mut entry, end) = (at + 4 + used, at + 4 + used + len as usize);
+                let mut last = None;
+                while entry < end {
+                    let (value, used) = read_varint(&ranked[entry..end]);
+                    let position = last.map_or(value, |last: u32| last + value);
+                    found.push((group_rank, position));
+                    last = Some(position);
+                    entry += used;
+                }
+                at = end;
+            }
+            let mut expected: Vec<(f32, u32)> = (0..n)
+                .map(|ordinal| (rank(ordinal, word), positions[ordinal as usize]))
+                .collect();
+            expected.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            assert!(found == expected, "word {word}: the groups differ");
         }
     }
 
