@@ -56,8 +56,8 @@ pub const CHECK_EVERY: Duration = Duration::from_secs(2);
 /// How old the index may get before it is rebuilt whatever the marker says (a safety net
 /// against a write that moved no marker).
 pub const REBUILD_EVERY: Duration = Duration::from_secs(3600);
-/// Most database round trips a page may take to confirm phrase matches before the
-/// database answers the whole query instead.
+/// Most database round trips a page may take (to confirm phrase matches, or to replace
+/// articles deleted since the snapshot) before the database answers the whole query instead.
 const MAX_ROUNDS: usize = 6;
 /// Rebuilds wait this many times the last build's duration after it.
 const BUILD_SHARE: u32 = 4;
@@ -213,9 +213,10 @@ impl TextIndex {
         Ok(text)
     }
 
-    /// One page of articles matching `filter.q`, newest or oldest first, from the index;
-    /// `None` when the index cannot answer it (not built or not current, entity or type
-    /// filters, relevance order, a query form it does not hold) and the database must. The
+    /// One page of articles matching `filter.q` from the index, newest or oldest first, or
+    /// by relevance for one word; `None` when the index cannot answer it (not built or not
+    /// current, entity or type filters, several words by relevance, a query form it does not
+    /// hold, a rank that changed since the build) and the database must. The
     /// rows are read by id from `rows` (a generic-plans pool: the plan never depends on the
     /// ids).
     pub async fn page(
@@ -304,17 +305,19 @@ impl TextIndex {
         let Some(parsed) = query::parse(&text) else {
             return Ok(None);
         };
-        let empty =
-            || Page::from_overfetch(Vec::new(), request.limit, request.sort.as_str(), date_key);
-        let Some(query) = parsed.query else {
-            return Ok(Some(empty()));
-        };
+        // Only stop words, or a source no article has: nothing matches.
         let source = match &filter.source {
-            Some(domain) => match snapshot.source_id(domain) {
-                Some(id) => Some(id),
-                None => return Ok(Some(empty())),
-            },
-            None => None,
+            Some(domain) => snapshot.source_id(domain).map(Some),
+            None => Some(None),
+        };
+        let (Some(query), Some(source)) = (parsed.query, source) else {
+            let sort = request.sort.as_str();
+            return Ok(Some(Page::from_overfetch(
+                Vec::new(),
+                request.limit,
+                sort,
+                date_key,
+            )));
         };
         if request.sort == ArticleSort::Relevance {
             // A word alone: its rank in every article is known here. The database ranks the
@@ -331,23 +334,27 @@ impl TextIndex {
             let walk = snapshot.ranked(term, bounds);
             return self.fetch(rows, walk, &text, request, false).await;
         }
-        let walk = snapshot.walk(
-            &query,
-            Bounds {
-                from: filter.from,
-                to: filter.to,
-                source,
-                sort: request.sort,
-                after: request.after.as_ref(),
-            },
-        );
+        let bounds = Bounds {
+            from: filter.from,
+            to: filter.to,
+            source,
+            sort: request.sort,
+            after: request.after.as_ref(),
+        };
+        let walk = snapshot.walk(&query, bounds);
         self.fetch(rows, walk, &text, request, parsed.approximate)
             .await
     }
 
-    /// Reads the rows of the walk's matches until a page (plus one) is full.
+    /// Reads the rows of the walk's matches until a page (plus one) is full. `None` when
+    /// the database must answer: a phrase much rarer than its words (more than
+    /// [`MAX_ROUNDS`] rounds), or a row whose rank the database computes differently from
+    /// the snapshot's (the article changed since the snapshot was built: within
+    /// [`CHECK_EVERY`] of a write by another process, or after a change that moved no
+    /// marker), so that no page is ordered by a stale rank; the snapshot is then rebuilt, and
+    /// the database answers every page until it is.
     async fn fetch(
-        &self,
+        self: &Arc<Self>,
         rows_from: &GenericPlans,
         mut walk: impl Matches,
         tsquery: &str,
@@ -362,15 +369,35 @@ impl TextIndex {
             } else {
                 need - rows.len()
             };
-            let ids = walk.take(wanted);
-            if !ids.is_empty() {
+            let matches = walk.take(wanted);
+            if !matches.is_empty() {
+                let ids: Vec<Uuid> = matches.iter().map(|found| found.id).collect();
                 let mut found: HashMap<Uuid, ArticleRow> =
                     article_search::by_ids(&rows_from.0, &ids, tsquery, request, approximate)
                         .await?
                         .into_iter()
                         .map(|row| (row.id.uuid(), row))
                         .collect();
-                rows.extend(ids.iter().filter_map(|id| found.remove(id)));
+                for wanted in &matches {
+                    let Some(row) = found.remove(&wanted.id) else {
+                        continue;
+                    };
+                    if wanted
+                        .rank
+                        .is_some_and(|rank| row.rank.map(f32::to_bits) != Some(rank.to_bits()))
+                    {
+                        // Other articles may have changed too: none of this snapshot's
+                        // pages are trusted until it is rebuilt.
+                        tracing::info!(
+                            article = %wanted.id,
+                            "an article's rank changed since the full-text index was built; \
+                             rebuilding it"
+                        );
+                        self.invalidate();
+                        return Ok(None);
+                    }
+                    rows.push(row);
+                }
             }
             if rows.len() >= need || walk.is_done() {
                 let key = match request.sort {
@@ -385,7 +412,6 @@ impl TextIndex {
                 )));
             }
         }
-        // A phrase much rarer than its words: the database answers it.
         Ok(None)
     }
 }
@@ -405,7 +431,7 @@ fn rank_key(row: &ArticleRow) -> (SortKey, Uuid) {
 }
 
 /// Reads every article's lexemes and entities and indexes them on a blocking thread as they
-/// stream in (at 240,000 articles the database sends about 160 MB of lexemes), all in one
+/// stream in (at 240,000 articles the database sends about 380 MB of vectors as text), all in one
 /// repeatable-read transaction so that every entity an article names was read.
 async fn build(pool: &PgPool) -> sqlx::Result<(Snapshot, ChangeMarker)> {
     let started = Instant::now();

@@ -37,67 +37,70 @@ pub fn lexemes(text: &str) -> Option<Vec<Ranked>> {
             Some('\'') => {}
             Some(_) => return None,
         }
-        let mut lexeme = String::new();
-        loop {
-            match chars.next()? {
-                '\'' if chars.peek() == Some(&'\'') => {
-                    chars.next();
-                    lexeme.push('\'');
-                }
-                '\'' => break,
-                '\\' => lexeme.push(chars.next()?),
-                c => lexeme.push(c),
-            }
-        }
-        let mut weights = Vec::new();
-        if chars.peek() == Some(&':') {
+        let lexeme = quoted(&mut chars)?;
+        let rank = if chars.peek() == Some(&':') {
             chars.next();
-            loop {
-                let mut digits = 0;
-                while chars.peek().is_some_and(char::is_ascii_digit) {
-                    chars.next();
-                    digits += 1;
-                }
-                if digits == 0 {
-                    return None;
-                }
-                let weight = match chars.peek() {
-                    Some('A') => 3,
-                    Some('B') => 2,
-                    Some('C') => 1,
-                    _ => 0,
-                };
-                if weight > 0 {
-                    chars.next();
-                }
-                weights.push(weight);
-                if chars.peek() != Some(&',') {
-                    break;
-                }
-                chars.next();
-            }
-        }
+            cover_density(&mut chars)?
+        } else {
+            // No positions: no cover.
+            0.0
+        };
         if chars.peek().is_some_and(|c| *c != ' ') {
             return None;
         }
-        found.push(Ranked {
-            lexeme,
-            rank: cover_density(&weights),
-        });
+        found.push(Ranked { lexeme, rank });
     }
 }
 
-/// `calc_rank_cd` for covers of one position each, with these weights (indices into
-/// [`WEIGHTS`]) in position order.
-fn cover_density(weights: &[usize]) -> f32 {
-    let mut rank = 0.0f64;
-    for weight in weights {
-        let inverse = 1.0 / f64::from(WEIGHTS[*weight]);
-        // The cover's length (1) over the sum of its inverse weights, over 1 + its noise (0).
-        let cover = 1.0 / inverse;
-        rank += cover / 1.0;
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// The rest of a quoted lexeme after its opening quote: `''` is a quote, `\` escapes the
+/// next character (as `tsvectorout` writes them).
+fn quoted(chars: &mut Chars<'_>) -> Option<String> {
+    let mut lexeme = String::new();
+    loop {
+        match chars.next()? {
+            '\'' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                lexeme.push('\'');
+            }
+            '\'' => return Some(lexeme),
+            '\\' => lexeme.push(chars.next()?),
+            c => lexeme.push(c),
+        }
     }
-    rank as f32
+}
+
+/// `calc_rank_cd` of a position list (`1A,5,7B`: D is not written) whose positions are each
+/// a cover of one: the cover's length (1) over the sum of its inverse weights, over one plus
+/// its noise words (0), added in position order.
+fn cover_density(chars: &mut Chars<'_>) -> Option<f32> {
+    let mut rank = 0.0f64;
+    loop {
+        let mut digits = 0;
+        while chars.peek().is_some_and(char::is_ascii_digit) {
+            chars.next();
+            digits += 1;
+        }
+        if digits == 0 {
+            return None;
+        }
+        let weight = match chars.peek() {
+            Some('A') => 3,
+            Some('B') => 2,
+            Some('C') => 1,
+            _ => 0,
+        };
+        if weight > 0 {
+            chars.next();
+        }
+        let inverse_sum = 1.0 / f64::from(WEIGHTS[weight]);
+        rank += (1.0 / inverse_sum) / 1.0;
+        if chars.peek() != Some(&',') {
+            return Some(rank as f32);
+        }
+        chars.next();
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! One build of the full-text index: the articles in list order and each lexeme's posting
-//! list, and the walk that finds a query's matches from a position on.
+//! One build of the full-text index: the articles in list order, each lexeme's posting
+//! list, and the walk that finds a query's matches from a position on; each lexeme's
+//! articles in relevance order are [`ranked`]'s.
 //!
 //! Over 400 lines with its tests: the second half checks every walk against a brute-force
 //! filter of the same articles (proptest), which needs the private layout.
@@ -267,17 +268,27 @@ pub struct Bounds<'p> {
     pub after: Option<&'p Position>,
 }
 
+/// A match of a walk: the article, and for a relevance walk the rank it was ordered by.
+#[derive(Debug, Clone, Copy)]
+pub struct Match {
+    /// The article.
+    pub id: Uuid,
+    /// The query's rank in it, as this snapshot holds it.
+    pub rank: Option<f32>,
+}
+
 /// The matches of a walk, taken a few at a time.
 pub trait Matches {
-    /// The next `wanted` matching ids (fewer at the end).
-    fn take(&mut self, wanted: usize) -> Vec<Uuid>;
+    /// The next `wanted` matches (fewer at the end).
+    fn take(&mut self, wanted: usize) -> Vec<Match>;
     /// Whether every match has been taken.
     fn is_done(&self) -> bool;
 }
 
 impl Matches for Walk<'_> {
-    fn take(&mut self, wanted: usize) -> Vec<Uuid> {
-        Walk::take(self, wanted)
+    fn take(&mut self, wanted: usize) -> Vec<Match> {
+        let ids = Walk::take(self, wanted);
+        ids.into_iter().map(|id| Match { id, rank: None }).collect()
     }
 
     fn is_done(&self) -> bool {
@@ -286,8 +297,15 @@ impl Matches for Walk<'_> {
 }
 
 impl Matches for RankedWalk<'_> {
-    fn take(&mut self, wanted: usize) -> Vec<Uuid> {
-        RankedWalk::take(self, wanted)
+    fn take(&mut self, wanted: usize) -> Vec<Match> {
+        let taken = RankedWalk::take(self, wanted);
+        let matches = taken.into_iter();
+        matches
+            .map(|(id, rank)| Match {
+                id,
+                rank: Some(rank),
+            })
+            .collect()
     }
 
     fn is_done(&self) -> bool {
@@ -367,8 +385,8 @@ impl Builder {
     pub fn add(&mut self, row: IndexRow) -> Result<(), String> {
         let Some(lexemes) = rank::lexemes(&row.search) else {
             return Err(format!(
-                "article {}: its search vector could not be read: {:.80}",
-                row.id, row.search
+                "article {}: its search vector is not in the form PostgreSQL prints",
+                row.id
             ));
         };
         let ordinal = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
@@ -409,6 +427,7 @@ impl Builder {
                 .groups(&term.postings, term.codes, &positions, &mut scratch);
         }
         drop(self.ranks);
+        self.terms.shrink_to_fit();
         Snapshot {
             docs: self.docs,
             ids,

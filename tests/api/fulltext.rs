@@ -195,9 +195,63 @@ async fn the_top_20_by_relevance_of_every_common_word_is_the_databases(pool: PgP
         words.len() - same
     );
     let (answered, declined) = index_answers(&index.stats());
+    assert_eq!((answered, declined), (200, 0));
+}
+
+/// Stores an article with SQL alone, as another program would: no change marker moves, so
+/// a built index does not notice it.
+async fn insert_article(pool: &PgPool, url: &str, title: &str, body: &str) {
+    sqlx::query(
+        "INSERT INTO sources (domain, name) VALUES ('ranks.example', 'Ranks') ON CONFLICT DO NOTHING",
+    )
+    .execute(pool)
+    .await
+    .expect("a source");
+    sqlx::query(
+        "INSERT INTO articles (id, url, title, body, source_id, content_hash, extractor_version) \
+         SELECT gen_random_uuid(), $1, $2, $3, id, sha256(convert_to($3, 'UTF8')), 'test' \
+         FROM sources WHERE domain = 'ranks.example'",
+    )
+    .bind(url)
+    .bind(title)
+    .bind(body)
+    .execute(pool)
+    .await
+    .expect("an article");
+}
+
+#[sqlx::test(migrator = "newsgraph::MIGRATOR")]
+async fn a_rank_changed_since_the_index_was_built_sends_the_page_to_the_database(pool: PgPool) {
+    load_sample_and_fixture(&pool).await;
+    for (n, title, body) in [
+        (1, "Quokka quokka", "A quokka."),
+        (2, "Harbour", "A quokka and a quokka."),
+        (3, "Harbour", "A quokka."),
+    ] {
+        insert_article(&pool, &format!("https://ranks.example/{n}"), title, body).await;
+    }
+    let (indexed, index) = app_with_index(&pool, true).await;
+    let (database, _) = app_with_index(&pool, false).await;
+    let index = index.expect("an index");
+    let uri = "/v1/articles?q=quokka&sort=relevance&limit=2&fields=id,url";
+    let before = get(&indexed, uri).await.json();
+    assert_eq!(titles_of(&before)[0], "https://ranks.example/1");
+    assert_eq!(index_answers(&index.stats()), (1, 0));
+
+    // The best match loses its title, behind the index's back: it now ranks last.
+    sqlx::query("UPDATE articles SET title = 'Harbour' WHERE url = 'https://ranks.example/1'")
+        .execute(&pool)
+        .await
+        .expect("an update");
+    let (from_index, _) = all_ids(&indexed, uri).await;
+    let (from_database, pages) = all_ids(&database, uri).await;
+
+    assert_eq!(from_index, from_database);
+    assert!(pages >= 2, "{pages} pages");
     assert!(
-        answered >= 190 && declined == 0,
-        "{answered} answered, {declined} declined"
+        index.stats().declined >= 1,
+        "{:?}",
+        index_answers(&index.stats())
     );
 }
 
@@ -206,22 +260,13 @@ async fn a_words_rank_from_the_stored_vector_is_ts_rank_cd_to_the_bit(pool: PgPo
     load_sample_and_fixture(&pool).await;
     // A word in the title and many times in the body, and one with many positions.
     let body = "Quokka quokka. ".repeat(40) + &"Wombat ".repeat(300);
-    sqlx::query(
-        "INSERT INTO sources (domain, name) VALUES ('ranks.example', 'Ranks') ON CONFLICT DO NOTHING",
+    insert_article(
+        &pool,
+        "https://ranks.example/1",
+        "Quokka wombat quokka",
+        &body,
     )
-    .execute(&pool)
-    .await
-    .expect("a source");
-    sqlx::query(
-        "INSERT INTO articles (id, url, title, body, source_id, content_hash, extractor_version) \
-         SELECT gen_random_uuid(), 'https://ranks.example/1', 'Quokka wombat quokka', $1, id, \
-                sha256(convert_to($1, 'UTF8')), 'test' \
-         FROM sources WHERE domain = 'ranks.example'",
-    )
-    .bind(&body)
-    .execute(&pool)
-    .await
-    .expect("an article");
+    .await;
 
     // Every word of every article, its rank for a query of that word alone, and the vector.
     let rows: Vec<(String, String, f32)> = sqlx::query_as(
@@ -263,6 +308,8 @@ async fn several_words_by_relevance_and_entity_filters_are_left_to_the_database(
 
     for uri in [
         "/v1/articles?q=bulgaria%20government&sort=relevance",
+        "/v1/articles?q=bulgaria&sort=relevance&entity=bulgaria",
+        "/v1/articles?q=bulgaria&sort=relevance&type=place",
         "/v1/articles?q=bulgaria&entity=bulgaria",
         "/v1/articles?q=bulgaria&type=person",
     ] {
@@ -274,7 +321,7 @@ async fn several_words_by_relevance_and_entity_filters_are_left_to_the_database(
         );
     }
 
-    assert_eq!(index_answers(&index.stats()), (0, 3));
+    assert_eq!(index_answers(&index.stats()), (0, 5));
 }
 
 async fn post_article(app: &axum::Router, url: &str, body: &str) {
