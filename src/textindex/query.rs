@@ -92,18 +92,7 @@ fn tokenize(text: &str) -> Option<Vec<Token>> {
                 tokens.push(Token::Phrase);
             }
             '\'' => {
-                let mut lexeme = String::new();
-                loop {
-                    match chars.next()? {
-                        '\'' if chars.peek() == Some(&'\'') => {
-                            chars.next();
-                            lexeme.push('\'');
-                        }
-                        '\'' => break,
-                        '\\' => lexeme.push(chars.next()?),
-                        c => lexeme.push(c),
-                    }
-                }
+                let lexeme = quoted(&mut chars)?;
                 // A weight or prefix marker (`:*`, `:AB`) changes what matches.
                 if chars.peek() == Some(&':') {
                     return None;
@@ -114,6 +103,26 @@ fn tokenize(text: &str) -> Option<Vec<Token>> {
         }
     }
     Some(tokens)
+}
+
+/// Characters of a tsquery's or tsvector's text form.
+pub(super) type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// The rest of a quoted lexeme after its opening quote: `''` is a quote, `\` escapes the
+/// next character (as PostgreSQL prints tsqueries and tsvectors).
+pub(super) fn quoted(chars: &mut Chars<'_>) -> Option<String> {
+    let mut lexeme = String::new();
+    loop {
+        match chars.next()? {
+            '\'' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                lexeme.push('\'');
+            }
+            '\'' => return Some(lexeme),
+            '\\' => lexeme.push(chars.next()?),
+            c => lexeme.push(c),
+        }
+    }
 }
 
 struct Parser {

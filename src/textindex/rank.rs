@@ -11,6 +11,8 @@
 //! `float4`. The same operations in the same order give the same bits. A word stored without
 //! positions has no cover, and ranks 0. Owns no SQL and knows nothing of the index.
 
+use super::query::{Chars, quoted};
+
 /// PostgreSQL's default weights, by the two weight bits of a position: D, C, B, A.
 const WEIGHTS: [f32; 4] = [0.1, 0.2, 0.4, 1.0];
 
@@ -49,25 +51,6 @@ pub fn lexemes(text: &str) -> Option<Vec<Ranked>> {
             return None;
         }
         found.push(Ranked { lexeme, rank });
-    }
-}
-
-type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
-
-/// The rest of a quoted lexeme after its opening quote: `''` is a quote, `\` escapes the
-/// next character (as `tsvectorout` writes them).
-fn quoted(chars: &mut Chars<'_>) -> Option<String> {
-    let mut lexeme = String::new();
-    loop {
-        match chars.next()? {
-            '\'' if chars.peek() == Some(&'\'') => {
-                chars.next();
-                lexeme.push('\'');
-            }
-            '\'' => return Some(lexeme),
-            '\\' => lexeme.push(chars.next()?),
-            c => lexeme.push(c),
-        }
     }
 }
 
