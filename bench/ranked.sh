@@ -15,7 +15,8 @@
 #    the database's 20 the index returned, and how many pages were identical in order;
 # 5. the index's size and build time (from serve's log) and serve's peak RSS.
 #
-#   bench/ranked.sh [SCALE] [DURATION_SECONDS]
+#   bench/ranked.sh [SCALE] [DURATION_SECONDS]   (OVERLAP_WORDS: words of each set checked in
+#                                                  step 4, default all 400)
 # Results: bench/results/ranked-<date>.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -109,7 +110,7 @@ for set in common drawn; do
       | python3 -c 'import json,sys; print(" ".join(a["id"] for a in json.load(sys.stdin)["data"]))' >"$work/index.ids"
     psql -qAt "$db" -c "SELECT string_agg(id::text, ' ' ORDER BY r DESC, id DESC) FROM (SELECT a.id, ts_rank_cd(a.search, q) AS r FROM articles a, websearch_to_tsquery('newsgraph_english', '$word') q WHERE a.search @@ q ORDER BY r DESC, a.id DESC LIMIT 20) t" >"$work/database.ids"
     echo "$set $(cat "$work/index.ids") | $(cat "$work/database.ids")" >>"$work/overlap.txt"
-  done <"$work/$set.words"
+  done < <(head -n "${OVERLAP_WORDS:-400}" "$work/$set.words")
 done
 stop_serve index
 grep -h "full-text index built" "$work/serve-index.log" | tail -1 >"$work/build.log" || true
