@@ -26,6 +26,8 @@ corpus=../shared/corpus/bench
 port=18098
 # shellcheck source=scripts/lib/throwaway-pg.sh
 source scripts/lib/throwaway-pg.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -35,15 +37,7 @@ work=$(mktemp -d /tmp/newsgraph-bench-growth.XXXXXX)
 results=bench/results/growth-$(date -u +%Y%m%d-%H%M).md
 mkdir -p bench/results
 
-if [ -n "${NEWSGRAPH_BENCH_DB:-}" ]; then
-  db=$NEWSGRAPH_BENCH_DB
-else
-  throwaway_pg_start
-  psql -q "$DATABASE_URL" -c "CREATE DATABASE newsgraph_bench"
-  db="${DATABASE_URL%/*}/newsgraph_bench"
-  log "importing the corpus (1x)"
-  DATABASE_URL=$db target/release/newsgraph import --report json "$corpus"/*.jsonl >/dev/null 2>&1
-fi
+bench_corpus_db 1
 
 make_paths() {
   psql -qAt "$db" -c "SELECT '/v1/entities/' || slug FROM entities WHERE article_count > 0 ORDER BY article_count DESC LIMIT 2000" >"$work/entity.paths"

@@ -26,6 +26,8 @@ corpus=../shared/corpus/bench
 port=18097
 # shellcheck source=scripts/lib/throwaway-pg.sh
 source scripts/lib/throwaway-pg.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -35,21 +37,7 @@ work=$(mktemp -d /tmp/newsgraph-bench-ranked.XXXXXX)
 results=bench/results/ranked-$(date -u +%Y%m%d-%H%M).md
 mkdir -p bench/results
 
-if [ -n "${NEWSGRAPH_BENCH_DB:-}" ]; then
-  db=$NEWSGRAPH_BENCH_DB
-else
-  throwaway_pg_start
-  psql -q "$DATABASE_URL" -c "CREATE DATABASE newsgraph_bench"
-  db="${DATABASE_URL%/*}/newsgraph_bench"
-  log "importing the corpus (1x)"
-  DATABASE_URL=$db target/release/newsgraph import --report json "$corpus"/*.jsonl >/dev/null 2>&1
-  if [ "$scale" -gt 1 ]; then
-    log "replaying the corpus to ${scale}x"
-    bench/replay.py "$scale" "$corpus"/*.jsonl \
-      | DATABASE_URL=$db target/release/newsgraph import --report json - >/dev/null 2>&1
-  fi
-  psql -q "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
-fi
+bench_corpus_db "$scale"
 articles=$(psql -qAt "$db" -c "SELECT count(*) FROM articles")
 
 psql -qAt "$db" -c "SELECT word FROM ts_stat('SELECT search FROM articles TABLESAMPLE SYSTEM (20)') \
