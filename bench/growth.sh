@@ -30,8 +30,6 @@ source scripts/lib/throwaway-pg.sh
 source bench/lib.sh
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-
 cargo build --release --locked --quiet
 work=$(mktemp -d /tmp/newsgraph-bench-growth.XXXXXX)
 results=bench/results/growth-$(date -u +%Y%m%d-%H%M).md

@@ -1,9 +1,12 @@
 # shellcheck shell=bash
-# What bench/ranked.sh and bench/growth.sh share: the database they measure. Source it after
-# scripts/lib/throwaway-pg.sh, with a `log` function defined.
+# What bench/ranked.sh and bench/growth.sh share: the database they measure, and their log
+# lines. Source it after scripts/lib/throwaway-pg.sh.
 
 # The corpus the benchmarks import (research-only: read from ../shared, never committed).
 : "${corpus:=../shared/corpus/bench}"
+
+# log MESSAGE: a timestamped line on stderr.
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # bench_corpus_db SCALE: sets `db` to $NEWSGRAPH_BENCH_DB when set (a database already
 # holding the corpus, as it is), else to a new database in a throwaway cluster holding
