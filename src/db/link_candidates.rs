@@ -100,7 +100,13 @@ pub async fn co_mentions(
     if candidates.is_empty() || contexts.is_empty() {
         return Ok(Vec::new());
     }
-    // The contexts are joined as a relation (hashed), not tested with = ANY per row.
+    // Both steps are bounded by the candidates and the limit, whatever the table's size: the
+    // newest-first walk is an index-only scan of article_entities_entity_recent_idx that stops
+    // at the limit, and each of those articles' rows is read by primary key and joined to the
+    // contexts as a hashed relation (`OFFSET 0` keeps that a per-article read: flattened into
+    // a join, PostgreSQL may instead read every row of each context entity, which for a common
+    // one grows with the corpus; testing the contexts inside the probe, with = ANY, costs an
+    // index descent per context and article, and tripled the import's time).
     sqlx::query_as!(
         CoMention,
         r#"
@@ -112,7 +118,11 @@ pub async fn co_mentions(
             ORDER BY COALESCE(published_at, '-infinity'::timestamptz) DESC, article_id DESC
             LIMIT $4
         ) recent
-        JOIN article_entities ae ON ae.article_id = recent.article_id AND ae.named
+        CROSS JOIN LATERAL (
+            SELECT entity_id FROM article_entities
+            WHERE article_id = recent.article_id AND named
+            OFFSET 0
+        ) ae
         JOIN (SELECT DISTINCT x FROM UNNEST($2::uuid[]) AS x) ctx ON ctx.x = ae.entity_id
         WHERE ae.entity_id <> c.id
         GROUP BY c.id, ae.entity_id
