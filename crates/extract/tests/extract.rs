@@ -339,6 +339,20 @@ fn a_country_playing_in_a_sports_report_is_its_team_and_its_dateline_stays_a_pla
 }
 
 #[test]
+fn the_ground_heading_a_result_line_stays_a_place() {
+    let x = extract(
+        "CRICKET - ENGLISH COUNTY CHAMPIONSHIP SCORES . LONDON 1996-08-30 Results of English \
+         county championship cricket matches on Friday :\nHove : Sussex 363 and 201-4 , \
+         Leicestershire 197 .\nPortsmouth : Middlesex 199 and 426 , Hampshire 232 and 109-5 .",
+    );
+
+    for ground in ["Hove", "Portsmouth"] {
+        assert_eq!(entity(&x, ground).kind, EntityKind::Place, "{ground}");
+    }
+    assert_eq!(entity(&x, "Sussex").kind, EntityKind::Organization);
+}
+
+#[test]
 fn countries_in_other_news_stay_places() {
     let x = extract("England and Pakistan signed a trade agreement in London on Monday.");
 

@@ -221,6 +221,22 @@ fn evidence(a: &Analysis, d: &Draft) -> i32 {
     score
 }
 
+/// The score of a venue: low enough that the name stays a place ([`mark`] skips `<= -2`).
+const VENUE: i32 = -3;
+
+/// Whether a name heads a result line as the ground it was played at: "Hove: Sussex 363 and
+/// 201-4", "Leicester: Leicestershire beat Somerset". It starts a sentence, and a colon and
+/// another name follow it. A team's line-up ("England: Mike Atherton (captain), ...") has a
+/// person after the colon, and a score line ("England: 326 all out") a number.
+fn is_venue(a: &Analysis, d: &Draft, drafts: &[Draft]) -> bool {
+    let colon = d.last;
+    a.tokens.get(d.first).is_some_and(|t| t.sent_start)
+        && a.tokens.get(colon).is_some_and(|t| t.text == ":")
+        && drafts
+            .iter()
+            .any(|o| o.first == colon + 1 && o.kind != EntityKind::Person && o.name(a) != d.name(a))
+}
+
 /// A date written as digits: "1996-08-31".
 fn is_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
@@ -246,7 +262,12 @@ pub(super) fn mark(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     };
     let scores: Vec<i32> = drafts
         .iter()
-        .map(|d| evidence(a, d) + i32::from(country(d).is_some()))
+        .map(|d| {
+            if is_venue(a, d, drafts) {
+                return VENUE;
+            }
+            evidence(a, d) + i32::from(country(d).is_some())
+        })
         .collect();
     // Evidence summed over the mentions of each name.
     let mut by_name: HashMap<String, i32> = HashMap::new();
