@@ -4,10 +4,11 @@
 //!
 //! The passes, in order: boilerplate and tickers are dropped (`junk`); forms of address are
 //! cut off names (`persons`); acronyms defined in parentheses are found (`acronym`); each
-//! name gets the kind most of its mentions were given; datelines are places and known places
-//! get their knowledge-base identity (`places`); in sports reports, countries and cities that
-//! play are teams (`teams`); shorter forms of names join the full names they abbreviate
-//! (`persons`, `orgs`); mentions with one identity share one entity.
+//! name gets the kind most of its mentions were given, and a name ending with an institution's
+//! head word ("High Court", "Arab League") is an organization (`orgs`); datelines are places
+//! and known places get their knowledge-base identity (`places`); in sports reports, countries
+//! and cities that play are teams (`teams`); shorter forms of names join the full names they
+//! abbreviate (`persons`, `orgs`); mentions with one identity share one entity.
 
 use std::collections::HashMap;
 
@@ -164,6 +165,7 @@ pub fn resolve(
     let acronyms = acronym::define(a, &mut texts, &mut drafts);
     drafts.sort_by_key(|d| d.first);
     vote_kinds(a, &mut drafts);
+    orgs::type_by_head(a, kb, &mut drafts);
     orgs::possessive_names(a, kb, &mut texts, &mut drafts);
     places::mark_datelines(a, &mut drafts);
     places::mark_features(a, &mut drafts);

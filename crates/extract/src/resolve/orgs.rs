@@ -46,6 +46,62 @@ const SUBJECT_VERBS: &[&str] = &[
     "confirmed",
 ];
 
+/// Last words that make a name an institution, whatever the model typed it as: "High Court",
+/// "Arab League", "U.S. Geological Survey", "Reagan Communications Inc". Words that also end
+/// places ("bank": "West Bank"; "union": "Soviet Union") are left out, and a name the knowledge
+/// base knows as a place stays one.
+const INSTITUTION_HEADS: &[&str] = &[
+    "academy",
+    "agency",
+    "army",
+    "assembly",
+    "association",
+    "authority",
+    "board",
+    "bureau",
+    "cabinet",
+    "college",
+    "commission",
+    "committee",
+    "company",
+    "congress",
+    "corp",
+    "corporation",
+    "council",
+    "court",
+    "department",
+    "federation",
+    "foundation",
+    "inc",
+    "institute",
+    "league",
+    "ltd",
+    "ministry",
+    "navy",
+    "parliament",
+    "party",
+    "plc",
+    "police",
+    "senate",
+    "survey",
+    "tribunal",
+    "university",
+];
+
+/// Names of two words or more that end with an institution's head word are organizations.
+pub(super) fn type_by_head(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    for d in drafts.iter_mut() {
+        if d.kind == EntityKind::Organization || d.last - d.first < 2 {
+            continue;
+        }
+        let head = a.forms[d.last - 1].trim_end_matches('.');
+        if INSTITUTION_HEADS.contains(&head) && kb.place(&d.text).is_none() {
+            d.kind = EntityKind::Organization;
+            d.place = None;
+        }
+    }
+}
+
 /// Takes the "'s" into names that always carry it: "Moody's", "Standard & Poor's",
 /// "McDonald's", as opposed to "Ford's profit". A name counts when every one of its mentions
 /// is followed by "'s", and one of them is then followed by a verb ("Moody's said") or a legal

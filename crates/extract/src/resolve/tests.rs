@@ -57,3 +57,30 @@ fn a_full_name_mistyped_is_the_person_its_surname_names() {
         "a name starting with a known place keeps its type"
     );
 }
+
+#[test]
+fn a_name_ending_with_an_institutions_head_word_is_an_organization() {
+    let text = "The High Court in Islamabad ruled. The U.S. Geological Survey said the West Bank \
+                and the Soviet Union felt it.";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("High Court", "LOC"),
+            ("Islamabad", "LOC"),
+            ("U.S. Geological Survey", "PER"),
+            ("West Bank", "LOC"),
+            ("Soviet Union", "LOC"),
+        ],
+    );
+
+    assert_eq!(
+        kind_of_name(&x, "High Court"),
+        Some(EntityKind::Organization)
+    );
+    assert_eq!(
+        kind_of_name(&x, "U.S. Geological Survey"),
+        Some(EntityKind::Organization)
+    );
+    assert_eq!(kind_of_name(&x, "Islamabad"), Some(EntityKind::Place));
+    assert_eq!(kind_of_name(&x, "West Bank"), Some(EntityKind::Place));
+}
