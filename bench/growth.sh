@@ -73,11 +73,9 @@ measure() {
 if [ -n "${NEWSGRAPH_BENCH_DB:-}" ]; then have=${scales[0]}; else have=1; fi
 for scale in "${scales[@]}"; do
   if [ "$scale" -gt "$have" ]; then
-    log "replaying the corpus to ${scale}x"
     before=$(psql -qAt "$db" -c "SELECT count(*) FROM articles")
     started=$(date +%s)
-    bench/replay.py "$scale" "$corpus"/*.jsonl \
-      | DATABASE_URL=$db target/release/newsgraph import --report json - >/dev/null 2>&1
+    bench_replay_import "$scale"
     took=$(( $(date +%s) - started ))
     after=$(psql -qAt "$db" -c "SELECT count(*) FROM articles")
     echo "${scale}x import $((after - before)) $took" >>"$work/results.txt"

@@ -25,13 +25,18 @@ bench_corpus_db() {
   bench_replay "$scale"
 }
 
-# bench_replay SCALE: replays $corpus into $db up to SCALE times (the copies already there
-# are left unchanged), then VACUUM ANALYZE and CHECKPOINT.
-bench_replay() {
+# bench_replay_import SCALE: replays $corpus into $db up to SCALE times (the copies already
+# there are left unchanged).
+bench_replay_import() {
   if [ "$1" -gt 1 ]; then
     log "replaying the corpus to ${1}x"
     bench/replay.py "$1" "$corpus"/*.jsonl \
       | DATABASE_URL=$db target/release/newsgraph import --report json - >/dev/null 2>&1
   fi
+}
+
+# bench_replay SCALE: bench_replay_import, then VACUUM ANALYZE and CHECKPOINT.
+bench_replay() {
+  bench_replay_import "$1"
   psql -q "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
 }

@@ -12,8 +12,8 @@ Steps (each cached in training/work/ unless --fresh):
     copy of the CoNLL documents with 30% of the sentences in title case, as headlines and
     headings in scraped text are written (names unchanged: replacing them measured worse);
  5. CRFsuite training, then export to the binary model the crate embeds (crf.py);
- 6. with --silver (not shipped, see training/README.md): that model (with the crate's resolution rules, through the real
-    extract path) tags GMB's sentences, except the last 1,000 pseudo-documents that
+ 6. with --silver (not shipped, see training/README.md): that model (with the crate's
+    resolution rules, through the real extract path) tags GMB's sentences, except the last 1,000 pseudo-documents that
     `eval.py gmb` scores; the sentences where its person, place and organization spans are
     exactly GMB's are added to the training documents (agreement-filtered silver data:
     newswire of the 2000s from many countries, where neither source alone is trusted), and
@@ -103,7 +103,8 @@ def main():
 
     inputs = [docs["train"]] + ([docs["testa"]] if args.with_testa else [])
     conll = [json.loads(l) for p in inputs for l in open(p)]
-    gmb = open(docs["gmb"]).readlines()[: int(len(open(docs["gmb"]).readlines()) * args.gmb)]
+    gmb_lines = open(docs["gmb"]).readlines()
+    gmb = gmb_lines[: int(len(gmb_lines) * args.gmb)]
     if not args.silver:
         fit(args, conll, gmb, args.out)
         return
@@ -112,7 +113,7 @@ def main():
     for name in ("gazetteer.tsv", "clusters.tsv"):
         shutil.copy(f"{args.out}/{name}", f"{base}/{name}")
     fit(args, conll, gmb, base)
-    silver = agreement_silver([json.loads(l) for l in open(docs["gmb"])][:-1000], base)
+    silver = agreement_silver([json.loads(l) for l in gmb_lines[:-1000]], base)
     print(f"silver: {len(silver)} GMB pseudo-documents of sentences the model and GMB agree on",
           flush=True)
     fit(args, conll, gmb + [json.dumps(d, ensure_ascii=False) + "\n" for d in silver], args.out)
@@ -142,7 +143,7 @@ def agreement_silver(docs, model_dir):
     """The sentences (lines) of `docs` where the model in `model_dir`, through the extract
     path, finds exactly the person, place and organization spans the documents carry, and at
     least one; grouped per document, with all their spans (MISC included)."""
-    types = {"PER": "person", "LOC": "place", "ORG": "organization"}
+    types = evaluate.TYPES
     preds = evaluate.run_extract([{"id": i, "text": d["text"]} for i, d in enumerate(docs)],
                                  model_dir)
     out = []

@@ -49,7 +49,8 @@ const SUBJECT_VERBS: &[&str] = &[
 /// Last words that make a name an institution, whatever the model typed it as: "High Court",
 /// "Arab League", "U.S. Geological Survey", "Reagan Communications Inc". Words that also end
 /// places ("bank": "West Bank"; "union": "Soviet Union") are left out, and a name the knowledge
-/// base knows as a place stays one.
+/// base knows as a place stays one. Only the unambiguous legal forms are here, not all of
+/// [`Kb::is_legal_form`]'s: short ones such as "na", "se" or "ao" also end people's names.
 const INSTITUTION_HEADS: &[&str] = &[
     "academy",
     "agency",
