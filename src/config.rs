@@ -106,10 +106,12 @@ pub enum Command {
     ///
     /// Input: one {"id": ..., "text": "...", "title": "..."} per line (title optional).
     /// Output: one {"id": ..., "entities": [{"start", "end", "type", "text", "canonical",
-    /// "confidence"}]} per input line, offsets in Unicode code points into `text`. A
-    /// malformed line is reported on stderr with its line number and answered with an empty
-    /// entity list and an "error" field; the other lines go through, and the exit status
-    /// stays 0.
+    /// "confidence"}]} per input line, offsets in Unicode code points into `text`. `type`
+    /// is the type of the name as written and `canonical` what it stands for: a country's
+    /// name standing for its national team is a `place` with the team as its canonical
+    /// name. A malformed line is reported on stderr with its line number and answered with
+    /// an empty entity list and an "error" field; the other lines go through, and the exit
+    /// status stays 0.
     Extract(ExtractArgs),
     /// Check that a `newsgraph serve` on this machine is ready (GET /readyz answers 200), for
     /// container health checks: exit 0 when it is, 1 otherwise.

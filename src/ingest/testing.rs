@@ -1,8 +1,8 @@
 //! Builders the ingest modules' unit tests share.
 
-use newsgraph_extract::{Field, Mention};
+use newsgraph_extract::{EntityKind, Field, Mention};
 
-/// A body mention of entity `entity` at `start` with text `text`, confidence 0.9.
+/// A body mention of organization `entity` at `start` with text `text`, confidence 0.9.
 pub(crate) fn mention(entity: usize, start: usize, text: &str) -> Mention {
     Mention {
         entity,
@@ -10,6 +10,7 @@ pub(crate) fn mention(entity: usize, start: usize, text: &str) -> Mention {
         start,
         end: start + text.chars().count(),
         text: text.to_owned(),
+        kind: EntityKind::Organization,
         confidence: 0.9,
     }
 }

@@ -5,6 +5,9 @@
 //! out: {"id": "...", "entities": [{"start": 0, "end": 5, "type": "person|place|organization",
 //!                                  "text": "...", "canonical": "...", "confidence": 0.97}]}
 //! ```
+//! `type` is the type of the name as written ([`crate::Mention::kind`]), `canonical` the name
+//! of its entity: a country's name standing for its national team is a `place` whose
+//! canonical name is the team's.
 //! Offsets are Unicode code points into `text`; only mentions in `text` are written, the title
 //! serves as context. A malformed line still gets its output line, so that output line N
 //! always answers input line N: `{"id": <id or null>, "entities": [], "error": "..."}`, and
@@ -174,7 +177,7 @@ fn process_line(line: &[u8], extractor: &Extractor) -> LineResult {
             OutEntity {
                 start: m.start,
                 end: m.end,
-                kind: entity.kind.as_str(),
+                kind: m.kind.as_str(),
                 text: &m.text,
                 canonical: &entity.canonical,
                 confidence: (m.confidence * 10_000.0).round() / 10_000.0,

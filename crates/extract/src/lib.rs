@@ -134,6 +134,11 @@ pub struct Mention {
     pub end: usize,
     /// The surface text, exactly the field's characters `start..end`.
     pub text: String,
+    /// The type of the name as written. It is its entity's kind, except where a name stands
+    /// for something of another kind: "England" in "England beat Pakistan" is a place's name
+    /// (its type, as CoNLL-2003 and OntoNotes tag it) standing for the England national
+    /// cricket team (its entity, an organization, as entity linking resolves it).
+    pub kind: EntityKind,
     /// The model's confidence in this mention, in 0..=1.
     pub confidence: f32,
 }
@@ -183,7 +188,7 @@ impl std::error::Error for ModelError {}
 
 /// The version of the rules around the model (tokenizer, features, resolution); bumped
 /// whenever they change what the extractor outputs.
-const RULES_VERSION: u32 = 8;
+const RULES_VERSION: u32 = 9;
 
 /// The shipped model, embedded so that the binary is self-contained.
 const DEFAULT_MODEL: &[u8] = include_bytes!("../model/ner.crf");

@@ -323,6 +323,16 @@ fn a_country_playing_in_a_sports_report_is_its_team_and_its_dateline_stays_a_pla
 
     let team = entity(&x, "England national cricket team");
     assert_eq!(team.kind, EntityKind::Organization);
+    let index = x
+        .entities
+        .iter()
+        .position(|e| std::ptr::eq(e, team))
+        .expect("listed");
+    let team_mentions: Vec<_> = x.mentions.iter().filter(|m| m.entity == index).collect();
+    assert!(team_mentions.len() >= 2, "{:?}", x.mentions);
+    for m in team_mentions {
+        assert_eq!(m.kind, EntityKind::Place, "its name is a place's: {m:?}");
+    }
     assert_eq!(
         entity(&x, "Pakistan national cricket team").kind,
         EntityKind::Organization

@@ -113,6 +113,29 @@ fn the_title_is_context_only_and_its_mentions_are_not_output() {
 }
 
 #[test]
+fn a_countrys_name_standing_for_its_team_is_typed_as_the_place_name_it_is() {
+    let line = serde_json::json!({
+        "id": "c1",
+        "text": "England beat Pakistan by 107 runs in the second one-day international . \
+                 Scores : England 292-8 in 50 overs , Pakistan 185 . England captain Mike \
+                 Atherton won the toss and the bowlers took four wickets ."
+    });
+    let (out, _) = run(&format!("{line}\n"), 1);
+
+    let england: Vec<&Value> = out[0]["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .filter(|e| e["text"] == "England")
+        .collect();
+    assert_eq!(england.len(), 3, "{out:?}");
+    for e in england {
+        assert_eq!(e["type"], "place", "{e}");
+        assert_eq!(e["canonical"], "England national cricket team", "{e}");
+    }
+}
+
+#[test]
 fn output_order_follows_input_order_across_threads() {
     let input: String = (0..300)
         .map(|i| {

@@ -45,6 +45,9 @@ struct Draft {
     /// The name of what it stands for when that is not its text ("England national cricket
     /// team" for "England" in a cricket report).
     stands_for: Option<String>,
+    /// The type of its name when that is not its entity's kind: a place's name for the
+    /// national team it stands for.
+    written_as: Option<EntityKind>,
 }
 
 impl Draft {
@@ -133,6 +136,7 @@ impl<'t> Texts<'t> {
             end,
             place: None,
             stands_for: None,
+            written_as: None,
         }
     }
 }
@@ -287,7 +291,7 @@ fn build(
         });
         members[e].push(i);
     }
-    let entities = members
+    let entities: Vec<Entity> = members
         .iter()
         .map(|m| entity(kb, &drafts, m, expansions))
         .collect();
@@ -295,12 +299,14 @@ fn build(
         .into_iter()
         .map(|i| {
             let d = &drafts[i];
+            let entity = entity_of[&uf.find(i)];
             Mention {
-                entity: entity_of[&uf.find(i)],
+                entity,
                 field: fields.get(d.part).copied().unwrap_or(Field::Body),
                 start: d.start,
                 end: d.end,
                 text: d.text.clone(),
+                kind: d.written_as.unwrap_or_else(|| entities[entity].kind),
                 confidence: d.confidence,
             }
         })

@@ -9,6 +9,8 @@
 //! ("captain", "squad") or a plural verb ("England were"). A country or a nation becomes
 //! "<name> national <sport> team"; a city or region becomes the club organization of that
 //! name. Players' nationalities in brackets, and places after "in", "at" or "from", stay places.
+//! A country's mentions keep the type of their name, place (as CoNLL-2003 and OntoNotes tag
+//! them), while their entity is the team; a club is named as the organization it is.
 
 use std::collections::HashMap;
 
@@ -282,6 +284,11 @@ pub(super) fn mark(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
             continue;
         }
         let national = country(d).map(|p| format!("{} national {} team", p.name, sport.team_name));
+        // A country's name stays a place's name while it stands for its team; a club is
+        // named, and tagged, as the organization it is.
+        if national.is_some() {
+            d.written_as = Some(EntityKind::Place);
+        }
         d.kind = EntityKind::Organization;
         d.place = None;
         d.stands_for = national;
