@@ -49,6 +49,12 @@ impl Analysis {
             emit_run(&mut e, &self.facts, s as usize, end as usize, i);
         }
     }
+
+    /// Whether token `i` is a word that unlabeled news nearly always writes in lowercase
+    /// mid-sentence ("Later", "The" opening a sentence): a common word, not a name.
+    pub fn is_common_word(&self, i: usize) -> bool {
+        self.facts[i].info.is_some_and(|w| w.cap_bucket <= 1)
+    }
 }
 
 /// How a token is capitalized.

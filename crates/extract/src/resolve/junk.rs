@@ -1,7 +1,8 @@
 //! What the model tags that names nothing: exchange tickers ("GECL.L", "IBM.N", and the
 //! bracketed "<EMH>" after a company's name), the abbreviations that open the lines of results
-//! tables ("Qtly div 25 cts vs 25 cts prior", "Shr 1.20 dlrs vs 1.10"), and legal forms
-//! standing alone ("Inc").
+//! tables ("Qtly div 25 cts vs 25 cts prior", "Shr 1.20 dlrs vs 1.10"), legal forms
+//! standing alone ("Inc"), and the names of storms ("Cyclone Phailin", "Hurricane Katrina"),
+//! which are given like people's but are weather.
 
 use std::collections::HashSet;
 
@@ -30,12 +31,35 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
         .filter(|d| opens_table_line(a, d))
         .map(|d| d.name(a))
         .collect();
+    let storms = storm_names(a, drafts);
     drafts.retain(|d| {
         !is_ticker(&d.text)
             && !d.text.starts_with('<')
             && !is_legal_form_alone(&d.text)
             && !table_words.contains(&d.name(a))
+            && !storms.contains(&d.name(a))
     });
+}
+
+/// Words that give a storm its name: "Hurricane Katrina", "Typhoon Haiyan", "Tropical Storm
+/// Erin", "Cyclone Phailin".
+const STORM_WORDS: &[&str] = &["hurricane", "typhoon", "cyclone", "storm"];
+
+/// The names of the article's storms: a name that follows a storm word or starts with one,
+/// and the storm's name without it ("Phailin" after "Cyclone Phailin").
+fn storm_names(a: &Analysis, drafts: &[Draft]) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for d in drafts {
+        let first = a.forms[d.first].as_str();
+        let before = d.first.checked_sub(1).map_or("", |i| a.forms[i].as_str());
+        if STORM_WORDS.contains(&before) {
+            names.insert(d.name(a));
+        } else if STORM_WORDS.contains(&first) && d.last - d.first > 1 {
+            names.insert(d.name(a));
+            names.insert(a.forms[d.first + 1..d.last].join(" "));
+        }
+    }
+    names
 }
 
 /// An exchange ticker: a symbol, a period and an exchange suffix ("GECL.L", "0005.HK").

@@ -2,11 +2,14 @@
 //! thing the article names, with its canonical name and the match key that merges it with
 //! the same thing in other articles.
 //!
-//! The passes, in order: boilerplate and tickers are dropped (`junk`); forms of address are
-//! cut off names (`persons`); acronyms defined in parentheses are found (`acronym`); each
-//! name gets the kind most of its mentions were given, and a name ending with an institution's
-//! head word ("High Court", "Arab League") is an organization (`orgs`); datelines are places
-//! and known places get their knowledge-base identity (`places`); in sports reports, countries
+//! The passes, in order: an untagged repeat of a name tagged elsewhere in the article is a
+//! mention too (`repeats`); boilerplate, tickers and storms are dropped (`junk`); forms of
+//! address are cut off names (`persons`); acronyms defined in parentheses are found
+//! (`acronym`); each name gets the kind most of its mentions were given, and a name ending
+//! with an institution's head word ("High Court", "Arab League") is an organization (`orgs`);
+//! datelines are places and known places get their knowledge-base identity (`places`); a name
+//! the article gives members, officials or reporters is an organization ("a member of
+//! Scientology", "a Reuters reporter"; `orgs`); in sports reports, countries
 //! and cities that play are teams (`teams`); shorter forms of names join the full names they
 //! abbreviate (`persons`, `orgs`); mentions with one identity share one entity.
 
@@ -23,6 +26,7 @@ mod keys;
 mod orgs;
 mod persons;
 mod places;
+mod repeats;
 mod teams;
 
 pub(crate) use keys::entity_key;
@@ -163,6 +167,7 @@ pub fn resolve(
         };
         drafts.push(texts.draft(a, first, s.end, kind, s.confidence));
     }
+    repeats::tag(a, &spans, &mut texts, &mut drafts);
     junk::remove(a, &mut texts, &mut drafts);
     places::split_place_pairs(a, kb, &mut texts, &mut drafts);
     persons::trim_honorifics(a, &mut texts, &mut drafts);
@@ -174,6 +179,7 @@ pub fn resolve(
     places::mark_datelines(a, &mut drafts);
     places::mark_features(a, &mut drafts);
     places::identify(a, kb, &mut drafts);
+    orgs::type_by_context(a, kb, &mut drafts);
     teams::mark(a, kb, &mut drafts);
     persons::type_coordinated_given_names(a, kb, &mut drafts);
     persons::type_full_names_by_surname(a, kb, &mut drafts);

@@ -3,6 +3,10 @@
 //! Co"), and an acronym joins the organization whose initials it spells even without a
 //! definition in brackets ("BA" → "British Airways", "U.N." → "United Nations"). Legal forms
 //! do not count as words ("Hanover Insurance Co" begins with "Hanover Insurance").
+//!
+//! Before that, names the model gave another type become organizations by their head word
+//! ("High Court") or by what the article says of them ("a member of Scientology", "Google
+//! headquarters", "a Reuters reporter").
 
 use std::collections::HashMap;
 
@@ -99,6 +103,104 @@ pub(super) fn type_by_head(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         if INSTITUTION_HEADS.contains(&head) && kb.place(&d.text).is_none() {
             d.kind = EntityKind::Organization;
             d.place = None;
+        }
+    }
+}
+
+/// Two words before a name that make it an organization: places have people, not members,
+/// staff or spokesmen ("a member of Scientology", "a spokesman for Hamas").
+const ORG_BEFORE_PAIRS: &[(&str, &str)] = &[
+    ("member", "of"),
+    ("members", "of"),
+    ("employees", "of"),
+    ("employee", "of"),
+    ("spokesman", "for"),
+    ("spokeswoman", "for"),
+    ("spokesperson", "for"),
+    ("founder", "of"),
+    ("co-founder", "of"),
+    ("chairman", "of"),
+    ("executive", "of"),
+    ("ceo", "of"),
+    ("shares", "of"),
+    ("stake", "in"),
+    ("works", "for"),
+    ("worked", "for"),
+    ("work", "for"),
+];
+/// Words after a name (or after its "'s") that make it an organization: "Google
+/// headquarters", "Scientology officials", "Ubisoft's chief executive".
+const ORG_AFTER: &[&str] = &[
+    "headquarters",
+    "officials",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "employees",
+    "executives",
+    "shares",
+    "ceo",
+    "founder",
+    "co-founder",
+    "chairman",
+    "subsidiary",
+];
+/// Words directly after a one-word name that make it an organization, not a person: "a
+/// Reuters reporter", "Twitter users", "the LibriVox website". After a possessive they would
+/// not ("Smith's website").
+const ORG_AFTER_NAME: &[&str] = &[
+    "reporter",
+    "reporters",
+    "correspondent",
+    "website",
+    "users",
+    "subscribers",
+    "customers",
+];
+/// Words before a name that keep it a place.
+const PLACE_BEFORE: &[&str] = &["in", "near", "outside", "across", "throughout", "around"];
+
+/// Names the model typed as places or persons that the article treats as organizations
+/// become organizations: a place the knowledge base does not know that has members, officials
+/// or headquarters ("a member of Scientology", "Google headquarters"), and a one-word "person"
+/// that is no given name and no part of a person's full name in the article and has
+/// reporters, users or officials ("a Reuters reporter", "Twitter users"). Cues are summed
+/// over all the mentions of a name, so that one cue types them all, and "in", "near" count
+/// against a place.
+pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    let in_full_names: std::collections::HashSet<&str> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person && d.last - d.first > 1)
+        .flat_map(|d| a.forms[d.first..d.last].iter().map(String::as_str))
+        .collect();
+    let candidate = |d: &Draft| match d.kind {
+        EntityKind::Place => d.place.is_none() && kb.place(&d.text).is_none(),
+        EntityKind::Person => {
+            d.last - d.first == 1
+                && !in_full_names.contains(form(d.first))
+                && !kb.is_given_name(form(d.first))
+        }
+        EntityKind::Organization => false,
+    };
+    let mut by_name: HashMap<String, i32> = HashMap::new();
+    for d in drafts.iter().filter(|d| candidate(d)) {
+        let before = |k: usize| if d.first >= k { form(d.first - k) } else { "" };
+        let next = form(d.last);
+        let after = if matches!(next, "'s" | "'" | "’s") {
+            form(d.last + 1)
+        } else {
+            next
+        };
+        let org = ORG_BEFORE_PAIRS.contains(&(before(2), before(1)))
+            || ORG_AFTER.contains(&after)
+            || ORG_AFTER_NAME.contains(&next);
+        let place = d.kind == EntityKind::Place && PLACE_BEFORE.contains(&before(1));
+        *by_name.entry(d.name(a)).or_default() += i32::from(org) - i32::from(place);
+    }
+    for d in drafts.iter_mut() {
+        if candidate(d) && by_name.get(&d.name(a)).is_some_and(|&score| score > 0) {
+            d.kind = EntityKind::Organization;
         }
     }
 }

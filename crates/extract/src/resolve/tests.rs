@@ -84,3 +84,138 @@ fn a_name_ending_with_an_institutions_head_word_is_an_organization() {
     assert_eq!(kind_of_name(&x, "Islamabad"), Some(EntityKind::Place));
     assert_eq!(kind_of_name(&x, "West Bank"), Some(EntityKind::Place));
 }
+
+#[test]
+fn a_place_unknown_to_the_knowledge_base_with_members_or_headquarters_is_an_organization() {
+    let text = "Montalvo, a member of Zorvathism all his life, left. Zorvathism officials said \
+                so. Quellbright headquarters in Tarvik were closed. Ferndale Mills in Tarvik \
+                and members of Paris were there.";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Montalvo", "PER"),
+            ("Zorvathism", "LOC"),
+            ("Quellbright", "LOC"),
+            ("Tarvik", "LOC"),
+            ("Ferndale Mills", "LOC"),
+            ("Paris", "LOC"),
+        ],
+    );
+
+    assert_eq!(
+        kind_of_name(&x, "Zorvathism"),
+        Some(EntityKind::Organization)
+    );
+    assert_eq!(
+        kind_of_name(&x, "Quellbright"),
+        Some(EntityKind::Organization)
+    );
+    assert_eq!(
+        kind_of_name(&x, "Tarvik"),
+        Some(EntityKind::Place),
+        "no cue"
+    );
+    assert_eq!(
+        kind_of_name(&x, "Ferndale Mills"),
+        Some(EntityKind::Place),
+        "no cue"
+    );
+    assert_eq!(
+        kind_of_name(&x, "Paris"),
+        Some(EntityKind::Place),
+        "a place the knowledge base knows stays one"
+    );
+}
+
+#[test]
+fn a_one_word_person_with_reporters_or_users_is_an_organization() {
+    let text = "A Zorblat reporter asked Jane Kell. Zorblat users complained. Kell reporters \
+                waited, and Gloria reporters too.";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Zorblat", "PER"),
+            ("Jane Kell", "PER"),
+            ("Kell", "PER"),
+            ("Gloria", "PER"),
+        ],
+    );
+
+    assert_eq!(kind_of_name(&x, "Zorblat"), Some(EntityKind::Organization));
+    assert_eq!(
+        kind_of_name(&x, "Jane Kell"),
+        Some(EntityKind::Person),
+        "a surname of a full name in the article stays a person"
+    );
+    assert_eq!(
+        kind_of_name(&x, "Gloria"),
+        Some(EntityKind::Person),
+        "a given name"
+    );
+}
+
+#[test]
+fn storms_are_not_people() {
+    let text = "Cyclone Phailin hit the coast. Phailin weakened inland, and Hurricane Dolvra \
+                followed. Mark Dolan reported.";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Cyclone Phailin", "PER"),
+            ("Phailin", "PER"),
+            ("Dolvra", "PER"),
+            ("Mark Dolan", "PER"),
+        ],
+    );
+
+    let names: Vec<&str> = x.entities.iter().map(|e| e.canonical.as_str()).collect();
+    assert_eq!(names, ["Mark Dolan"]);
+}
+
+/// Resolves `text` with spans at the given (token start, token end, type).
+fn resolve_spans(text: &str, tagged: &[(usize, usize, &str)]) -> (Extraction, Vec<String>) {
+    let extractor = Extractor::load_default().expect("the shipped model loads");
+    let a = crate::features::analyze(extractor.lexicon(), &[text]);
+    let spans: Vec<Span> = tagged
+        .iter()
+        .map(|&(start, end, kind)| Span {
+            start,
+            end,
+            kind: kind.to_owned(),
+            confidence: 0.8,
+        })
+        .collect();
+    let words = a.tokens.iter().map(|t| t.text.clone()).collect();
+    (
+        resolve(&a, &spans, &[text], &[Field::Body], extractor.kb()),
+        words,
+    )
+}
+
+#[test]
+fn an_untagged_repeat_of_a_tagged_name_is_a_mention_of_it() {
+    let text = "Zorvath Ltd hired Ana Wu . Later Ana Wu left Zorvath Ltd . The Church of \
+                Zorvath Ltd met . Zorvath Ltd ' s chief resigned .";
+    let (x, words) = resolve_spans(text, &[(0, 2, "ORG"), (3, 5, "PER")]);
+    assert_eq!(&words[0..2], ["Zorvath", "Ltd"]);
+
+    let texts: Vec<(&str, usize)> = x
+        .mentions
+        .iter()
+        .map(|m| (m.text.as_str(), m.start))
+        .collect();
+    let of_org = |start: usize| texts.contains(&("Zorvath Ltd", start));
+    assert!(of_org(0), "{texts:?}");
+    assert!(of_org(text.find("left Zorvath").unwrap() + 5), "{texts:?}");
+    assert!(
+        texts.contains(&("Ana Wu", text.find("Later Ana").unwrap() + 6)),
+        "{texts:?}"
+    );
+    assert!(
+        !of_org(text.find("of Zorvath").unwrap() + 3),
+        "part of a longer name: {texts:?}"
+    );
+    assert!(of_org(text.rfind("Zorvath").unwrap()), "{texts:?}");
+    assert_eq!(x.entities.len(), 2, "{:?}", x.entities);
+    assert!(x.mentions.iter().all(|m| m.confidence == 0.8));
+}
