@@ -157,16 +157,51 @@ const ORG_AFTER_NAME: &[&str] = &[
     "subscribers",
     "customers",
 ];
+/// Two words before a name that make a "place" a news outlet or agency: places give no
+/// interviews and report nothing ("in an interview with Xinhua", "according to Interfax").
+const MEDIA_BEFORE_PAIRS: &[(&str, &str)] = &[
+    ("interview", "with"),
+    ("interviewed", "by"),
+    ("according", "to"),
+    ("quoted", "by"),
+    ("reported", "by"),
+];
+/// Words after a "place" that make it a news outlet ("the Al-Anbaa newspaper"). Not
+/// "reported": countries report figures.
+const MEDIA_AFTER: &[&str] = &["newspaper", "correspondent"];
+/// Last words of places' names: "Suffolk County officials" are a place's officials.
+const PLACE_HEADS: &[&str] = &[
+    "county",
+    "province",
+    "district",
+    "state",
+    "city",
+    "region",
+    "island",
+    "islands",
+    "beach",
+    "valley",
+    "river",
+    "village",
+    "town",
+    "township",
+    "parish",
+    "prefecture",
+    "governorate",
+    "oblast",
+    "canton",
+];
 /// Words before a name that keep it a place.
 const PLACE_BEFORE: &[&str] = &["in", "near", "outside", "across", "throughout", "around"];
 
 /// Names the model typed as places or persons that the article treats as organizations
-/// become organizations: a place the knowledge base does not know that has members, officials
-/// or headquarters ("a member of Scientology", "Google headquarters"), and a one-word "person"
-/// that is no given name and no part of a person's full name in the article and has
-/// reporters, users or officials ("a Reuters reporter", "Twitter users"). Cues are summed
-/// over all the mentions of a name, so that one cue types them all, and "in", "near" count
-/// against a place.
+/// become organizations: a place the knowledge base does not know, whose name does not end
+/// like a place's ("Suffolk County"), that has members, officials or headquarters ("a member
+/// of Scientology", "Google headquarters") or is quoted as a source ("according to Kpler.",
+/// "in an interview with Interfax,"); and a one-word "person" that is no given name and no
+/// part of a person's full name in the article and has reporters, users or officials ("a
+/// Reuters reporter", "Twitter users"). Cues are summed over all the mentions of a name, so
+/// that one cue types them all, and "in", "near" count against a place.
 pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
     let in_full_names: std::collections::HashSet<&str> = drafts
@@ -175,7 +210,11 @@ pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         .flat_map(|d| a.forms[d.first..d.last].iter().map(String::as_str))
         .collect();
     let candidate = |d: &Draft| match d.kind {
-        EntityKind::Place => d.place.is_none() && kb.place(&d.text).is_none(),
+        EntityKind::Place => {
+            d.place.is_none()
+                && kb.place(&d.text).is_none()
+                && !PLACE_HEADS.contains(&form(d.last - 1))
+        }
         EntityKind::Person => {
             d.last - d.first == 1
                 && !in_full_names.contains(form(d.first))
@@ -192,10 +231,17 @@ pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         } else {
             next
         };
-        let org = ORG_BEFORE_PAIRS.contains(&(before(2), before(1)))
+        let is_place = d.kind == EntityKind::Place;
+        // The outlet is the whole object: "according to Suffolk County police" is not.
+        let whole = !next.chars().next().is_some_and(char::is_alphanumeric);
+        let media = is_place
+            && (MEDIA_BEFORE_PAIRS.contains(&(before(2), before(1))) && whole
+                || MEDIA_AFTER.contains(&next));
+        let org = media
+            || ORG_BEFORE_PAIRS.contains(&(before(2), before(1)))
             || ORG_AFTER.contains(&after)
             || ORG_AFTER_NAME.contains(&next);
-        let place = d.kind == EntityKind::Place && PLACE_BEFORE.contains(&before(1));
+        let place = is_place && PLACE_BEFORE.contains(&before(1));
         *by_name.entry(d.name(a)).or_default() += i32::from(org) - i32::from(place);
     }
     for d in drafts.iter_mut() {

@@ -128,6 +128,36 @@ fn a_place_unknown_to_the_knowledge_base_with_members_or_headquarters_is_an_orga
 }
 
 #[test]
+fn a_place_unknown_to_the_knowledge_base_quoted_as_a_source_is_an_organization() {
+    let text = "Prices rose, according to Kevlora. In an interview with Dramvel, he said so. \
+                Prices fell in Tarvik, according to Tarvik police, and Zorbel County officials \
+                agreed, according to Zorbel County.";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Kevlora", "LOC"),
+            ("Dramvel", "LOC"),
+            ("Tarvik", "LOC"),
+            ("Zorbel County", "LOC"),
+        ],
+    );
+
+    assert_eq!(kind_of_name(&x, "Kevlora"), Some(EntityKind::Organization));
+    assert_eq!(kind_of_name(&x, "Dramvel"), Some(EntityKind::Organization));
+    assert_eq!(
+        kind_of_name(&x, "Tarvik"),
+        Some(EntityKind::Place),
+        "not the whole source: {:?}",
+        x.entities
+    );
+    assert_eq!(
+        kind_of_name(&x, "Zorbel County"),
+        Some(EntityKind::Place),
+        "named as a place is"
+    );
+}
+
+#[test]
 fn a_one_word_person_with_reporters_or_users_is_an_organization() {
     let text = "A Zorblat reporter asked Jane Kell. Zorblat users complained. Kell reporters \
                 waited, and Gloria reporters too.";
