@@ -10,6 +10,7 @@
 //! Over 400 lines with its tests, which check what the embedded tables make of real names.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::key::fold_name;
 
@@ -90,22 +91,47 @@ enum Tier {
     Minor,
 }
 
+/// FNV-1a: the tables are fixed and their keys short, so SipHash's protection against chosen
+/// collisions buys nothing here and costs most of the loading time.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type Set<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
 /// The knowledge base.
 pub struct Kb {
     places: Vec<Place>,
     /// Folded name → the place it means (the best ranked; names before abbreviations).
-    place_names: HashMap<String, u32>,
+    place_names: Map<String, u32>,
     /// Folded abbreviation → the place it best stands for.
-    abbreviations: HashMap<String, u32>,
+    abbreviations: Map<String, u32>,
     /// Folded name → every place bearing it as a name (not an abbreviation), best first,
     /// for the names more than one place bears.
-    bearers: HashMap<String, Vec<u32>>,
+    bearers: Map<String, Vec<u32>>,
     /// Folded nickname or given name → the folded given names it may stand for.
-    given: HashMap<String, Vec<String>>,
+    given: Map<String, Vec<String>>,
     /// Folded nickname → the formal given name it stands for, when one stands out.
-    formal: HashMap<String, String>,
+    formal: Map<String, String>,
     /// Folded legal forms ("inc", "co ltd", "n v").
-    legal_forms: HashSet<String>,
+    legal_forms: Set<String>,
 }
 
 impl std::fmt::Debug for Kb {
@@ -134,12 +160,12 @@ impl Kb {
     pub fn parse(places: &str, people: &str, orgs: &str) -> Result<Kb, String> {
         let mut kb = Kb {
             places: Vec::new(),
-            place_names: HashMap::new(),
-            bearers: HashMap::new(),
-            abbreviations: HashMap::new(),
-            given: HashMap::new(),
-            formal: HashMap::new(),
-            legal_forms: HashSet::new(),
+            place_names: Map::default(),
+            bearers: Map::default(),
+            abbreviations: Map::default(),
+            given: Map::default(),
+            formal: Map::default(),
+            legal_forms: Set::default(),
         };
         kb.parse_places(places)?;
         kb.parse_people(people);
@@ -150,7 +176,8 @@ impl Kb {
     }
 
     fn parse_places(&mut self, text: &str) -> Result<(), String> {
-        let mut bearers: HashMap<String, Vec<(Tier, u32)>> = HashMap::new();
+        // (folded name, tier, place) for every name of every place, grouped by name below.
+        let mut bearers: Vec<(String, Tier, u32)> = Vec::with_capacity(1 << 17);
         for (n, line) in rows(text) {
             let f: Vec<&str> = line.split('\t').collect();
             if f.len() != 11 {
@@ -184,25 +211,42 @@ impl Kb {
             // of "Frankfurt am Main") is its name too.
             let city = matches!(place.class, PlaceClass::City | PlaceClass::Capital);
             let own = fold_name(f[8]);
-            let tier = |name: &str| {
-                let folded = fold_name(name);
-                if !city || own.starts_with(&folded) && own[folded.len()..].starts_with(' ') {
+            let tier = |folded: &str| {
+                if !city || own.starts_with(folded) && own[folded.len()..].starts_with(' ') {
                     Tier::Name
                 } else {
                     Tier::OtherName
                 }
             };
-            let names = std::iter::once((Tier::Name, f[8]))
-                .chain(f[9].split('|').map(|name| (tier(name), name)))
-                .chain(f[10].split('|').map(|name| (Tier::Abbreviation, name)));
-            for (tier, name) in names {
-                for folded in folded_forms(name) {
-                    bearers.entry(folded).or_default().push((tier, index));
+            let names = std::iter::once((Some(Tier::Name), f[8]))
+                .chain(f[9].split('|').map(|name| (None, name)))
+                .chain(
+                    f[10]
+                        .split('|')
+                        .map(|name| (Some(Tier::Abbreviation), name)),
+                );
+            for (tier_given, name) in names {
+                let forms = folded_forms(name);
+                let Some(first) = forms.first() else {
+                    continue;
+                };
+                let tier = tier_given.unwrap_or_else(|| tier(first));
+                for folded in forms {
+                    bearers.push((folded, tier, index));
                 }
             }
             self.places.push(place);
         }
-        for (name, mut list) in bearers {
+        bearers.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+        self.place_names.reserve(bearers.len());
+        let mut list: Vec<(Tier, u32)> = Vec::new();
+        let mut rows = bearers.into_iter().peekable();
+        while let Some((name, tier, index)) = rows.next() {
+            list.clear();
+            list.push((tier, index));
+            while let Some((_, tier, index)) = rows.next_if(|next| next.0 == name) {
+                list.push((tier, index));
+            }
             // A town's name of three letters or fewer ("Pa", Burkina Faso) ranks below the
             // abbreviations others go by ("Pa." for Pennsylvania).
             let short = name.chars().count() <= 3;
@@ -218,9 +262,16 @@ impl Kb {
                     index,
                 )
             });
-            let mut seen = HashSet::new();
-            list.retain(|&(_, index)| seen.insert(index));
-            self.place_names.insert(name.clone(), list[0].1);
+            // Each place once, at its best tier (the lists are short: most hold one place).
+            let mut k = 0;
+            while k < list.len() {
+                let index = list[k].1;
+                if list[..k].iter().any(|&(_, seen)| seen == index) {
+                    list.remove(k);
+                } else {
+                    k += 1;
+                }
+            }
             if let Some(&(_, index)) = list.iter().find(|(tier, _)| *tier == Tier::Abbreviation) {
                 self.abbreviations.insert(name.clone(), index);
             }
@@ -230,8 +281,9 @@ impl Kb {
                 .map(|&(_, index)| index)
                 .collect();
             if named.len() > 1 {
-                self.bearers.insert(name, named);
+                self.bearers.insert(name.clone(), named);
             }
+            self.place_names.insert(name, list[0].1);
         }
         Ok(())
     }
@@ -251,7 +303,7 @@ impl Kb {
             formals.sort_unstable();
             formals.dedup();
         }
-        let mut nicknames: HashMap<&str, usize> = HashMap::new();
+        let mut nicknames: Map<&str, usize> = Map::default();
         for formal in self.given.values().flatten() {
             *nicknames.entry(formal).or_default() += 1;
         }
