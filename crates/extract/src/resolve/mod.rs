@@ -3,8 +3,9 @@
 //! the same thing in other articles.
 //!
 //! The passes, in order: an untagged repeat of a name tagged elsewhere in the article is a
-//! mention too (`repeats`); boilerplate, tickers and storms are dropped (`junk`); forms of
-//! address are cut off names (`persons`); acronyms defined in parentheses are found
+//! mention too (`repeats`); boilerplate, tickers and storms are dropped (`junk`); names run
+//! together are split (`places`, `orgs`: "Haitai and Samsung"); forms of address are cut off
+//! names (`persons`); acronyms defined in parentheses are found
 //! (`acronym`); each name gets the kind most of its mentions were given, and a name ending
 //! with an institution's head word ("High Court", "Arab League") is an organization (`orgs`);
 //! datelines are places and known places get their knowledge-base identity (`places`); a name
@@ -170,6 +171,7 @@ pub fn resolve(
     repeats::tag(a, &spans, &mut texts, &mut drafts);
     junk::remove(a, &mut texts, &mut drafts);
     places::split_place_pairs(a, kb, &mut texts, &mut drafts);
+    orgs::split_coordinations(a, kb, &mut texts, &mut drafts);
     persons::trim_honorifics(a, &mut texts, &mut drafts);
     let acronyms = acronym::define(a, &mut texts, &mut drafts);
     drafts.sort_by_key(|d| d.first);

@@ -93,6 +93,37 @@ const INSTITUTION_HEADS: &[&str] = &[
     "university",
 ];
 
+/// Splits a name that coordinates two names the article also gives apart: "Haitai and
+/// Samsung" when "Haitai" and "Samsung" are named alone elsewhere, as lists and results
+/// run names together. "Marks and Spencer", named only whole, stays one, and so does a
+/// place the knowledge base knows whole ("Bosnia and Herzegovina").
+pub(super) fn split_coordinations(
+    a: &Analysis,
+    kb: &Kb,
+    texts: &mut Texts,
+    drafts: &mut Vec<Draft>,
+) {
+    let names: std::collections::HashSet<String> = drafts.iter().map(|d| d.name(a)).collect();
+    let mut k = 0;
+    while k < drafts.len() {
+        let d = &drafts[k];
+        let cut = (d.first + 1..d.last.saturating_sub(1)).find(|&i| {
+            matches!(a.forms[i].as_str(), "and" | "&")
+                && names.contains(&a.forms[d.first..i].join(" "))
+                && names.contains(&a.forms[i + 1..d.last].join(" "))
+        });
+        match cut {
+            Some(cut) if d.kind != EntityKind::Person && kb.place(&d.text).is_none() => {
+                let (first, last, kind, confidence) = (d.first, d.last, d.kind, d.confidence);
+                drafts[k] = texts.draft(a, first, cut, kind, confidence);
+                drafts.insert(k + 1, texts.draft(a, cut + 1, last, kind, confidence));
+                k += 2;
+            }
+            _ => k += 1,
+        }
+    }
+}
+
 /// Names of two words or more that end with an institution's head word are organizations.
 pub(super) fn type_by_head(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     for d in drafts.iter_mut() {

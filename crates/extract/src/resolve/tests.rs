@@ -249,3 +249,33 @@ fn an_untagged_repeat_of_a_tagged_name_is_a_mention_of_it() {
     assert_eq!(x.entities.len(), 2, "{:?}", x.entities);
     assert!(x.mentions.iter().all(|m| m.confidence == 0.8));
 }
+
+#[test]
+fn a_coordination_of_names_the_article_gives_apart_is_split() {
+    let text = "Haitai and Samsung drew . Haitai won on Sunday and Samsung lost . Marks and \
+                Spencer rose . Bosnia and Herzegovina voted .";
+    let (x, words) = resolve_spans(
+        text,
+        &[
+            (0, 3, "ORG"),
+            (5, 6, "ORG"),
+            (10, 11, "ORG"),
+            (13, 16, "ORG"),
+            (18, 21, "LOC"),
+        ],
+    );
+    assert_eq!(words[18..21], ["Bosnia", "and", "Herzegovina"]);
+
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Haitai",
+            "Samsung",
+            "Haitai",
+            "Samsung",
+            "Marks and Spencer",
+            "Bosnia and Herzegovina"
+        ]
+    );
+}
