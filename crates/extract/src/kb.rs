@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::key::fold_name;
+use crate::text::{FNV_OFFSET, FNV_PRIME};
 
 const PLACES: &str = include_str!("../kb/places.tsv");
 const PEOPLE: &str = include_str!("../kb/people.tsv");
@@ -98,7 +99,7 @@ struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
+        Fnv(FNV_OFFSET)
     }
 }
 
@@ -108,7 +109,7 @@ impl Hasher for Fnv {
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME);
         }
     }
 }

@@ -336,8 +336,8 @@ fn plausible_name(analysis: &features::Analysis, span: &tagger::Span) -> bool {
 
 /// A 64-bit FNV-1a hash of bytes.
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    bytes.iter().fold(text::FNV_OFFSET, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(text::FNV_PRIME)
     })
 }
 

@@ -138,8 +138,9 @@ fn shape_chars(s: &str, mut emit: impl FnMut(char)) {
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+/// FNV-1a's offset basis and prime, 64-bit.
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+pub(crate) const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 /// A 64-bit hash of a string (FNV-1a with a final mix); stable across platforms and versions,
 /// because the trained model stores feature hashes.

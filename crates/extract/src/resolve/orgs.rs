@@ -103,6 +103,14 @@ pub(super) fn split_coordinations(
     texts: &mut Texts,
     drafts: &mut Vec<Draft>,
 ) {
+    let joined = |d: &Draft| {
+        a.forms[d.first..d.last]
+            .iter()
+            .any(|f| matches!(f.as_str(), "and" | "&"))
+    };
+    if !drafts.iter().any(joined) {
+        return;
+    }
     let names: std::collections::HashSet<String> = drafts.iter().map(|d| d.name(a)).collect();
     let mut k = 0;
     while k < drafts.len() {
