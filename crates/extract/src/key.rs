@@ -22,8 +22,10 @@ pub fn match_key(kind: EntityKind, name: &str) -> String {
 pub fn fold_name(name: &str) -> String {
     let mut folded = String::with_capacity(name.len());
     fold_into(name, &mut folded);
+    // Compatibility decompositions can bring capitals back ("™" is "TM").
     folded.make_ascii_lowercase();
-    // The words of `fold_words`, joined by one space, without building them one by one.
+    // Words are runs of letters and digits; apostrophes and periods vanish inside them, any
+    // other character separates them, and they are joined by one space.
     let mut out = String::with_capacity(folded.len());
     let mut gap = false;
     for c in folded.chars() {
@@ -42,30 +44,17 @@ pub fn fold_name(name: &str) -> String {
 
 /// The folded words of a name.
 pub(crate) fn fold_words(name: &str) -> Vec<String> {
-    let mut folded = String::with_capacity(name.len());
-    fold_into(name, &mut folded);
-    // Compatibility decompositions can bring capitals back ("™" is "TM").
-    folded.make_ascii_lowercase();
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    for c in folded.chars() {
-        if c.is_alphanumeric() {
-            word.push(c);
-        } else if matches!(c, '\'' | '.' | '\u{2019}' | '`') {
-            continue;
-        } else if !word.is_empty() {
-            words.push(std::mem::take(&mut word));
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
+    fold_name(name)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use EntityKind::{Organization, Person, Place};
 
     #[test]
     fn fold_name_is_the_folded_words_joined() {
@@ -86,7 +75,6 @@ mod tests {
         }
         assert!(n > 70_000, "{n} names");
     }
-    use EntityKind::{Organization, Person, Place};
 
     #[test]
     fn latin_with_and_without_diacritics_and_cyrillic_share_a_key() {

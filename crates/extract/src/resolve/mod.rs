@@ -5,14 +5,14 @@
 //! The passes, in order: an untagged repeat of a name tagged elsewhere in the article is a
 //! mention too (`repeats`); boilerplate, tickers and storms are dropped (`junk`); names run
 //! together are split (`places`, `orgs`: "Haitai and Samsung"); forms of address are cut off
-//! names (`persons`); acronyms defined in parentheses are found
-//! (`acronym`); each name gets the kind most of its mentions were given, and a name ending
-//! with an institution's head word ("High Court", "Arab League") is an organization (`orgs`);
-//! datelines are places and known places get their knowledge-base identity (`places`); a name
-//! the article gives members, officials or reporters is an organization ("a member of
-//! Scientology", "a Reuters reporter"; `orgs`); in sports reports, countries
-//! and cities that play are teams (`teams`); shorter forms of names join the full names they
-//! abbreviate (`persons`, `orgs`); mentions with one identity share one entity.
+//! names (`persons`); acronyms defined in parentheses are found (`acronym`); each name gets
+//! the kind most of its mentions were given, and a name ending with an institution's head
+//! word ("High Court", "Arab League") is an organization (`orgs`); datelines are places and
+//! known places get their knowledge-base identity (`places`); a name the article gives
+//! members, officials or reporters is an organization ("a member of Scientology", "a Reuters
+//! reporter"; `orgs`); in sports reports, countries and cities that play are teams
+//! (`teams`); shorter forms of names join the full names they abbreviate (`persons`, `orgs`);
+//! mentions with one identity share one entity.
 
 use std::collections::HashMap;
 

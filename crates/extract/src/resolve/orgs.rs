@@ -8,7 +8,7 @@
 //! ("High Court") or by what the article says of them ("a member of Scientology", "Google
 //! headquarters", "a Reuters reporter").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{Draft, Texts, keys::entity_key};
 use crate::EntityKind;
@@ -111,7 +111,7 @@ pub(super) fn split_coordinations(
     if !drafts.iter().any(joined) {
         return;
     }
-    let names: std::collections::HashSet<String> = drafts.iter().map(|d| d.name(a)).collect();
+    let names: HashSet<String> = drafts.iter().map(|d| d.name(a)).collect();
     let mut k = 0;
     while k < drafts.len() {
         let d = &drafts[k];
@@ -243,7 +243,7 @@ const PLACE_BEFORE: &[&str] = &["in", "near", "outside", "across", "throughout",
 /// that one cue types them all, and "in", "near" count against a place.
 pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
-    let in_full_names: std::collections::HashSet<&str> = drafts
+    let in_full_names: HashSet<&str> = drafts
         .iter()
         .filter(|d| d.kind == EntityKind::Person && d.last - d.first > 1)
         .flat_map(|d| a.forms[d.first..d.last].iter().map(String::as_str))
@@ -261,8 +261,9 @@ pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         }
         EntityKind::Organization => false,
     };
+    let candidates: Vec<bool> = drafts.iter().map(candidate).collect();
     let mut by_name: HashMap<String, i32> = HashMap::new();
-    for d in drafts.iter().filter(|d| candidate(d)) {
+    for (d, _) in drafts.iter().zip(&candidates).filter(|(_, c)| **c) {
         let before = |k: usize| if d.first >= k { form(d.first - k) } else { "" };
         let next = form(d.last);
         let after = if matches!(next, "'s" | "'" | "’s") {
@@ -283,8 +284,8 @@ pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         let place = is_place && PLACE_BEFORE.contains(&before(1));
         *by_name.entry(d.name(a)).or_default() += i32::from(org) - i32::from(place);
     }
-    for d in drafts.iter_mut() {
-        if candidate(d) && by_name.get(&d.name(a)).is_some_and(|&score| score > 0) {
+    for (d, _) in drafts.iter_mut().zip(candidates).filter(|(_, c)| *c) {
+        if by_name.get(&d.name(a)).is_some_and(|&score| score > 0) {
             d.kind = EntityKind::Organization;
         }
     }
