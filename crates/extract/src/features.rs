@@ -55,6 +55,26 @@ impl Analysis {
     pub fn is_common_word(&self, i: usize) -> bool {
         self.facts[i].info.is_some_and(|w| w.cap_bucket <= 1)
     }
+
+    /// Whether token `i` is a word that heads organizations' names ("University", "Corp";
+    /// the lexicon's `orgword` gazetteer).
+    pub fn is_org_word(&self, i: usize) -> bool {
+        self.begins_gazetteer_match(i, "orgword")
+    }
+
+    /// Whether token `i` begins a phrase of the lexicon's gazetteer `category`
+    /// ([`GAZ_CATEGORIES`]: "nationality", "orgword", …).
+    pub fn begins_gazetteer_match(&self, i: usize, category: &str) -> bool {
+        let bit = GAZ_CATEGORIES
+            .iter()
+            .position(|&(_, name)| name == category);
+        bit.is_some_and(|b| self.facts[i].gaz & (1 << b) != 0)
+    }
+
+    /// Whether token `i` begins with a capital letter.
+    pub fn is_capitalized(&self, i: usize) -> bool {
+        self.facts[i].cap.is_capitalized()
+    }
 }
 
 /// How a token is capitalized.

@@ -3,6 +3,7 @@
 
 use crate::crf::{Crf, Lattice};
 use crate::features::Analysis;
+use std::collections::HashSet;
 
 /// A span of tokens with one entity type (a CoNLL type name: PER, LOC, ORG, MISC).
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +112,7 @@ const TITLES: &[&str] = &[
 ];
 
 /// Whether a token is a title that cannot start a person's name.
-fn is_title(token: &str) -> bool {
+pub(crate) fn is_title(token: &str) -> bool {
     token.len() <= 16 && TITLES.contains(&token.to_lowercase().as_str())
 }
 
@@ -131,6 +132,36 @@ fn balanced_prefix(tokens: &[crate::tokenize::Token]) -> usize {
     open.unwrap_or(tokens.len())
 }
 
+fn is_possessive(token: &str) -> bool {
+    matches!(token, "'s" | "'S")
+}
+
+/// Which possessives of the article may be part of a name: "People's Liberation Army",
+/// "Sheriff's Office" (a common word's possessive inside a capitalized name), "Moody's",
+/// "Lloyd's List" (a name the article never writes without its "'s"). A name's possessive,
+/// "CNN's" where the article also writes "CNN", and an institution's ("the Interior
+/// Department's Bureau of Mines", "Chevron Corp's") end the name (CoNLL convention).
+fn possessives_in_names(a: &Analysis) -> Vec<bool> {
+    let toks = &a.tokens;
+    let possessive = |i: usize| toks.get(i).is_some_and(|t| is_possessive(&t.text));
+    let alone: HashSet<&str> = (0..toks.len())
+        .filter(|&i| a.is_capitalized(i) && !possessive(i + 1))
+        .map(|i| a.forms[i].as_str())
+        .collect();
+    (0..toks.len())
+        .map(|i| {
+            if !possessive(i) || i == 0 || !a.is_capitalized(i - 1) || a.is_org_word(i - 1) {
+                return false;
+            }
+            if a.is_common_word(i - 1) {
+                i + 1 < toks.len() && a.is_capitalized(i + 1)
+            } else {
+                !alone.contains(a.forms[i - 1].as_str())
+            }
+        })
+        .collect()
+}
+
 /// Tags every sentence of `a` and returns the entity spans in order.
 pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
     let n = crf.n_labels();
@@ -139,6 +170,7 @@ pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
     let mut scores: Vec<f32> = Vec::new();
     let mut path = Vec::new();
     let mut feats = Vec::with_capacity(128);
+    let in_name = possessives_in_names(a);
     for &(s, e) in &a.sentences {
         let len = e - s;
         scores.clear();
@@ -148,8 +180,8 @@ pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
             a.features(s + t, &mut feats);
             crf.score_token(&feats, row);
             match a.tokens[s + t].text.as_str() {
-                // A possessive ends a name (CoNLL convention): it never continues one.
-                "'s" | "'S" => forbid(row, parsed, |p, _| p == 'I' || p == 'L'),
+                // A possessive ends a name, unless it may be part of one (above).
+                "'s" | "'S" if !in_name[s + t] => forbid(row, parsed, |p, _| p == 'I' || p == 'L'),
                 // Separators are never part of a name.
                 ";" | "," => forbid(row, parsed, |p, _| p != 'O'),
                 title if is_title(title) => {

@@ -446,8 +446,13 @@ fn a_name_that_always_carries_its_possessive_keeps_it() {
          covers 1.2 billion dlrs. Ford's profit rose, Ford said.",
     );
 
-    assert!(
-        x.entities.iter().any(|e| e.canonical == "Moody's"),
+    let texts: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["Moody's Investors Service", "Moody's", "Ford", "Ford"]
+    );
+    assert_eq!(
+        x.mentions[0].entity, x.mentions[1].entity,
         "{:#?}",
         x.entities
     );
@@ -455,6 +460,31 @@ fn a_name_that_always_carries_its_possessive_keeps_it() {
         x.entities.iter().any(|e| e.canonical == "Ford"),
         "{:#?}",
         x.entities
+    );
+}
+
+#[test]
+fn a_common_words_possessive_inside_a_name_is_part_of_it_an_institutions_is_not() {
+    let x = extract(
+        "The Varstan People's Party won 40 seats, the People's Daily reported. Officers of the \
+         Kellam County Sheriff's Office arrived later. The Interior Department's Bureau of Mines \
+         said output fell.",
+    );
+
+    let orgs: Vec<&str> = spans(&x)
+        .into_iter()
+        .filter(|(_, kind)| *kind == EntityKind::Organization)
+        .map(|(text, _)| text)
+        .collect();
+    assert_eq!(
+        orgs,
+        [
+            "Varstan People's Party",
+            "People's Daily",
+            "Kellam County Sheriff's Office",
+            "Interior Department",
+            "Bureau of Mines"
+        ]
     );
 }
 

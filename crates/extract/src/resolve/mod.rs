@@ -173,6 +173,7 @@ pub fn resolve(
     places::split_place_pairs(a, kb, &mut texts, &mut drafts);
     orgs::split_coordinations(a, kb, &mut texts, &mut drafts);
     persons::trim_honorifics(a, &mut texts, &mut drafts);
+    persons::split_titles(a, kb, &mut texts, &mut drafts);
     let acronyms = acronym::define(a, &mut texts, &mut drafts);
     drafts.sort_by_key(|d| d.first);
     vote_kinds(a, &mut drafts);

@@ -209,7 +209,7 @@ const MEDIA_BEFORE_PAIRS: &[(&str, &str)] = &[
 /// "reported": countries report figures.
 const MEDIA_AFTER: &[&str] = &["newspaper", "correspondent"];
 /// Last words of places' names: "Suffolk County officials" are a place's officials.
-const PLACE_HEADS: &[&str] = &[
+pub(super) const PLACE_HEADS: &[&str] = &[
     "county",
     "province",
     "district",

@@ -6,7 +6,7 @@
 //! only one of the article's persons. Forms of address are not part of a name: "Mr Blair" is
 //! the person "Blair", whatever the model typed it as.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{Draft, Texts};
 use crate::EntityKind;
@@ -45,6 +45,137 @@ pub(super) fn trim_honorifics(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<
         let (last, confidence) = (d.last, d.confidence);
         drafts[k] = texts.draft(a, first, last, EntityKind::Person, confidence);
         k += 1;
+    }
+}
+
+/// Words that make a title of the one after them ("Prime Minister", "Deputy Mayor").
+const TITLE_MODIFIERS: &[&str] = &[
+    "acting",
+    "assistant",
+    "attorney",
+    "chief",
+    "deputy",
+    "first",
+    "foreign",
+    "former",
+    "interim",
+    "lieutenant",
+    "prime",
+    "state",
+    "vice",
+];
+
+/// Offices a place's or an organization's name runs into a person's: "Los Angeles Mayor
+/// Karen Bass", "Telsa CEO Elon Musk". Forms of address ("Sir", "Dame", "Sheikh") are not
+/// here: what precedes them is seldom a place or an organization.
+const ROLES: &[&str] = &[
+    "ambassador",
+    "ceo",
+    "chairman",
+    "chairwoman",
+    "chancellor",
+    "commissioner",
+    "congressman",
+    "congresswoman",
+    "director",
+    "gov",
+    "gov.",
+    "governor",
+    "mayor",
+    "minister",
+    "premier",
+    "president",
+    "rep",
+    "rep.",
+    "secretary",
+    "sen",
+    "sen.",
+    "senator",
+    "sheriff",
+    "spokesman",
+    "spokeswoman",
+];
+
+/// Splits a name that runs an office into a person's name: "Los Angeles Mayor Karen Bass" is
+/// the place "Los Angeles" and the person "Karen Bass", "Telsa CEO Elon Musk" the
+/// organization "Telsa" and the person (CoNLL convention: a title is part of no name). The
+/// person must open with a given name or end with a surname the article gives a person.
+/// What precedes the office is what the article calls it elsewhere, or else a place if the
+/// knowledge base knows it or it ends like a place's name ("Pima County"); a nationality ("Indian Prime Minister X", "Qatari Emir")
+/// or a common word ("Agriculture Commissioner X") is not a name and goes with the title.
+pub(super) fn split_titles(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut Vec<Draft>) {
+    let role = |i: usize| ROLES.contains(&a.forms[i].as_str()) && a.is_capitalized(i);
+    let title = |i: usize| crate::tagger::is_title(&a.forms[i]) || role(i);
+    // Surnames of the article's persons: "Mamdani" said alone makes "Zohran Mamdani" one.
+    let surnames: HashSet<&str> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person)
+        .map(|d| a.forms[d.last - 1].as_str())
+        .collect();
+    // What the article's other mentions of a name are: "Beggs" named alone as a place.
+    let kinds: HashMap<String, EntityKind> = drafts.iter().map(|d| (d.name(a), d.kind)).collect();
+    let mut k = 0;
+    while k < drafts.len() {
+        let d = &drafts[k];
+        let found = (d.first + 1..d.last.saturating_sub(2)).find_map(|i| {
+            if !role(i) {
+                return None;
+            }
+            let mut person = i + 1;
+            while person < d.last && title(person) {
+                person += 1;
+            }
+            let named = d.last - person >= 2
+                && d.last - person <= 3
+                && (person..d.last).all(|j| a.is_capitalized(j))
+                && (a.begins_gazetteer_match(person, "first")
+                    || kb.is_given_name(&a.forms[person])
+                    || surnames.contains(a.forms[d.last - 1].as_str()));
+            named.then_some((i, person))
+        });
+        let Some((at, person)) = found else {
+            k += 1;
+            continue;
+        };
+        let (first, last, confidence) = (d.first, d.last, d.confidence);
+        let mut end = at;
+        while end > first
+            && (title(end - 1) || TITLE_MODIFIERS.contains(&a.forms[end - 1].as_str()))
+        {
+            end -= 1;
+        }
+        drafts[k] = texts.draft(a, person, last, EntityKind::Person, confidence);
+        let named = end > first
+            && !a.is_common_word(end - 1)
+            && !(end - first == 1 && is_nationality(kb, &a.tokens[first].text));
+        if named {
+            let mut left = texts.draft(a, first, end, EntityKind::Place, confidence);
+            let place_head = super::orgs::PLACE_HEADS.contains(&a.forms[end - 1].as_str());
+            if let Some(&kind) = kinds.get(&left.name(a)) {
+                left.kind = kind;
+            } else if !place_head && kb.place(&left.text).is_none() {
+                left.kind = EntityKind::Organization;
+            }
+            drafts.insert(k, left);
+            k += 1;
+        }
+        k += 1;
+    }
+}
+
+/// Whether a one-word name is a nationality: a word the knowledge base takes for a place
+/// whose name it is not but begins like ("Qatari" for Qatar), or one it does not know that
+/// ends like a nationality ("Indian", "Chinese", "Turkish").
+fn is_nationality(kb: &Kb, word: &str) -> bool {
+    let word = word.to_lowercase();
+    match kb.place(&word) {
+        Some((_, place)) => {
+            let name = place.name.to_lowercase();
+            name != word && word.len() > 3 && name.get(..3) == word.get(..3)
+        }
+        None => ["an", "ese", "ish", "i", "ic"]
+            .iter()
+            .any(|end| word.ends_with(end)),
     }
 }
 

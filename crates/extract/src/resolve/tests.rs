@@ -279,3 +279,45 @@ fn a_coordination_of_names_the_article_gives_apart_is_split() {
         ]
     );
 }
+
+#[test]
+fn a_name_run_into_an_office_and_a_person_is_split() {
+    let text = "Los Angeles Mayor Karen Bass spoke . Kellam County Sheriff Chris Tasker and \
+                Zorvex CEO Ilka Varnes agreed . Varnes left . Indian Prime Minister Narendra Modi \
+                and Ruritania Governor Anna Moss did not . Ruritania Governor Ilka Tovna left .";
+    let (x, words) = resolve_spans(
+        text,
+        &[
+            (0, 5, "ORG"),
+            (7, 12, "ORG"),
+            (13, 17, "PER"),
+            (19, 20, "PER"),
+            (22, 27, "PER"),
+            (28, 32, "ORG"),
+            (35, 39, "ORG"),
+        ],
+    );
+    assert_eq!(words[35..39], ["Ruritania", "Governor", "Ilka", "Tovna"]);
+
+    let spans: Vec<(&str, EntityKind)> = x
+        .mentions
+        .iter()
+        .map(|m| (m.text.as_str(), x.entities[m.entity].kind))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            ("Los Angeles", EntityKind::Place),
+            ("Karen Bass", EntityKind::Person),
+            ("Kellam County", EntityKind::Place),
+            ("Chris Tasker", EntityKind::Person),
+            ("Zorvex", EntityKind::Organization),
+            ("Ilka Varnes", EntityKind::Person),
+            ("Varnes", EntityKind::Person),
+            ("Narendra Modi", EntityKind::Person),
+            ("Ruritania", EntityKind::Organization),
+            ("Anna Moss", EntityKind::Person),
+            ("Ruritania Governor Ilka Tovna", EntityKind::Organization),
+        ]
+    );
+}
