@@ -1,7 +1,8 @@
 //! What the model tags that names nothing: exchange tickers ("GECL.L", "IBM.N", and the
 //! bracketed "<EMH>" after a company's name), the abbreviations that open the lines of results
 //! tables ("Qtly div 25 cts vs 25 cts prior", "Shr 1.20 dlrs vs 1.10"), legal forms
-//! standing alone ("Inc"), and the names of storms ("Cyclone Phailin", "Hurricane Katrina"),
+//! standing alone ("Inc"), abbreviations of common nouns ("AI", "GDP", "DVD": the model takes
+//! any short capitalized abbreviation for an organization's), and the names of storms ("Cyclone Phailin", "Hurricane Katrina"),
 //! which are given like people's but are weather.
 
 use std::collections::HashSet;
@@ -36,6 +37,7 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
         !is_ticker(&d.text)
             && !d.text.starts_with('<')
             && !is_legal_form_alone(&d.text)
+            && !COMMON_ABBREVIATIONS.contains(&d.text.as_str())
             && !table_words.contains(&d.name(a))
             && !storms.contains(&d.name(a))
     });
@@ -107,6 +109,17 @@ fn is_legal_form_alone(text: &str) -> bool {
         "inc" | "corp" | "co" | "ltd" | "plc" | "llc"
     )
 }
+
+/// Abbreviations of common nouns, which name nothing ("generative AI", "a DNA test", "GDP
+/// growth"), as written. Not those that also name an organization or a place, such as "PC"
+/// (Progressive Conservatives), "ID" (Idaho), "EU", "UN" or "NHS".
+const COMMON_ABBREVIATIONS: &[&str] = &[
+    "3D", "4G", "5G", "A.I.", "ADHD", "AI", "AIDS", "API", "ATM", "ATMs", "CCTV", "CD", "CDs",
+    "CEO", "CEOs", "CFO", "CPI", "CPU", "DIY", "DNA", "DVD", "DVDs", "EV", "EVs", "GDP", "GMO",
+    "GNP", "GPS", "GPU", "GPUs", "HIV", "ICU", "IPO", "IQ", "IVF", "LCD", "LED", "LGBT", "LGBTQ",
+    "LNG", "LPG", "MRI", "NFT", "NFTs", "OLED", "PDF", "PMI", "PTSD", "RNA", "SMS", "SUV", "SUVs",
+    "TV", "UAV", "UFO", "UFOs", "URL", "USB", "VAT", "VPN",
+];
 
 #[cfg(test)]
 mod tests {

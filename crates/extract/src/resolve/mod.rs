@@ -172,6 +172,7 @@ pub fn resolve(
     junk::remove(a, &mut texts, &mut drafts);
     places::split_place_pairs(a, kb, &mut texts, &mut drafts);
     orgs::split_coordinations(a, kb, &mut texts, &mut drafts);
+    orgs::split_joined_names(a, kb, &mut texts, &mut drafts);
     persons::trim_honorifics(a, &mut texts, &mut drafts);
     persons::split_titles(a, kb, &mut texts, &mut drafts);
     let acronyms = acronym::define(a, &mut texts, &mut drafts);

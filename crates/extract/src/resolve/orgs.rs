@@ -132,6 +132,68 @@ pub(super) fn split_coordinations(
     }
 }
 
+/// Splits a name the model ran over a place it is in or over a second name: "Washington
+/// State University in Pullman" is the university and the place "Pullman" (when the name
+/// before "in" ends with an institution's word and the knowledge base knows the place or its
+/// name ends like a place's, "in Orange County"), and "NBC News and the Wall Street Journal"
+/// two organizations. "Organisation for Security and Cooperation in Europe", "Investors in
+/// Industry Plc",
+/// "the Economic and Social Commission for Asia and the Pacific" (places coordinated inside
+/// a name) and "Chorlton And The Wheelies" (a title) stay one.
+pub(super) fn split_joined_names(
+    a: &Analysis,
+    kb: &Kb,
+    texts: &mut Texts,
+    drafts: &mut Vec<Draft>,
+) {
+    let capitalized = |from: usize, to: usize| (from..to).all(|j| a.is_capitalized(j));
+    let mut k = 0;
+    while k < drafts.len() {
+        let d = &drafts[k];
+        if d.kind == EntityKind::Person || d.last - d.first < 3 || kb.place(&d.text).is_some() {
+            k += 1;
+            continue;
+        }
+        let (first, last, kind, confidence) = (d.first, d.last, d.kind, d.confidence);
+        let place = |from: usize| {
+            let words: Vec<&str> = a.tokens[from..last]
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect();
+            kb.place(&words.join(" ")).is_some()
+                || PLACE_HEADS.contains(&a.forms[last - 1].as_str())
+        };
+        let cut = (first + 1..last - 1).find_map(|i| match a.forms[i].as_str() {
+            "in" if a.is_org_word(i - 1)
+                && !a.forms[first..i].iter().any(|f| f == "for")
+                && capitalized(i + 1, last)
+                && place(i + 1) =>
+            {
+                Some((i, i + 1, EntityKind::Place))
+            }
+            "and"
+                if a.tokens[i].text == "and"
+                    && a.forms[i + 1] == "the"
+                    && i + 2 < last
+                    && a.is_capitalized(i + 2)
+                    && !place(i + 2)
+                    && kb.place(&a.tokens[i - 1].text).is_none() =>
+            {
+                Some((i, i + 2, kind))
+            }
+            _ => None,
+        });
+        match cut {
+            Some((end, start, right_kind)) => {
+                drafts[k] = texts.draft(a, first, end, kind, confidence);
+                drafts.insert(k + 1, texts.draft(a, start, last, right_kind, confidence));
+                k += 2;
+            }
+            None => k += 1,
+        }
+    }
+}
+
 /// Names of two words or more that end with an institution's head word are organizations.
 pub(super) fn type_by_head(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     for d in drafts.iter_mut() {

@@ -321,3 +321,49 @@ fn a_name_run_into_an_office_and_a_person_is_split() {
         ]
     );
 }
+
+#[test]
+fn abbreviations_of_common_nouns_are_not_names() {
+    let text = "Generative AI lifted GDP growth , Zorvex said , and AI chips sold out .";
+    let x = resolve_as_tagged(text, &[("AI", "ORG"), ("GDP", "ORG"), ("Zorvex", "ORG")]);
+
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(names, ["Zorvex"]);
+}
+
+#[test]
+fn a_name_run_over_its_place_or_a_second_name_is_split() {
+    let text = "Zorvex University in Chicago hired staff . Tarvik News and the Varnel Journal \
+                agreed . The Organisation for Security and Cooperation in Europe met . Kevlora \
+                And The Wheelies played .";
+    let (x, words) = resolve_spans(
+        text,
+        &[
+            (0, 4, "ORG"),
+            (7, 13, "ORG"),
+            (16, 23, "ORG"),
+            (25, 29, "ORG"),
+        ],
+    );
+    assert_eq!(words[25..29], ["Kevlora", "And", "The", "Wheelies"]);
+
+    let spans: Vec<(&str, EntityKind)> = x
+        .mentions
+        .iter()
+        .map(|m| (m.text.as_str(), x.entities[m.entity].kind))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            ("Zorvex University", EntityKind::Organization),
+            ("Chicago", EntityKind::Place),
+            ("Tarvik News", EntityKind::Organization),
+            ("Varnel Journal", EntityKind::Organization),
+            (
+                "Organisation for Security and Cooperation in Europe",
+                EntityKind::Organization
+            ),
+            ("Kevlora And The Wheelies", EntityKind::Organization),
+        ]
+    );
+}
