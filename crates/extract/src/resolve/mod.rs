@@ -177,6 +177,7 @@ pub fn resolve(
     persons::split_titles(a, kb, &mut texts, &mut drafts);
     let acronyms = acronym::define(a, &mut texts, &mut drafts);
     drafts.sort_by_key(|d| d.first);
+    persons::type_by_role(a, kb, &mut drafts);
     vote_kinds(a, &mut drafts);
     orgs::type_by_head(a, kb, &mut drafts);
     orgs::possessive_names(a, kb, &mut texts, &mut drafts);

@@ -179,6 +179,95 @@ fn is_nationality(kb: &Kb, word: &str) -> bool {
     }
 }
 
+/// Lowercase nouns that, directly before a name, say it is a person's: "pro-democracy leader
+/// Aung San Suu Kyi", "activist X", "striker Y". Capitalized titles ("President", "Secretary
+/// of State") are the tagger's [`crate::tagger::is_title`].
+const PERSON_ROLES: &[&str] = &[
+    "activist",
+    "actor",
+    "actress",
+    "author",
+    "businessman",
+    "businesswoman",
+    "candidate",
+    "cleric",
+    "columnist",
+    "commander",
+    "correspondent",
+    "defender",
+    "dissident",
+    "envoy",
+    "goalkeeper",
+    "journalist",
+    "lawmaker",
+    "lawyer",
+    "leader",
+    "legislator",
+    "midfielder",
+    "negotiator",
+    "novelist",
+    "poet",
+    "prosecutor",
+    "rapper",
+    "singer",
+    "striker",
+    "tycoon",
+    "widow",
+    "writer",
+];
+
+/// Words before a role that make it a company's ("market leader Nintendo").
+const NOT_PERSONS_ROLES: &[&str] = &["market", "industry", "sector"];
+
+/// A name of two words or more that the model typed as an organization or a place and that
+/// follows a person's title or role is a person, with all its other mentions: "Secretary of
+/// State Condoleezza Rice", "pro-democracy leader Aung San Suu Kyi". Not a name with an
+/// institution's word or a title in it ("Labour MP"), an abbreviation, a place the knowledge
+/// base knows, or a company leading a market ("market leader Mengniu Dairy").
+pub(super) fn type_by_role(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    let word = |i: usize| a.tokens[i].text.as_str();
+    let titled = |first: usize| {
+        let role = first >= 1
+            && PERSON_ROLES.contains(&word(first - 1))
+            && !(first >= 2 && NOT_PERSONS_ROLES.contains(&a.forms[first - 2].as_str()));
+        let title = first >= 1 && crate::tagger::is_title(word(first - 1));
+        // "Secretary of State", "Minister of Defence": a minister's title.
+        let of_title = first >= 3
+            && word(first - 2) == "of"
+            && a.is_capitalized(first - 1)
+            && matches!(a.forms[first - 3].as_str(), "secretary" | "minister");
+        role || title || of_title
+    };
+    let mut persons: HashSet<String> = HashSet::new();
+    for d in drafts.iter() {
+        if d.kind != EntityKind::Person
+            && d.last - d.first >= 2
+            && titled(d.first)
+            && (d.first..d.last).all(|i| {
+                let form = a.forms[i].as_str();
+                a.is_capitalized(i)
+                    && !a.is_org_word(i)
+                    && !kb.is_legal_form(form.trim_end_matches('.'))
+                    && !crate::tagger::is_title(word(i))
+                    && !ROLES.contains(&form)
+                    && !matches!(form, "mp" | "mps")
+            })
+            && d.text.chars().any(char::is_lowercase)
+            && kb.place(&d.text).is_none()
+        {
+            persons.insert(d.name(a));
+        }
+    }
+    if persons.is_empty() {
+        return;
+    }
+    for d in drafts.iter_mut() {
+        if persons.contains(&d.name(a)) {
+            d.kind = EntityKind::Person;
+        }
+    }
+}
+
 /// A given name coordinated with a person's name is a person's too, whatever the model
 /// typed it as: "David and Victoria", "Heidi and her husband Seal" aside, "Charles and
 /// Camilla". Both must be one word, joined by "and", "&" or a comma.

@@ -367,3 +367,36 @@ fn a_name_run_over_its_place_or_a_second_name_is_split() {
         ]
     );
 }
+
+#[test]
+fn a_name_after_a_persons_title_or_role_is_a_person() {
+    let text = "Secretary of State Ilvana Korsh arrived . Ilvana Korsh spoke . The \
+                pro-democracy leader Tavi Morrow Quen is free . Market leader Zorvex Dairy rose \
+                . Committee chairman Kelmar Corp agreed .";
+    let (x, _) = resolve_spans(
+        text,
+        &[
+            (3, 5, "ORG"),
+            (7, 9, "ORG"),
+            (14, 17, "LOC"),
+            (22, 24, "ORG"),
+            (28, 30, "ORG"),
+        ],
+    );
+
+    assert_eq!(kind_of_name(&x, "Ilvana Korsh"), Some(EntityKind::Person));
+    assert_eq!(
+        kind_of_name(&x, "Tavi Morrow Quen"),
+        Some(EntityKind::Person)
+    );
+    assert_eq!(
+        kind_of_name(&x, "Zorvex Dairy"),
+        Some(EntityKind::Organization),
+        "a market leader is a company"
+    );
+    assert_eq!(
+        kind_of_name(&x, "Kelmar Corp"),
+        Some(EntityKind::Organization),
+        "a name with a legal form is an organization's"
+    );
+}
