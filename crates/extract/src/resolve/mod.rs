@@ -171,6 +171,7 @@ pub fn resolve(
     repeats::tag(a, &spans, &mut texts, &mut drafts);
     junk::remove(a, &mut texts, &mut drafts);
     places::split_place_pairs(a, kb, &mut texts, &mut drafts);
+    places::join_of_names(a, kb, &mut texts, &mut drafts);
     orgs::split_coordinations(a, kb, &mut texts, &mut drafts);
     orgs::split_joined_names(a, kb, &mut texts, &mut drafts);
     persons::trim_honorifics(a, &mut texts, &mut drafts);

@@ -35,8 +35,17 @@ const MONTHS: &[&str] = &[
     "december",
 ];
 
+/// Function words that open sentences and that the knowledge base knows as some place's other
+/// name ("But", "No").
+const OPENERS: &[&str] = &[
+    "a", "after", "also", "and", "as", "at", "before", "but", "even", "for", "from", "if", "in",
+    "no", "now", "on", "only", "or", "so", "still", "the", "then", "to", "when", "while", "yet",
+];
+
 /// Splits a name that is two known places side by side and no known name itself, as results
-/// tables run team names together ("SEATTLE CHICAGO", "TEXAS NEW YORK").
+/// tables run team names together ("SEATTLE CHICAGO", "TEXAS NEW YORK"), but not a place
+/// named with a common word or a feature of the earth ("Guantanamo Bay", "Panama Canal"). A
+/// function word opening the sentence is cut off ("But Ireland").
 pub(super) fn split_place_pairs(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut Vec<Draft>) {
     let mut k = 0;
     while k < drafts.len() {
@@ -52,10 +61,25 @@ pub(super) fn split_place_pairs(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        let cut = (d.first + 1..d.last).find(|&cut| {
-            kb.place(&text(d.first, cut)).is_some() && kb.place(&text(cut, d.last)).is_some()
-        });
+        // A common word the knowledge base knows as some place's other name ("Bay" for Baia
+        // Mare, "Canal" for Port Said) does not make "Guantanamo Bay" two places.
+        let known = |from: usize, to: usize| {
+            let word = to - from == 1;
+            !(word && (a.is_common_word(from) || FEATURES.contains(&a.forms[from].as_str())))
+                && kb.place(&text(from, to)).is_some()
+        };
+        let cut = (d.first + 1..d.last).find(|&cut| known(d.first, cut) && known(cut, d.last));
+        // A function word opening a sentence is no part of the place after it ("But
+        // Ireland"); a noun may be a name's ("Environment Canada").
+        let opener = a.tokens[d.first].sent_start
+            && OPENERS.contains(&a.forms[d.first].as_str())
+            && kb.place(&text(d.first + 1, d.last)).is_some();
         match cut {
+            _ if opener => {
+                let (first, last, kind, confidence) = (d.first, d.last, d.kind, d.confidence);
+                drafts[k] = texts.draft(a, first + 1, last, kind, confidence);
+                k += 1;
+            }
             Some(cut) => {
                 let (first, last, kind, confidence) = (d.first, d.last, d.kind, d.confidence);
                 drafts[k] = texts.draft(a, first, cut, kind, confidence);
@@ -64,6 +88,60 @@ pub(super) fn split_place_pairs(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts
             }
             None => k += 1,
         }
+    }
+}
+
+/// Words that end the formal name of a state before its name ("Islamic Republic of Iran").
+const STATE_FORMS: &[&str] = &[
+    "republic",
+    "kingdom",
+    "emirate",
+    "sultanate",
+    "principality",
+];
+
+/// Joins two places the model tagged apart around an "of" (or "of the") into the one place
+/// they name: "Gulf" "of" "Mexico" when the first is a feature of the earth ("Bay of Bengal"),
+/// "Democratic Republic" "of" "Congo" when the first is a state's form and the knowledge base
+/// knows the second, or any two when it knows the whole.
+pub(super) fn join_of_names(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut Vec<Draft>) {
+    // The drafts are not in text order yet (repeats come last).
+    let mut order: Vec<usize> = (0..drafts.len()).collect();
+    order.sort_by_key(|&i| (drafts[i].part, drafts[i].first));
+    let mut joins: Vec<(usize, usize)> = Vec::new();
+    for pair in order.windows(2) {
+        let (d, next) = (&drafts[pair[0]], &drafts[pair[1]]);
+        if joins.last().is_some_and(|&(_, j)| j == pair[0]) || next.first < d.last {
+            continue;
+        }
+        let gap = &a.forms[d.last..next.first];
+        let joined = d.kind == EntityKind::Place
+            && next.kind == EntityKind::Place
+            && d.part == next.part
+            && (gap == ["of"] || gap == ["of", "the"])
+            && (d.last - d.first == 1 && FEATURES.contains(&a.forms[d.first].as_str())
+                || STATE_FORMS.contains(&a.forms[d.last - 1].as_str())
+                    && kb.place(&next.text).is_some()
+                || {
+                    let words: Vec<&str> = a.tokens[d.first..next.last]
+                        .iter()
+                        .map(|t| t.text.as_str())
+                        .collect();
+                    kb.place(&words.join(" ")).is_some()
+                });
+        if joined {
+            joins.push((pair[0], pair[1]));
+        }
+    }
+    for &(i, j) in &joins {
+        let (first, last) = (drafts[i].first, drafts[j].last);
+        let confidence = drafts[i].confidence.min(drafts[j].confidence);
+        drafts[i] = texts.draft(a, first, last, EntityKind::Place, confidence);
+    }
+    let mut gone: Vec<usize> = joins.iter().map(|&(_, j)| j).collect();
+    gone.sort_unstable();
+    for j in gone.into_iter().rev() {
+        drafts.remove(j);
     }
 }
 

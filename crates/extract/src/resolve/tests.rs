@@ -400,3 +400,34 @@ fn a_name_after_a_persons_title_or_role_is_a_person() {
         "a name with a legal form is an organization's"
     );
 }
+
+#[test]
+fn places_named_with_common_words_stay_whole_and_places_around_of_are_joined() {
+    let text = "Prisoners at Guantanamo Bay waited . Oil reached the Gulf of Mexico . Rebels in \
+                the Democratic Republic of Congo fought . But Ireland won . Environment Canada \
+                said so .";
+    let (x, _) = resolve_spans(
+        text,
+        &[
+            (2, 4, "LOC"),
+            (9, 10, "LOC"),
+            (11, 12, "LOC"),
+            (16, 18, "LOC"),
+            (19, 20, "LOC"),
+            (22, 24, "LOC"),
+            (26, 28, "ORG"),
+        ],
+    );
+
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Guantanamo Bay",
+            "Gulf of Mexico",
+            "Democratic Republic of Congo",
+            "Ireland",
+            "Environment Canada"
+        ]
+    );
+}
