@@ -6,13 +6,14 @@
 //! In an article whose vocabulary says which team sport it reports, a name the model typed as
 //! a place (or an organization named like a known place) becomes a team when the article uses
 //! it as one: beside a score, in a fixture ("v", "against", "beat"), with a team's noun
-//! ("captain", "squad") or a plural verb ("England were"). A country or a nation becomes
+//! ("captain", "squad", a position: "Norwich striker"), a player ("Birmingham 's Gary Breen"), a
+//! transfer ("joined Milan") or a plural verb ("England were"). A country or a nation becomes
 //! "<name> national <sport> team"; a city or region becomes the club organization of that
 //! name. Players' nationalities in brackets, and places after "in", "at" or "from", stay places.
 //! A country's mentions keep the type of their name, place (as CoNLL-2003 and OntoNotes tag
 //! them), while their entity is the team; a club is named as the organization it is.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::Draft;
 use crate::EntityKind;
@@ -114,7 +115,7 @@ const MIN_CUES: usize = 3;
 
 /// Words before a name that make it a team: fixtures and results.
 const TEAM_BEFORE: &[&str] = &[
-    "beat", "beating", "against", "v", "vs", "vs.", "versus", "over",
+    "beat", "beating", "against", "v", "vs", "vs.", "versus", "over", "joined", "joins", "join",
 ];
 /// Words after a name that make it a team.
 const TEAM_AFTER: &[&str] = &[
@@ -148,6 +149,23 @@ const TEAM_AFTER: &[&str] = &[
     "players",
     "skipper",
     "striker",
+    "forward",
+    "midfielder",
+    "defender",
+    "goalkeeper",
+    "winger",
+    "pitcher",
+    "catcher",
+    "quarterback",
+    "outfielder",
+    "shortstop",
+    "infielder",
+    "reliever",
+    "left-hander",
+    "right-hander",
+    "fans",
+    "supporters",
+    "boss",
     "bowlers",
     "batsmen",
     "innings",
@@ -196,7 +214,7 @@ fn is_score(text: &str) -> bool {
 }
 
 /// Team evidence minus place evidence for one mention.
-fn evidence(a: &Analysis, d: &Draft) -> i32 {
+fn evidence(a: &Analysis, d: &Draft, person_starts: &HashSet<usize>) -> i32 {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
     let text = |i: usize| a.tokens.get(i).map_or("", |t| t.text.as_str());
     let before = if d.first > 0 { form(d.first - 1) } else { "" };
@@ -211,7 +229,10 @@ fn evidence(a: &Analysis, d: &Draft) -> i32 {
     if TEAM_AFTER.contains(&after) {
         score += 1;
     }
-    if matches!(after, "'s" | "'") && TEAM_NOUNS.contains(&form(d.last + 1)) {
+    // "England 's captain", and "Birmingham 's Gary Breen": a team's player.
+    if matches!(after, "'s" | "'")
+        && (TEAM_NOUNS.contains(&form(d.last + 1)) || person_starts.contains(&(d.last + 1)))
+    {
         score += 1;
     }
     if PLACE_BEFORE.contains(&before) || before == "(" && text(d.last) == ")" {
@@ -262,13 +283,18 @@ pub(super) fn mark(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
             .map(|p| kb.place_at(p))
             .filter(|p| p.is_country())
     };
+    let person_starts: HashSet<usize> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person)
+        .map(|d| d.first)
+        .collect();
     let scores: Vec<i32> = drafts
         .iter()
         .map(|d| {
             if is_venue(a, d, drafts) {
                 return VENUE;
             }
-            evidence(a, d) + i32::from(country(d).is_some())
+            evidence(a, d, &person_starts) + i32::from(country(d).is_some())
         })
         .collect();
     // Evidence summed over the mentions of each name.

@@ -431,3 +431,29 @@ fn places_named_with_common_words_stay_whole_and_places_around_of_are_joined() {
         ]
     );
 }
+
+#[test]
+fn a_city_with_a_player_a_position_or_a_transfer_in_a_sports_report_is_its_club() {
+    let text = "Soccer : the goalkeeper and the striker scored in the qualifier . Leeds 's Ivo \
+                Brant was selected . Norwich forward Tom Wells played . He joined Torino last \
+                year .";
+    let (x, words) = resolve_spans(
+        text,
+        &[
+            (12, 13, "LOC"),
+            (14, 16, "PER"),
+            (19, 20, "LOC"),
+            (21, 23, "PER"),
+            (27, 28, "LOC"),
+        ],
+    );
+    assert_eq!(words[27], "Torino");
+
+    for club in ["Leeds", "Norwich", "Torino"] {
+        assert_eq!(
+            kind_of_name(&x, club),
+            Some(EntityKind::Organization),
+            "{club}"
+        );
+    }
+}
