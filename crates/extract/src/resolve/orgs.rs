@@ -301,8 +301,10 @@ const PLACE_BEFORE: &[&str] = &["in", "near", "outside", "across", "throughout",
 /// of Scientology", "Google headquarters") or is quoted as a source ("according to Kpler.",
 /// "in an interview with Interfax,"); and a one-word "person" that is no given name and no
 /// part of a person's full name in the article and has reporters, users or officials ("a
-/// Reuters reporter", "Twitter users"). Cues are summed over all the mentions of a name, so
-/// that one cue types them all, and "in", "near" count against a place.
+/// Reuters reporter", "Twitter users"). Either is also an organization when the article
+/// describes it as one in apposition ("Flock, an Atlanta-based safety technology company").
+/// Cues are summed over all the mentions of a name, so that one cue types them all, and
+/// "in", "near" count against a place.
 pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
     let in_full_names: HashSet<&str> = drafts
@@ -342,7 +344,8 @@ pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         let org = media
             || ORG_BEFORE_PAIRS.contains(&(before(2), before(1)))
             || ORG_AFTER.contains(&after)
-            || ORG_AFTER_NAME.contains(&next);
+            || ORG_AFTER_NAME.contains(&next)
+            || described_as_org(a, d.last);
         let place = is_place && PLACE_BEFORE.contains(&before(1));
         *by_name.entry(d.name(a)).or_default() += i32::from(org) - i32::from(place);
     }
@@ -351,6 +354,82 @@ pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
             d.kind = EntityKind::Organization;
         }
     }
+}
+
+/// Nouns that, heading a description in apposition, make the name described an
+/// organization's: "Flock, an Atlanta-based safety technology company", "Redfin, the real
+/// estate brokerage".
+const ORG_DESCRIPTIONS: &[&str] = &[
+    "agency",
+    "airline",
+    "app",
+    "automaker",
+    "bank",
+    "brand",
+    "brokerage",
+    "broadcaster",
+    "carmaker",
+    "chain",
+    "charity",
+    "chipmaker",
+    "company",
+    "conglomerate",
+    "developer",
+    "firm",
+    "group",
+    "insurer",
+    "lender",
+    "manufacturer",
+    "maker",
+    "network",
+    "newspaper",
+    "nonprofit",
+    "non-profit",
+    "organization",
+    "organisation",
+    "outlet",
+    "platform",
+    "publisher",
+    "retailer",
+    "startup",
+    "start-up",
+    "subsidiary",
+    "website",
+];
+
+/// Whether the name ending before token `end` is described in apposition as an organization:
+/// a comma, "a", "an" or "the", then at most six words ending with one of
+/// [`ORG_DESCRIPTIONS`] before any punctuation, as the head ("a company spokesman" describes
+/// a person).
+fn described_as_org(a: &Analysis, end: usize) -> bool {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    let word = |i: usize| form(i).chars().next().is_some_and(char::is_alphanumeric);
+    if form(end) != "," || !matches!(form(end + 1), "a" | "an" | "the") {
+        return false;
+    }
+    for i in end + 2..end + 8 {
+        if ORG_DESCRIPTIONS.contains(&form(i)) {
+            let next = form(i + 1);
+            return !word(i + 1) && !matches!(next, "'s" | "'")
+                || matches!(next, "that" | "which" | "based" | "founded" | "in" | "with");
+        }
+        // Lowercase words, abbreviations ("a US company"), compounds ("an Atlanta-based
+        // firm") and nationalities ("a Russian oil company"); another name ends the
+        // description ("the Basij is a group"), and so does "of" ("the youngest member of
+        // the group" describes a member).
+        let text = a.tokens.get(i).map_or("", |t| t.text.as_str());
+        let nationality = ["an", "ese", "ish", "i", "ic", "ch"]
+            .iter()
+            .any(|end| form(i).ends_with(end));
+        let name = a.is_capitalized(i)
+            && !text.contains('-')
+            && !nationality
+            && text.chars().any(char::is_lowercase);
+        if !word(i) || name || form(i) == "of" {
+            return false;
+        }
+    }
+    false
 }
 
 /// Takes the "'s" into names that always carry it: "Moody's", "Standard & Poor's",

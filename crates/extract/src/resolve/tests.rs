@@ -457,3 +457,24 @@ fn a_city_with_a_player_a_position_or_a_transfer_in_a_sports_report_is_its_club(
         );
     }
 }
+
+#[test]
+fn a_name_described_in_apposition_as_a_company_is_an_organization() {
+    let text = "Kevlora , an Atlanta-based safety technology company , makes cameras . Kevlora \
+                said so . Tavix , a Russian oil company , grew . Morvel , a company spokesman , \
+                declined . Quenby , the youngest member of the group , sang .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Kevlora", "PER"),
+            ("Tavix", "LOC"),
+            ("Morvel", "PER"),
+            ("Quenby", "PER"),
+        ],
+    );
+
+    assert_eq!(kind_of_name(&x, "Kevlora"), Some(EntityKind::Organization));
+    assert_eq!(kind_of_name(&x, "Tavix"), Some(EntityKind::Organization));
+    assert_eq!(kind_of_name(&x, "Morvel"), Some(EntityKind::Person));
+    assert_eq!(kind_of_name(&x, "Quenby"), Some(EntityKind::Person));
+}
