@@ -141,18 +141,31 @@ fn is_possessive(token: &str) -> bool {
 /// "Lloyd's List" (a name the article never writes without its "'s"). A name's possessive,
 /// "CNN's" where the article also writes "CNN", and an institution's ("the Interior
 /// Department's Bureau of Mines", "Chevron Corp's") end the name (CoNLL convention).
-fn possessives_in_names(a: &Analysis) -> Vec<bool> {
+fn possessives_in_names(a: &Analysis) -> HashSet<usize> {
     let toks = &a.tokens;
     let possessive = |i: usize| toks.get(i).is_some_and(|t| is_possessive(&t.text));
+    // Possessives after a capitalized word that is no institution's.
+    let candidates: Vec<usize> = (1..toks.len())
+        .filter(|&i| possessive(i) && a.is_capitalized(i - 1) && !a.is_org_word(i - 1))
+        .collect();
+    if candidates.is_empty() {
+        return HashSet::new();
+    }
+    let possessors: HashSet<&str> = candidates
+        .iter()
+        .filter(|&&i| !a.is_common_word(i - 1))
+        .map(|&i| a.forms[i - 1].as_str())
+        .collect();
+    // The possessors the article also writes without the "'s".
     let alone: HashSet<&str> = (0..toks.len())
-        .filter(|&i| a.is_capitalized(i) && !possessive(i + 1))
+        .filter(|&i| {
+            possessors.contains(a.forms[i].as_str()) && a.is_capitalized(i) && !possessive(i + 1)
+        })
         .map(|i| a.forms[i].as_str())
         .collect();
-    (0..toks.len())
-        .map(|i| {
-            if !possessive(i) || i == 0 || !a.is_capitalized(i - 1) || a.is_org_word(i - 1) {
-                return false;
-            }
+    candidates
+        .into_iter()
+        .filter(|&i| {
             if a.is_common_word(i - 1) {
                 i + 1 < toks.len() && a.is_capitalized(i + 1)
             } else {
@@ -181,7 +194,9 @@ pub fn tag(crf: &Crf, a: &Analysis) -> Vec<Span> {
             crf.score_token(&feats, row);
             match a.tokens[s + t].text.as_str() {
                 // A possessive ends a name, unless it may be part of one (above).
-                "'s" | "'S" if !in_name[s + t] => forbid(row, parsed, |p, _| p == 'I' || p == 'L'),
+                "'s" | "'S" if !in_name.contains(&(s + t)) => {
+                    forbid(row, parsed, |p, _| p == 'I' || p == 'L');
+                }
                 // Separators are never part of a name.
                 ";" | "," => forbid(row, parsed, |p, _| p != 'O'),
                 title if is_title(title) => {

@@ -150,7 +150,14 @@ pub(super) fn split_joined_names(
     let mut k = 0;
     while k < drafts.len() {
         let d = &drafts[k];
-        if d.kind == EntityKind::Person || d.last - d.first < 3 || kb.place(&d.text).is_some() {
+        let joined = a.forms[d.first + 1..d.last.saturating_sub(1).max(d.first + 1)]
+            .iter()
+            .any(|f| f == "in" || f == "and");
+        if d.kind == EntityKind::Person
+            || d.last - d.first < 3
+            || !joined
+            || kb.place(&d.text).is_some()
+        {
             k += 1;
             continue;
         }

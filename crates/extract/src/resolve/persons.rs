@@ -106,6 +106,12 @@ const ROLES: &[&str] = &[
 pub(super) fn split_titles(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut Vec<Draft>) {
     let role = |i: usize| ROLES.contains(&a.forms[i].as_str()) && a.is_capitalized(i);
     let title = |i: usize| crate::tagger::is_title(&a.forms[i]) || role(i);
+    if !drafts
+        .iter()
+        .any(|d| (d.first + 1..d.last.saturating_sub(2)).any(role))
+    {
+        return;
+    }
     // Surnames of the article's persons: "Mamdani" said alone makes "Zohran Mamdani" one.
     let surnames: HashSet<&str> = drafts
         .iter()
