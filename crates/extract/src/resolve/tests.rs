@@ -32,6 +32,14 @@ fn resolve_as_tagged(text: &str, tagged: &[(&str, &str)]) -> Extraction {
     resolve(&a, &spans, &[text], &[Field::Body], extractor.kb())
 }
 
+/// Each mention's text with its entity's kind, in order.
+fn mention_kinds(x: &Extraction) -> Vec<(&str, EntityKind)> {
+    x.mentions
+        .iter()
+        .map(|m| (m.text.as_str(), x.entities[m.entity].kind))
+        .collect()
+}
+
 fn kind_of_name(x: &Extraction, name: &str) -> Option<EntityKind> {
     x.entities
         .iter()
@@ -299,13 +307,8 @@ fn a_name_run_into_an_office_and_a_person_is_split() {
     );
     assert_eq!(words[35..39], ["Ruritania", "Governor", "Ilka", "Tovna"]);
 
-    let spans: Vec<(&str, EntityKind)> = x
-        .mentions
-        .iter()
-        .map(|m| (m.text.as_str(), x.entities[m.entity].kind))
-        .collect();
     assert_eq!(
-        spans,
+        mention_kinds(&x),
         [
             ("Los Angeles", EntityKind::Place),
             ("Karen Bass", EntityKind::Person),
@@ -347,13 +350,8 @@ fn a_name_run_over_its_place_or_a_second_name_is_split() {
     );
     assert_eq!(words[25..29], ["Kevlora", "And", "The", "Wheelies"]);
 
-    let spans: Vec<(&str, EntityKind)> = x
-        .mentions
-        .iter()
-        .map(|m| (m.text.as_str(), x.entities[m.entity].kind))
-        .collect();
     assert_eq!(
-        spans,
+        mention_kinds(&x),
         [
             ("Zorvex University", EntityKind::Organization),
             ("Chicago", EntityKind::Place),
