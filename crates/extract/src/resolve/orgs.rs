@@ -421,13 +421,11 @@ fn described_as_org(a: &Analysis, end: usize) -> bool {
                 || matches!(next, "that" | "which" | "based" | "founded" | "in" | "with");
         }
         // Lowercase words, abbreviations ("a US company"), compounds ("an Atlanta-based
-        // firm") and nationalities ("a Russian oil company"); another name ends the
-        // description ("the Basij is a group"), and so does "of" ("the youngest member of
-        // the group" describes a member).
+        // firm") and nationalities ("a Russian oil company", "a French insurer"); another
+        // name ends the description ("the Basij is a group"), and so does "of" ("the youngest
+        // member of the group" describes a member).
         let text = a.tokens.get(i).map_or("", |t| t.text.as_str());
-        let nationality = ["an", "ese", "ish", "i", "ic", "ch"]
-            .iter()
-            .any(|end| form(i).ends_with(end));
+        let nationality = super::persons::ends_like_nationality(form(i)) || form(i).ends_with("ch");
         let name = a.is_capitalized(i)
             && !text.contains('-')
             && !nationality

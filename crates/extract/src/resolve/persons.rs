@@ -101,8 +101,9 @@ const ROLES: &[&str] = &[
 /// organization "Telsa" and the person (CoNLL convention: a title is part of no name). The
 /// person must open with a given name or end with a surname the article gives a person.
 /// What precedes the office is what the article calls it elsewhere, or else a place if the
-/// knowledge base knows it or it ends like a place's name ("Pima County"); a nationality ("Indian Prime Minister X", "Qatari Emir")
-/// or a common word ("Agriculture Commissioner X") is not a name and goes with the title.
+/// knowledge base knows it or it ends like a place's name ("Pima County"); a nationality
+/// ("Indian Prime Minister X", "Qatari Emir") or a common word ("Agriculture Commissioner X")
+/// is not a name and goes with the title.
 pub(super) fn split_titles(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut Vec<Draft>) {
     let role = |i: usize| ROLES.contains(&a.forms[i].as_str()) && a.is_capitalized(i);
     let title = |i: usize| crate::tagger::is_title(&a.forms[i]) || role(i);
@@ -179,10 +180,16 @@ fn is_nationality(kb: &Kb, word: &str) -> bool {
             let name = place.name.to_lowercase();
             name != word && word.len() > 3 && name.get(..3) == word.get(..3)
         }
-        None => ["an", "ese", "ish", "i", "ic"]
-            .iter()
-            .any(|end| word.ends_with(end)),
+        None => ends_like_nationality(&word),
     }
+}
+
+/// Whether a folded word ends like a nationality: "russian", "chinese", "turkish", "qatari",
+/// "icelandic".
+pub(super) fn ends_like_nationality(word: &str) -> bool {
+    ["an", "ese", "ish", "i", "ic"]
+        .iter()
+        .any(|end| word.ends_with(end))
 }
 
 /// Lowercase nouns that, directly before a name, say it is a person's: "pro-democracy leader
