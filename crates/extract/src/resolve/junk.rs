@@ -2,8 +2,8 @@
 //! bracketed "<EMH>" after a company's name), the abbreviations that open the lines of results
 //! tables ("Qtly div 25 cts vs 25 cts prior", "Shr 1.20 dlrs vs 1.10"), legal forms
 //! standing alone ("Inc"), abbreviations of common nouns ("AI", "GDP", "DVD": the model takes
-//! any short capitalized abbreviation for an organization's), and the names of storms ("Cyclone Phailin", "Hurricane Katrina"),
-//! which are given like people's but are weather.
+//! any short capitalized abbreviation for an organization's), and the names of storms
+//! ("Cyclone Phailin", "Hurricane Katrina"), which are given like people's but are weather.
 
 use std::collections::HashSet;
 

@@ -137,9 +137,8 @@ pub(super) fn split_coordinations(
 /// before "in" ends with an institution's word and the knowledge base knows the place or its
 /// name ends like a place's, "in Orange County"), and "NBC News and the Wall Street Journal"
 /// two organizations. "Organisation for Security and Cooperation in Europe", "Investors in
-/// Industry Plc",
-/// "the Economic and Social Commission for Asia and the Pacific" (places coordinated inside
-/// a name) and "Chorlton And The Wheelies" (a title) stay one.
+/// Industry Plc", "the Economic and Social Commission for Asia and the Pacific" (places
+/// coordinated inside a name) and "Chorlton And The Wheelies" (a title) stay one.
 pub(super) fn split_joined_names(
     a: &Analysis,
     kb: &Kb,
@@ -150,12 +149,14 @@ pub(super) fn split_joined_names(
     let mut k = 0;
     while k < drafts.len() {
         let d = &drafts[k];
-        let joined = a.forms[d.first + 1..d.last.saturating_sub(1).max(d.first + 1)]
-            .iter()
-            .any(|f| f == "in" || f == "and");
+        let joined = |d: &Draft| {
+            a.forms[d.first + 1..d.last - 1]
+                .iter()
+                .any(|f| f == "in" || f == "and")
+        };
         if d.kind == EntityKind::Person
             || d.last - d.first < 3
-            || !joined
+            || !joined(d)
             || kb.place(&d.text).is_some()
         {
             k += 1;
