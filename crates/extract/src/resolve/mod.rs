@@ -55,6 +55,16 @@ struct Draft {
     written_as: Option<EntityKind>,
 }
 
+/// Tokens `from..to` as written, one space apart: a name to look up in the knowledge base,
+/// which folds it.
+fn written(a: &Analysis, from: usize, to: usize) -> String {
+    a.tokens[from..to]
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl Draft {
     /// The name as its folded token forms, the same for "Vučić" and "VUCIC".
     fn name(&self, a: &Analysis) -> String {

@@ -164,11 +164,7 @@ pub(super) fn split_joined_names(
         }
         let (first, last, kind, confidence) = (d.first, d.last, d.kind, d.confidence);
         let place = |from: usize| {
-            let words: Vec<&str> = a.tokens[from..last]
-                .iter()
-                .map(|t| t.text.as_str())
-                .collect();
-            kb.place(&words.join(" ")).is_some()
+            kb.place(&super::written(a, from, last)).is_some()
                 || PLACE_HEADS.contains(&a.forms[last - 1].as_str())
         };
         let cut = (first + 1..last - 1).find_map(|i| match a.forms[i].as_str() {

@@ -54,13 +54,7 @@ pub(super) fn split_place_pairs(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts
             k += 1;
             continue;
         }
-        let text = |from: usize, to: usize| {
-            a.tokens[from..to]
-                .iter()
-                .map(|t| t.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let text = |from: usize, to: usize| super::written(a, from, to);
         // A common word the knowledge base knows as some place's other name ("Bay" for Baia
         // Mare, "Canal" for Port Said) does not make "Guantanamo Bay" two places.
         let known = |from: usize, to: usize| {
@@ -122,13 +116,7 @@ pub(super) fn join_of_names(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &m
             && (d.last - d.first == 1 && FEATURES.contains(&a.forms[d.first].as_str())
                 || STATE_FORMS.contains(&a.forms[d.last - 1].as_str())
                     && kb.place(&next.text).is_some()
-                || {
-                    let words: Vec<&str> = a.tokens[d.first..next.last]
-                        .iter()
-                        .map(|t| t.text.as_str())
-                        .collect();
-                    kb.place(&words.join(" ")).is_some()
-                });
+                || kb.place(&super::written(a, d.first, next.last)).is_some());
         if joined {
             joins.push((pair[0], pair[1]));
         }
