@@ -103,7 +103,8 @@ def main():
             spurious[kind] += 1
             spurious_examples[kind].append(text[s:e])
     print(f"\ngold organizations not found exactly, by kind ({which}):")
-    print(f"{'kind':15s}" + "".join(f"{w:>10s}" for w in WHAT) + f"{'all':>8s}" + f"{'spurious':>10s}")
+    print(f"{'kind':15s}" + "".join(f"{w:>10s}" for w in WHAT)
+          + f"{'all':>8s}" + f"{'spurious':>10s}")
     for kind in KINDS:
         row = [cells[kind, w] for w in WHAT]
         print(f"{kind:15s}" + "".join(f"{n:10d}" for n in row) + f"{sum(row):8d}"
