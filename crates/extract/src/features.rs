@@ -71,6 +71,12 @@ impl Analysis {
         bit.is_some_and(|b| self.facts[i].gaz & (1 << b) != 0)
     }
 
+    /// Whether token `i` is in an ordinary sentence, not a headline written in title case or
+    /// all capitals, where capitals say nothing about names.
+    pub fn in_ordinary_sentence(&self, i: usize) -> bool {
+        self.sent_kind[i] == 0
+    }
+
     /// Whether token `i` begins with a capital letter.
     pub fn is_capitalized(&self, i: usize) -> bool {
         self.facts[i].cap.is_capitalized()

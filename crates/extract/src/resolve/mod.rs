@@ -22,6 +22,7 @@ use crate::tagger::Span;
 use crate::{Entity, EntityKind, Extraction, Field, Known, Mention};
 
 mod acronym;
+mod heads;
 mod junk;
 mod keys;
 mod orgs;
@@ -182,6 +183,7 @@ pub fn resolve(
     junk::remove(a, &mut texts, &mut drafts);
     places::split_place_pairs(a, kb, &mut texts, &mut drafts);
     places::join_of_names(a, kb, &mut texts, &mut drafts);
+    heads::extend(a, &mut texts, &mut drafts);
     orgs::split_coordinations(a, kb, &mut texts, &mut drafts);
     orgs::split_joined_names(a, kb, &mut texts, &mut drafts);
     persons::trim_honorifics(a, &mut texts, &mut drafts);

@@ -55,7 +55,7 @@ const SUBJECT_VERBS: &[&str] = &[
 /// places ("bank": "West Bank"; "union": "Soviet Union") are left out, and a name the knowledge
 /// base knows as a place stays one. Only the unambiguous legal forms are here, not all of
 /// [`Kb::is_legal_form`]'s: short ones such as "na", "se" or "ao" also end people's names.
-const INSTITUTION_HEADS: &[&str] = &[
+pub(super) const INSTITUTION_HEADS: &[&str] = &[
     "academy",
     "agency",
     "army",

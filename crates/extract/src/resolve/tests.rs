@@ -476,3 +476,49 @@ fn a_name_described_in_apposition_as_a_company_is_an_organization() {
     assert_eq!(kind_of_name(&x, "Morvel"), Some(EntityKind::Person));
     assert_eq!(kind_of_name(&x, "Quenby"), Some(EntityKind::Person));
 }
+
+#[test]
+fn a_place_the_model_cut_from_an_institutions_name_is_extended_to_its_head() {
+    let text = "She studied at Zorvath State University and at the Kelmar Institute of Technology \
+                before writing for the Drevna Morning Herald and the Medical Journal of Ostavia. \
+                A Zorvath company bought it. Zorvath Police Arrest Kelmar Council Members";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Zorvath", "LOC"),
+            ("Kelmar", "LOC"),
+            ("Drevna", "LOC"),
+            ("Ostavia", "LOC"),
+        ],
+    );
+
+    let names: Vec<(&str, EntityKind)> = mention_kinds(&x);
+    assert_eq!(
+        &names[..4],
+        [
+            ("Zorvath State University", EntityKind::Organization),
+            ("Kelmar Institute of Technology", EntityKind::Organization),
+            ("Drevna Morning Herald", EntityKind::Organization),
+            ("Medical Journal of Ostavia", EntityKind::Organization),
+        ]
+    );
+    // A lowercase generic noun is not a head, and a headline's capitals say nothing.
+    assert_eq!(
+        &names[4..],
+        [
+            ("Zorvath", EntityKind::Place),
+            ("Zorvath", EntityKind::Place),
+            ("Kelmar", EntityKind::Place),
+        ]
+    );
+}
+
+#[test]
+fn a_generic_head_alone_after_a_place_does_not_extend_it() {
+    let text =
+        "It sold shares to a Zorvath Company last year and Kelmar Newspaper reports said so.";
+    let x = resolve_as_tagged(text, &[("Zorvath", "LOC"), ("Kelmar", "LOC")]);
+
+    let texts: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["Zorvath", "Kelmar"]);
+}
