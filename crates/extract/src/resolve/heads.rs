@@ -4,13 +4,22 @@
 //! Medical Journal of Australia") and leaves the rest untagged. When the capitalized words
 //! next to such a name end with an institution's head word, the whole is one organization.
 //!
-//! Only untagged words are taken, only in ordinary sentences (in a headline every word is
-//! capitalized), and never across a sentence or a part of the article.
+//! The model also misses whole names of that shape when the article writes their words in
+//! lowercase elsewhere ("Transportation Security Administration" in an article about "the
+//! administration"): an untagged run of capitalized words ending with such a head word is an
+//! organization too.
+//!
+//! Only untagged words are taken (neither names nor what the model tagged MISC), only in
+//! ordinary sentences (in a headline every word is capitalized), and never across a sentence
+//! or a part of the article.
+
+use std::collections::HashSet;
 
 use super::orgs::INSTITUTION_HEADS;
 use super::{Draft, Texts};
 use crate::EntityKind;
 use crate::features::Analysis;
+use crate::tagger::Span;
 
 /// Last words of newspapers' and journals' names: "Sydney Morning Herald", "Japan Times".
 const OUTLET_HEADS: &[&str] = &[
@@ -40,11 +49,8 @@ const MAX_WORDS: usize = 6;
 
 /// Extends place and organization names over the untagged capitalized words before or after
 /// them that end with a head word, and makes them organizations.
-pub(super) fn extend(a: &Analysis, texts: &mut Texts, drafts: &mut [Draft]) {
-    let mut taken = vec![false; a.tokens.len()];
-    for d in drafts.iter() {
-        taken[d.first..d.last].fill(true);
-    }
+pub(super) fn extend(a: &Analysis, spans: &[Span], texts: &mut Texts, drafts: &mut [Draft]) {
+    let mut taken = taken(a, spans, drafts);
     for d in drafts.iter_mut() {
         if d.kind == EntityKind::Person || !a.in_ordinary_sentence(d.first) {
             continue;
@@ -58,6 +64,19 @@ pub(super) fn extend(a: &Analysis, texts: &mut Texts, drafts: &mut [Draft]) {
         let confidence = d.confidence;
         *d = texts.draft(a, first, last, EntityKind::Organization, confidence);
     }
+}
+
+/// Which tokens are in a name already: the drafts', and those of the spans the model tagged
+/// as other names (MISC: "Champions League", "Premier League" are competitions).
+fn taken(a: &Analysis, spans: &[Span], drafts: &[Draft]) -> Vec<bool> {
+    let mut taken = vec![false; a.tokens.len()];
+    for s in spans {
+        taken[s.start..s.end.min(a.tokens.len())].fill(true);
+    }
+    for d in drafts {
+        taken[d.first..d.last].fill(true);
+    }
+    taken
 }
 
 /// Whether token `i` may be part of a name being extended from token `from`: an untagged,
@@ -133,4 +152,103 @@ fn before(a: &Analysis, taken: &[bool], first: usize) -> Option<usize> {
         start -= 1;
     }
     Some(start)
+}
+
+/// Head words that end an untagged name of three words or more but are too often a common
+/// noun after one name to extend it ("the Trump administration").
+const LONG_NAME_HEADS: &[&str] = &["administration"];
+
+/// Head words of competitions as much as of institutions ("Champions League"): names the
+/// model left untagged with them are not made organizations.
+const COMPETITION_HEADS: &[&str] = &["league"];
+
+/// Makes organizations of the untagged runs of capitalized words, in ordinary sentences,
+/// that end with an institution's head word ("Transportation Security Administration",
+/// "Supreme Court", "Ministry of Culture"): the model can miss a whole name when the article
+/// also writes its words in lowercase ("the administration", "security"). A nationality the
+/// model tagged right before is part of the name ("Brazilian" + "Coffee Institute"); a name
+/// the article tags as something else (MISC) elsewhere stays untagged.
+pub(super) fn find_untagged(
+    a: &Analysis,
+    spans: &[Span],
+    texts: &mut Texts,
+    drafts: &mut Vec<Draft>,
+) {
+    let taken = taken(a, spans, drafts);
+    let misc: Vec<&Span> = spans.iter().filter(|s| s.kind == "MISC").collect();
+    let misc_names: HashSet<&[String]> = misc.iter().map(|s| &a.forms[s.start..s.end]).collect();
+    let mut i = 0;
+    while i < a.tokens.len() {
+        let Some(end) = run_end(a, &taken, i) else {
+            i += 1;
+            continue;
+        };
+        let first = if a.forms[i] == "the" || a.tokens[i].sent_start && a.is_common_word(i) {
+            i + 1
+        } else {
+            i
+        };
+        if let Some(last) = named_institution(a, first, end)
+            && !misc_names.contains(&a.forms[first..last])
+        {
+            let first = misc
+                .iter()
+                .find(|s| s.end == first && is_nationality(a, s))
+                .map_or(first, |s| s.start);
+            drafts.push(texts.draft(a, first, last, EntityKind::Organization, 0.5));
+        }
+        i = end;
+    }
+}
+
+/// Whether a MISC span is a nationality that may begin a name: one or two capitalized words
+/// ("Brazilian", "West German").
+fn is_nationality(a: &Analysis, s: &Span) -> bool {
+    s.end - s.start <= 2
+        && (s.start..s.end)
+            .all(|k| a.is_capitalized(k) && a.tokens[k].text.chars().all(char::is_alphabetic))
+}
+
+/// The end of the run of untagged capitalized words (and the joiners between them) that
+/// starts at `i`, if one does.
+fn run_end(a: &Analysis, taken: &[bool], i: usize) -> Option<usize> {
+    let continues = i > 0 && !a.tokens[i].sent_start && free_word(a, taken, i, i - 1);
+    if !free_word(a, taken, i, i) || continues {
+        return None;
+    }
+    let n = a.tokens.len();
+    let mut end = i + 1;
+    loop {
+        if end < n && !a.tokens[end].sent_start && free_word(a, taken, i, end) {
+            end += 1;
+        } else if end + 1 < n
+            && JOINERS.contains(&a.forms[end].as_str())
+            && !taken[end]
+            && !a.tokens[end + 1].sent_start
+            && free_word(a, taken, i, end + 1)
+        {
+            end += 2;
+        } else {
+            return Some(end);
+        }
+    }
+}
+
+/// The end of the institution's name that tokens `first..end` make, if they make one: two
+/// capitalized words or more, ending with a head word ("Supreme Court") or, when they hold
+/// "of", with "<head> of <words>" ("Court of Appeal"; not "Act of Parliament").
+fn named_institution(a: &Analysis, first: usize, end: usize) -> Option<usize> {
+    if end < first + 2 || end - first > MAX_WORDS + 1 {
+        return None;
+    }
+    let head = match (first + 1..end - 1).find(|&k| a.forms[k] == "of") {
+        Some(of) => of - 1,
+        None => end - 1,
+    };
+    let form = a.forms[head].as_str();
+    let named = INSTITUTION_HEADS.contains(&form)
+        && !GENERIC_HEADS.contains(&form)
+        && !COMPETITION_HEADS.contains(&form)
+        || LONG_NAME_HEADS.contains(&form) && end - first >= 3;
+    named.then_some(end)
 }

@@ -5,7 +5,8 @@
 //! The passes, in order: an untagged repeat of a name tagged elsewhere in the article is a
 //! mention too (`repeats`); boilerplate, tickers and storms are dropped (`junk`); names run
 //! together are split (`places`, `orgs`: "Haitai and Samsung"); forms of address are cut off
-//! names (`persons`); acronyms defined in parentheses are found (`acronym`); each name gets
+//! names (`persons`); names the model cut short of their head word are extended to it, and
+//! untagged ones found ("Massachusetts Institute of Technology", `heads`); acronyms defined in parentheses are found (`acronym`); each name gets
 //! the kind most of its mentions were given, and a name ending with an institution's head
 //! word ("High Court", "Arab League") is an organization (`orgs`); datelines are places and
 //! known places get their knowledge-base identity (`places`); a name the article gives
@@ -183,7 +184,8 @@ pub fn resolve(
     junk::remove(a, &mut texts, &mut drafts);
     places::split_place_pairs(a, kb, &mut texts, &mut drafts);
     places::join_of_names(a, kb, &mut texts, &mut drafts);
-    heads::extend(a, &mut texts, &mut drafts);
+    heads::extend(a, &spans, &mut texts, &mut drafts);
+    heads::find_untagged(a, &spans, &mut texts, &mut drafts);
     orgs::split_coordinations(a, kb, &mut texts, &mut drafts);
     orgs::split_joined_names(a, kb, &mut texts, &mut drafts);
     persons::trim_honorifics(a, &mut texts, &mut drafts);

@@ -213,7 +213,8 @@ pub(super) fn type_by_head(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
 }
 
 /// Two words before a name that make it an organization: places have people, not members,
-/// staff or spokesmen ("a member of Scientology", "a spokesman for Hamas").
+/// staff or spokesmen ("a member of Scientology", "a spokesman for Hamas"), and analysts and
+/// professors work at institutions ("a strategist at Fundstrat").
 const ORG_BEFORE_PAIRS: &[(&str, &str)] = &[
     ("member", "of"),
     ("members", "of"),
@@ -232,6 +233,25 @@ const ORG_BEFORE_PAIRS: &[(&str, &str)] = &[
     ("works", "for"),
     ("worked", "for"),
     ("work", "for"),
+    ("works", "at"),
+    ("worked", "at"),
+    ("work", "at"),
+    ("analyst", "at"),
+    ("analysts", "at"),
+    ("strategist", "at"),
+    ("economist", "at"),
+    ("economists", "at"),
+    ("researcher", "at"),
+    ("researchers", "at"),
+    ("scientist", "at"),
+    ("scientists", "at"),
+    ("professor", "at"),
+    ("engineer", "at"),
+    ("engineers", "at"),
+    ("executive", "at"),
+    ("executives", "at"),
+    ("employee", "at"),
+    ("employees", "at"),
 ];
 /// Words after a name (or after its "'s") that make it an organization: "Google
 /// headquarters", "Scientology officials", "Ubisoft's chief executive".

@@ -522,3 +522,41 @@ fn a_generic_head_alone_after_a_place_does_not_extend_it() {
     let texts: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(texts, ["Zorvath", "Kelmar"]);
 }
+
+#[test]
+fn an_untagged_run_of_capitalized_words_ending_with_an_institutions_head_is_an_organization() {
+    let text = "Officials of the Zorvath Quality Administration and the Brelian Grain Institute \
+                met the Court of Kelmar Appeals. An Act of Parliament and the Brelian Champions \
+                League were not named, nor was the Trump Administration.";
+    let x = resolve_as_tagged(text, &[("Brelian", "MISC"), ("Trump", "PER")]);
+
+    let texts: Vec<(&str, EntityKind)> = mention_kinds(&x);
+    assert_eq!(
+        texts,
+        [
+            ("Zorvath Quality Administration", EntityKind::Organization),
+            ("Brelian Grain Institute", EntityKind::Organization),
+            ("Court of Kelmar Appeals", EntityKind::Organization),
+            ("Trump", EntityKind::Person),
+        ]
+    );
+}
+
+#[test]
+fn a_name_an_analyst_or_professor_works_at_is_an_organization() {
+    let text = "said Ana Pereira, a strategist at Vextrion, and a professor at Quillmore agreed.";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Ana Pereira", "PER"),
+            ("Vextrion", "LOC"),
+            ("Quillmore", "LOC"),
+        ],
+    );
+
+    assert_eq!(kind_of_name(&x, "Vextrion"), Some(EntityKind::Organization));
+    assert_eq!(
+        kind_of_name(&x, "Quillmore"),
+        Some(EntityKind::Organization)
+    );
+}
