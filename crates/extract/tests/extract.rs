@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use newsgraph_extract::{EntityKind, Extraction, Extractor, Field};
+use newsgraph_extract::{EntityKind, Extraction, Extractor, Field, Mention};
 
 fn extractor() -> &'static Extractor {
     static EXTRACTOR: OnceLock<Extractor> = OnceLock::new();
@@ -446,16 +446,19 @@ fn a_name_that_always_carries_its_possessive_keeps_it() {
          covers 1.2 billion dlrs. Ford's profit rose, Ford said.",
     );
 
-    let texts: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    // Only the names this test is about: whether the model also finds "Duquesne Light" is
+    // not the possessive's business.
+    let named: Vec<&Mention> = x
+        .mentions
+        .iter()
+        .filter(|m| m.text.starts_with("Moody") || m.text.starts_with("Ford"))
+        .collect();
+    let texts: Vec<&str> = named.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(
         texts,
         ["Moody's Investors Service", "Moody's", "Ford", "Ford"]
     );
-    assert_eq!(
-        x.mentions[0].entity, x.mentions[1].entity,
-        "{:#?}",
-        x.entities
-    );
+    assert_eq!(named[0].entity, named[1].entity, "{:#?}", x.entities);
     assert!(
         x.entities.iter().any(|e| e.canonical == "Ford"),
         "{:#?}",
