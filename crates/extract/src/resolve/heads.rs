@@ -2,7 +2,9 @@
 //! institution's or a newspaper's name begins or ends with ("Massachusetts" in "Massachusetts
 //! Institute of Technology", "Sydney" in "the Sydney Morning Herald", "Australia" in "the
 //! Medical Journal of Australia") and leaves the rest untagged. When the capitalized words
-//! next to such a name end with an institution's head word, the whole is one organization.
+//! next to such a name end with an institution's head word, the whole is one organization,
+//! with the compass word the model may have left out before the place ("South" of "South
+//! Wales Police").
 //!
 //! The model also misses whole names of that shape when the article writes their words in
 //! lowercase elsewhere ("Transportation Security Administration" in an article about "the
@@ -47,6 +49,13 @@ const JOINERS: &[&str] = &["of", "for", "and", "&"];
 /// The most words a name is extended by.
 const MAX_WORDS: usize = 6;
 
+/// Compass words that begin a place's name and that the model may leave out of it when the
+/// place begins an institution's: "South" of "South Wales Police", "West" of "West German
+/// Federation of Banks".
+const COMPASS_WORDS: &[&str] = &[
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western",
+];
+
 /// Extends place and organization names over the untagged capitalized words before or after
 /// them that end with a head word, and makes them organizations.
 pub(super) fn extend(a: &Analysis, spans: &[Span], texts: &mut Texts, drafts: &mut [Draft]) {
@@ -60,6 +69,7 @@ pub(super) fn extend(a: &Analysis, spans: &[Span], texts: &mut Texts, drafts: &m
         if (first, last) == (d.first, d.last) {
             continue;
         }
+        let first = with_compass(a, &taken, first);
         taken[first..last].fill(true);
         let confidence = d.confidence;
         *d = texts.draft(a, first, last, EntityKind::Organization, confidence);
@@ -195,10 +205,21 @@ pub(super) fn find_untagged(
                 .iter()
                 .find(|s| s.end == first && is_nationality(a, s))
                 .map_or(first, |s| s.start);
+            let first = with_compass(a, &taken, first);
             drafts.push(texts.draft(a, first, last, EntityKind::Organization, 0.5));
         }
         i = end;
     }
+}
+
+/// `first`, or the token before it when that is an untagged compass word of the same
+/// sentence ("South" + "Wales Police").
+fn with_compass(a: &Analysis, taken: &[bool], first: usize) -> usize {
+    let compass = first > 0
+        && !a.tokens[first].sent_start
+        && COMPASS_WORDS.contains(&a.forms[first - 1].as_str())
+        && free_word(a, taken, first, first - 1);
+    if compass { first - 1 } else { first }
 }
 
 /// Whether a MISC span is a nationality that may begin a name: one or two capitalized words

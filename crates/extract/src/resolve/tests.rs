@@ -560,3 +560,23 @@ fn a_name_an_analyst_or_professor_works_at_is_an_organization() {
         Some(EntityKind::Organization)
     );
 }
+
+#[test]
+fn a_compass_word_before_an_institutions_place_is_part_of_its_name() {
+    let text = "Campaigners handed copies to South Zorvath Police, and the West Brelian Federation \
+                of Banks agreed. Storms hit the North Kelmar coast.";
+    let x = resolve_as_tagged(
+        text,
+        &[("Zorvath", "LOC"), ("Brelian", "MISC"), ("Kelmar", "LOC")],
+    );
+
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("South Zorvath Police", EntityKind::Organization),
+            ("West Brelian Federation of Banks", EntityKind::Organization),
+            // Only an institution's name takes the compass word the model left out.
+            ("Kelmar", EntityKind::Place),
+        ]
+    );
+}
