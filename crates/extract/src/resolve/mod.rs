@@ -11,7 +11,7 @@
 //! word ("High Court", "Arab League") is an organization (`orgs`); datelines are places and
 //! known places get their knowledge-base identity (`places`); a name the article gives
 //! members, officials or reporters is an organization ("a member of Scientology", "a Reuters
-//! reporter"; `orgs`); in sports reports, countries and cities that play are teams
+//! reporter"; `orgs`), and so is a one-word "person" it refers back to as a thing ("its"); in sports reports, countries and cities that play are teams
 //! (`teams`); shorter forms of names join the full names they abbreviate (`persons`, `orgs`);
 //! mentions with one identity share one entity.
 
@@ -200,6 +200,7 @@ pub fn resolve(
     places::mark_features(a, &mut drafts);
     places::identify(a, kb, &mut drafts);
     orgs::type_by_context(a, kb, &mut drafts);
+    orgs::type_by_pronouns(a, &mut drafts);
     teams::mark(a, kb, &mut drafts);
     persons::type_coordinated_given_names(a, kb, &mut drafts);
     persons::type_full_names_by_surname(a, kb, &mut drafts);

@@ -566,6 +566,89 @@ fn initials(words: &[String], all: bool) -> String {
         .collect()
 }
 
+/// Pronouns that refer back to a thing ("Zorvath said its profit rose", "Zorvath describes
+/// itself as ...") and to a person.
+const NEUTER_PRONOUNS: &[&str] = &["its", "itself"];
+const PERSONAL_PRONOUNS: &[&str] = &[
+    "he", "his", "him", "himself", "she", "her", "hers", "herself",
+];
+/// Words that begin another noun phrase, which a pronoun after them may refer to instead:
+/// "Zorvath criticized the government for its handling".
+const PHRASE_STARTS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "each", "every", "another",
+];
+
+/// Retypes a one-word "person" the article refers back to as a thing: two of its mentions
+/// or more are followed, in their own clause, by "its" or "itself" ("Vextrion said it will
+/// separate its own safety plans", "Vextrion views itself as a platform"), or by ", which",
+/// and none by "he", "she", ", who" or a form of address before it. Web and technology
+/// brands the model takes for surnames ("Anthropic", "Meta") are named so in today's news;
+/// people's names never are.
+pub(super) fn type_by_pronouns(a: &Analysis, drafts: &mut [Draft]) {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    let in_full_names: HashSet<&str> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person && d.last - d.first > 1)
+        .flat_map(|d| a.forms[d.first..d.last].iter().map(String::as_str))
+        .collect();
+    let starts: HashSet<usize> = drafts.iter().map(|d| d.first).collect();
+    // (references as a thing, references as a person) for each one-word person name.
+    let mut by_name: HashMap<String, (u32, u32)> = HashMap::new();
+    for d in drafts.iter() {
+        if d.kind != EntityKind::Person
+            || d.last - d.first != 1
+            || in_full_names.contains(form(d.first))
+        {
+            continue;
+        }
+        let entry = by_name.entry(d.name(a)).or_default();
+        if d.first > 0 && super::persons::is_honorific(&a.tokens[d.first - 1].text) {
+            entry.1 += 1;
+            continue;
+        }
+        let mut i = d.last;
+        if matches!(form(i), "'s" | "'" | "’s") {
+            i += 1;
+        }
+        if form(i) == "," {
+            match form(i + 1) {
+                "which" => entry.0 += 1,
+                "who" => entry.1 += 1,
+                _ => {}
+            }
+            continue;
+        }
+        for k in i..(i + 8).min(a.tokens.len()) {
+            let word = form(k);
+            if a.tokens[k].sent_start
+                || starts.contains(&k)
+                || a.is_capitalized(k) && word != "i"
+                || PHRASE_STARTS.contains(&word)
+                || matches!(word, ";" | ":" | "(" | ")" | "\"" | "“" | "”")
+            {
+                break;
+            }
+            if NEUTER_PRONOUNS.contains(&word) {
+                entry.0 += 1;
+                break;
+            }
+            if PERSONAL_PRONOUNS.contains(&word) {
+                entry.1 += 1;
+                break;
+            }
+        }
+    }
+    for d in drafts.iter_mut() {
+        if d.kind == EntityKind::Person
+            && by_name
+                .get(&d.name(a))
+                .is_some_and(|&(thing, person)| thing >= 2 && person == 0)
+        {
+            d.kind = EntityKind::Organization;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ const HONORIFICS: &[&str] = &[
 ];
 
 /// Whether a token is a form of address.
-fn is_honorific(token: &str) -> bool {
+pub(super) fn is_honorific(token: &str) -> bool {
     let bare = token.trim_end_matches('.').to_lowercase();
     HONORIFICS.contains(&bare.as_str())
 }

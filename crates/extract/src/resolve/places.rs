@@ -56,10 +56,15 @@ pub(super) fn split_place_pairs(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts
         }
         let text = |from: usize, to: usize| super::written(a, from, to);
         // A common word the knowledge base knows as some place's other name ("Bay" for Baia
-        // Mare, "Canal" for Port Said) does not make "Guantanamo Bay" two places.
+        // Mare, "Canal" for Port Said) does not make "Guantanamo Bay" two places, nor does a
+        // word that heads organizations' names ("University" is a town in Florida) make
+        // "Santa Clara University" a place and a town.
         let known = |from: usize, to: usize| {
             let word = to - from == 1;
-            !(word && (a.is_common_word(from) || FEATURES.contains(&a.forms[from].as_str())))
+            !(word
+                && (a.is_common_word(from)
+                    || a.is_org_word(from)
+                    || FEATURES.contains(&a.forms[from].as_str())))
                 && kb.place(&text(from, to)).is_some()
         };
         let cut = (d.first + 1..d.last).find(|&cut| known(d.first, cut) && known(cut, d.last));

@@ -580,3 +580,53 @@ fn a_compass_word_before_an_institutions_place_is_part_of_its_name() {
         ]
     );
 }
+
+#[test]
+fn a_one_word_person_the_article_refers_back_to_as_a_thing_is_an_organization() {
+    let text = "Vextrion said its profit rose . Vextrion describes itself as a platform . \
+                Quorvel said its plan failed . Quorvel said he would stay . Brelian criticized \
+                the agency for its delays . Brelian blamed the board for its errors . Tovalin , \
+                which makes chips , grew . Tovalin cut its prices .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Vextrion", "PER"),
+            ("Quorvel", "PER"),
+            ("Brelian", "PER"),
+            ("Tovalin", "PER"),
+        ],
+    );
+
+    assert_eq!(kind_of_name(&x, "Vextrion"), Some(EntityKind::Organization));
+    assert_eq!(
+        kind_of_name(&x, "Tovalin"),
+        Some(EntityKind::Organization),
+        "\", which\" refers to a thing too"
+    );
+    assert_eq!(
+        kind_of_name(&x, "Quorvel"),
+        Some(EntityKind::Person),
+        "referred to as \"he\" once, a person"
+    );
+    assert_eq!(
+        kind_of_name(&x, "Brelian"),
+        Some(EntityKind::Person),
+        "\"its\" after another noun phrase refers to that"
+    );
+}
+
+#[test]
+fn a_word_heading_organizations_names_does_not_split_a_name_as_a_place() {
+    // GeoNames knows "University" (Florida) and "Bank" as places' names.
+    let text = "Students at Dundee University protested . Savers at Lisbon Bank queued .";
+    let (x, _) = resolve_spans(text, &[(2, 4, "ORG"), (8, 10, "ORG")]);
+
+    let names: Vec<(&str, EntityKind)> = mention_kinds(&x);
+    assert_eq!(
+        names,
+        [
+            ("Dundee University", EntityKind::Organization),
+            ("Lisbon Bank", EntityKind::Organization)
+        ]
+    );
+}
