@@ -2,7 +2,8 @@
 //! thing the article names, with its canonical name and the match key that merges it with
 //! the same thing in other articles.
 //!
-//! The passes, in order: an untagged repeat of a name tagged elsewhere in the article is a
+//! The passes, in order: a name tagged MISC that speaks or has shares is an organization's
+//! ("Airbus said", `orgs`); an untagged repeat of a name tagged elsewhere in the article is a
 //! mention too (`repeats`); boilerplate, tickers and storms are dropped (`junk`); names run
 //! together are split (`places`, `orgs`: "Haitai and Samsung"); forms of address are cut off
 //! names (`persons`); names the model cut short of their head word are extended to it, and
@@ -168,7 +169,7 @@ pub fn resolve(
 ) -> Extraction {
     let mut texts = Texts::new(parts);
     let mut drafts: Vec<Draft> = Vec::new();
-    let spans = merge_nationality_into_org(a, spans);
+    let spans = orgs::misc_as_orgs(a, kb, &merge_nationality_into_org(a, spans));
     for s in &spans {
         let Some(kind) = kind_of(&s.kind) else {
             continue;

@@ -14,6 +14,7 @@ use super::{Draft, Texts, keys::entity_key};
 use crate::EntityKind;
 use crate::features::{Analysis, Cap};
 use crate::kb::Kb;
+use crate::tagger::Span;
 
 /// Words an acronym may skip ("Organization of the Petroleum Exporting Countries": OPEC).
 const MINOR_WORDS: &[&str] = &[
@@ -647,6 +648,70 @@ pub(super) fn type_by_pronouns(a: &Analysis, drafts: &mut [Draft]) {
             d.kind = EntityKind::Organization;
         }
     }
+}
+
+/// Verbs that, right after a name the model tagged MISC, make it a company's that speaks:
+/// "Airbus said", "Zorvath announced"; products and events say nothing.
+const SPEAKING_VERBS: &[&str] = &["said", "says", "announced", "reported", "confirmed"];
+
+/// Whether a folded word is a plural naming people: "americans", "democrats", "new yorkers",
+/// "saudis", "finns", not "airbus".
+fn names_people(word: &str) -> bool {
+    word.strip_suffix('s').is_some_and(|stem| {
+        super::persons::ends_like_nationality(stem)
+            || ["n", "r", "t", "ite"].iter().any(|end| stem.ends_with(end))
+    })
+}
+
+/// Names the model tagged MISC (as it tags products and nationalities) that the article
+/// treats as an organization's: "Airbus said", "shares of Airbus", "an Airbus spokesman",
+/// "Airbus, the European planemaker". Cues are summed over all the name's MISC mentions, so
+/// one cue makes all of them organizations. Nationalities and given names are left alone
+/// ("Indian said" is no sentence of news; "Christian said" is a person's).
+pub(super) fn misc_as_orgs(a: &Analysis, kb: &Kb, spans: &[Span]) -> Vec<Span> {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    let name = |s: &Span| a.forms[s.start..s.end].join(" ");
+    let candidate = |s: &Span| {
+        s.kind == "MISC"
+            && s.end - s.start <= 3
+            && (s.start..s.end).all(|i| a.is_capitalized(i) && a.in_ordinary_sentence(i))
+            && !(s.start..s.end).any(|i| {
+                super::persons::ends_like_nationality(form(i)) || kb.is_given_name(form(i))
+            })
+            && !names_people(form(s.end - 1))
+            && !form(s.end - 1).ends_with("-based")
+    };
+    let mut by_name: HashMap<String, i32> = HashMap::new();
+    for s in spans.iter().filter(|s| candidate(s)) {
+        let before = |k: usize| if s.start >= k { form(s.start - k) } else { "" };
+        let next = form(s.end);
+        // Only a possessive: "Soviet officials", "a French spokesman" are adjectives.
+        let owned = matches!(next, "'s" | "'" | "’s") && ORG_AFTER.contains(&form(s.end + 1));
+        // "shares of French chemical group X": an adjective goes on to its noun.
+        let ends = !form(s.end).chars().next().is_some_and(char::is_lowercase)
+            || matches!(form(s.end), "and" | "or");
+        // "Airbus said it", not "the Texas Democrat said", "turn to Windows said Dominic
+        // Hirsch".
+        let speaks = SPEAKING_VERBS.contains(&next)
+            && !matches!(before(1), "the" | "a" | "an")
+            && !(s.start > 0 && a.is_capitalized(s.start - 1) && !a.tokens[s.start].sent_start)
+            && !(s.end + 1 < a.tokens.len() && a.is_capitalized(s.end + 1));
+        let org = ORG_BEFORE_PAIRS.contains(&(before(2), before(1))) && ends
+            || owned
+            || speaks
+            || described_as_org(a, s.end);
+        *by_name.entry(name(s)).or_default() += i32::from(org);
+    }
+    spans
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            if candidate(&s) && by_name.get(&name(&s)).is_some_and(|&n| n > 0) {
+                s.kind = "ORG".to_owned();
+            }
+            s
+        })
+        .collect()
 }
 
 #[cfg(test)]

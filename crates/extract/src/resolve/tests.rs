@@ -630,3 +630,33 @@ fn a_word_heading_organizations_names_does_not_split_a_name_as_a_place() {
         ]
     );
 }
+
+#[test]
+fn a_name_tagged_misc_that_speaks_or_has_shares_is_an_organization() {
+    let text = "Zorvath said it would build more planes . Airlines buy Zorvath planes . Brelox \
+                shares fell after the sale of shares of Brelox , and Velorians said so , as \
+                did the Texas Quorvan said Tom Kell .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Zorvath", "MISC"),
+            ("Brelox", "MISC"),
+            ("Velorians", "MISC"),
+            ("Quorvan", "MISC"),
+            ("Tom Kell", "PER"),
+        ],
+    );
+
+    let names: Vec<(&str, EntityKind)> = mention_kinds(&x);
+    assert_eq!(
+        names,
+        [
+            ("Zorvath", EntityKind::Organization),
+            ("Zorvath", EntityKind::Organization),
+            ("Brelox", EntityKind::Organization),
+            ("Brelox", EntityKind::Organization),
+            ("Tom Kell", EntityKind::Person),
+        ],
+        "a plural naming people and a word after a name stay MISC"
+    );
+}
