@@ -10,6 +10,8 @@
 //! transfer ("joined Milan") or a plural verb ("England were"). A country or a nation becomes
 //! "<name> national <sport> team"; a city or region becomes the club organization of that
 //! name. Players' nationalities in brackets, and places after "in", "at" or "from", stay places.
+//! A one-word name the model typed as a person becomes a club on stronger evidence: a result
+//! line ("Harlequins 75 Gloucester 19"), a plural verb ("Deportivo were") or fans.
 //! A country's mentions keep the type of their name, place (as CoNLL-2003 and OntoNotes tag
 //! them), while their entity is the team; a club is named as the organization it is.
 
@@ -304,6 +306,7 @@ pub(super) fn mark(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
             *by_name.entry(d.name(a)).or_default() += score;
         }
     }
+    clubs_typed_as_persons(a, kb, drafts);
     for (d, score) in drafts.iter_mut().zip(scores) {
         let team = by_name.get(&d.name(a)).is_some_and(|&total| total > 0);
         if !could_be_team(kb, d) || !team || score <= -2 {
@@ -318,6 +321,89 @@ pub(super) fn mark(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         d.kind = EntityKind::Organization;
         d.place = None;
         d.stands_for = national;
+    }
+}
+
+/// Words after a name that make a club of what the model took for a person: people are not
+/// plural, and have no fans ("Deportivo were", "Harlequins supporters").
+const CLUB_AFTER: &[&str] = &[
+    "were",
+    "are",
+    "have",
+    "players",
+    "fans",
+    "supporters",
+    "squad",
+];
+/// Words after a possessive that make the possessor a club: "Deportivo 's keeper".
+const CLUB_NOUNS: &[&str] = &[
+    "squad",
+    "players",
+    "fans",
+    "supporters",
+    "keeper",
+    "goalkeeper",
+    "defence",
+    "defense",
+    "midfield",
+];
+
+/// Whether tokens `at..` are a score and another name with its score, or `..at` a name with
+/// its score: "Harlequins 75 Gloucester 19".
+fn in_result(a: &Analysis, d: &Draft, starts: &HashMap<usize, usize>, drafts: &[Draft]) -> bool {
+    let goals = |i: usize| {
+        a.tokens.get(i).is_some_and(|t| {
+            (1..=3).contains(&t.text.len()) && t.text.chars().all(|c| c.is_ascii_digit())
+        })
+    };
+    let after = goals(d.last)
+        && starts
+            .get(&(d.last + 1))
+            .is_some_and(|&o| goals(drafts[o].last));
+    let before = d.first >= 2
+        && goals(d.last)
+        && goals(d.first - 1)
+        && drafts.iter().any(|o| o.last + 1 == d.first);
+    after || before
+}
+
+/// Clubs the model typed as persons in a team sport's report: a name that plays a result
+/// ("Harlequins 75 Gloucester 19"), takes a plural verb ("Deportivo were", not "Gethin and
+/// Jones were") or has fans or a keeper becomes the club of that name. One word, not a given
+/// name, nor part of a person's full name in the article.
+fn clubs_typed_as_persons(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    let in_full_names: HashSet<&str> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person && d.last - d.first > 1)
+        .flat_map(|d| a.forms[d.first..d.last].iter().map(String::as_str))
+        .collect();
+    let candidate = |d: &Draft| {
+        d.kind == EntityKind::Person
+            && d.last - d.first == 1
+            && !kb.is_given_name(form(d.first))
+            && !in_full_names.contains(form(d.first))
+    };
+    let starts: HashMap<usize, usize> = drafts
+        .iter()
+        .enumerate()
+        .map(|(k, d)| (d.first, k))
+        .collect();
+    let mut by_name: HashMap<String, i32> = HashMap::new();
+    for d in drafts.iter().filter(|d| candidate(d)) {
+        let next = form(d.last);
+        let owned = matches!(next, "'s" | "'") && CLUB_NOUNS.contains(&form(d.last + 1));
+        // "Gethin and Jones were": two people are plural too.
+        let coordinated =
+            d.first > 0 && matches!(form(d.first - 1), "and" | "&" | "or" | "nor" | ",");
+        let plural = CLUB_AFTER.contains(&next) && !coordinated;
+        let club = in_result(a, d, &starts, drafts) || plural || owned;
+        *by_name.entry(d.name(a)).or_default() += i32::from(club);
+    }
+    for d in drafts.iter_mut() {
+        if candidate(d) && by_name.get(&d.name(a)).is_some_and(|&n| n > 0) {
+            d.kind = EntityKind::Organization;
+        }
     }
 }
 

@@ -660,3 +660,35 @@ fn a_name_tagged_misc_that_speaks_or_has_shares_is_an_organization() {
         "a plural naming people and a word after a name stay MISC"
     );
 }
+
+#[test]
+fn a_club_the_model_took_for_a_person_in_a_sports_report_is_a_club() {
+    let text = "Rugby union : the scrum and the lineout decided it . Zorvex 75 Brelox 19 . \
+                Quellin were unable to score , and Tom Kell and Vardo were tired . Drennick 's \
+                supporters sang .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Zorvex", "PER"),
+            ("Brelox", "PER"),
+            ("Quellin", "PER"),
+            ("Tom Kell", "PER"),
+            ("Vardo", "PER"),
+            ("Drennick", "PER"),
+        ],
+    );
+
+    for club in ["Zorvex", "Brelox", "Quellin", "Drennick"] {
+        assert_eq!(
+            kind_of_name(&x, club),
+            Some(EntityKind::Organization),
+            "{club}"
+        );
+    }
+    assert_eq!(
+        kind_of_name(&x, "Vardo"),
+        Some(EntityKind::Person),
+        "two people coordinated are plural too"
+    );
+    assert_eq!(kind_of_name(&x, "Tom Kell"), Some(EntityKind::Person));
+}
