@@ -57,14 +57,25 @@ const COMPASS_WORDS: &[&str] = &[
 ];
 
 /// Extends place and organization names over the untagged capitalized words before or after
-/// them that end with a head word, and makes them organizations.
+/// them that end with a head word, and a place over an "Air" before it, and makes them
+/// organizations.
 pub(super) fn extend(a: &Analysis, spans: &[Span], texts: &mut Texts, drafts: &mut [Draft]) {
     let mut taken = taken(a, spans, drafts);
     for d in drafts.iter_mut() {
         if d.kind == EntityKind::Person || !a.in_ordinary_sentence(d.first) {
             continue;
         }
-        let first = before(a, &taken, d.first).unwrap_or(d.first);
+        // "Air" before a place is an airline's name: "Air France", "Air China".
+        let airline = d.kind == EntityKind::Place
+            && d.first > 0
+            && !a.tokens[d.first].sent_start
+            && a.forms[d.first - 1] == "air"
+            && free_word(a, &taken, d.first, d.first - 1);
+        let first = if airline {
+            d.first - 1
+        } else {
+            before(a, &taken, d.first).unwrap_or(d.first)
+        };
         let last = after(a, &taken, d.last - 1).unwrap_or(d.last);
         if (first, last) == (d.first, d.last) {
             continue;

@@ -692,3 +692,18 @@ fn a_club_the_model_took_for_a_person_in_a_sports_report_is_a_club() {
     );
     assert_eq!(kind_of_name(&x, "Tom Kell"), Some(EntityKind::Person));
 }
+
+#[test]
+fn air_before_a_place_is_an_airlines_name() {
+    let text = "Passengers flew Air Vextria to Brelox . Air travel to Brelox grew .";
+    let x = resolve_as_tagged(text, &[("Vextria", "LOC"), ("Brelox", "LOC")]);
+
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Air Vextria", EntityKind::Organization),
+            ("Brelox", EntityKind::Place),
+            ("Brelox", EntityKind::Place),
+        ]
+    );
+}
