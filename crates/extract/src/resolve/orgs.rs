@@ -255,7 +255,7 @@ const ORG_BEFORE_PAIRS: &[(&str, &str)] = &[
     ("employees", "at"),
 ];
 /// Words after a name (or after its "'s") that make it an organization: "Google
-/// headquarters", "Scientology officials", "Ubisoft's chief executive".
+/// headquarters", "Scientology officials", "Ubisoft's chief executive", "Lane's shareholders".
 const ORG_AFTER: &[&str] = &[
     "headquarters",
     "officials",
@@ -270,6 +270,10 @@ const ORG_AFTER: &[&str] = &[
     "co-founder",
     "chairman",
     "subsidiary",
+    "subsidiaries",
+    "shareholders",
+    "stockholders",
+    "board",
 ];
 /// Words directly after a one-word name that make it an organization, not a person: "a
 /// Reuters reporter", "Twitter users", "the LibriVox website". After a possessive they would
