@@ -202,6 +202,7 @@ pub fn resolve(
     places::identify(a, kb, &mut drafts);
     orgs::type_by_context(a, kb, &mut drafts);
     orgs::type_by_pronouns(a, &mut drafts);
+    orgs::type_brands(a, kb, &mut drafts);
     teams::mark(a, kb, &mut drafts);
     persons::type_coordinated_given_names(a, kb, &mut drafts);
     persons::type_full_names_by_surname(a, kb, &mut drafts);

@@ -718,6 +718,54 @@ pub(super) fn misc_as_orgs(a: &Analysis, kb: &Kb, spans: &[Span]) -> Vec<Span> {
         .collect()
 }
 
+/// Beginnings of surnames written with a capital inside: "McDonald", "MacArthur",
+/// "DeSantis", "DiCaprio", "LaGuardia", "FitzGerald", "VanHollen".
+const SURNAME_PREFIXES: &[&str] = &[
+    "mc", "mac", "de", "di", "da", "del", "della", "du", "la", "le", "van", "von", "fitz", "st",
+    "o", "d", "al", "el", "ben", "abu", "ibn", "sy", "ten", "ter", "des", "dos", "ja", "ke", "ty",
+    "ta", "sha", "ra",
+];
+
+/// Whether a word is written like a brand, with a capital inside that begins no surname's
+/// second part: "YouTube", "BlackRock", "DoorDash", "OpenAI", not "McDonald" or "DeSantis",
+/// nor a given name run into a surname ("DonaldTrump", text glued at the source).
+fn brand_cased(kb: &Kb, word: &str) -> bool {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 4 || !chars.iter().all(|c| c.is_alphanumeric()) {
+        return false;
+    }
+    let Some(k) =
+        (1..chars.len()).find(|&k| chars[k - 1].is_lowercase() && chars[k].is_uppercase())
+    else {
+        return false;
+    };
+    let head: String = chars[..k].iter().collect::<String>().to_lowercase();
+    !SURNAME_PREFIXES.contains(&head.as_str()) && !kb.is_given_name(&head)
+}
+
+/// Retypes one-word "persons" written like brands ([`brand_cased`]) that are no part of a
+/// person's full name in the article: "BlackRock announced", "Meta and YouTube said".
+pub(super) fn type_brands(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    let in_full_names: HashSet<String> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person && d.text.contains(char::is_whitespace))
+        .flat_map(|d| a.forms[d.first..d.last].iter().cloned())
+        .collect();
+    for d in drafts.iter_mut() {
+        // The tokenizer splits "BlackRock" in two ("Black" "Rock") for text glued at the
+        // source, so a one-word name may span several tokens.
+        if d.kind == EntityKind::Person
+            && !d.text.contains(char::is_whitespace)
+            && !a.forms[d.first..d.last]
+                .iter()
+                .any(|f| in_full_names.contains(f))
+            && brand_cased(kb, &d.text)
+        {
+            d.kind = EntityKind::Organization;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -721,3 +721,30 @@ fn a_one_word_person_with_shareholders_or_a_board_is_an_organization() {
     assert_eq!(kind_of_name(&x, "Vextor"), Some(EntityKind::Organization));
     assert_eq!(kind_of_name(&x, "Jane Kell"), Some(EntityKind::Person));
 }
+
+#[test]
+fn a_person_written_like_a_brand_is_an_organization() {
+    let text = "VextraLink said so . McZorvan agreed . JaneKell wrote .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Vextra Link", "PER"),
+            ("Vextralink", "PER"),
+            ("Mc Zorvan", "PER"),
+            ("McZorvan", "PER"),
+            ("Jane Kell", "PER"),
+            ("JaneKell", "PER"),
+        ],
+    );
+    let kinds: Vec<(&str, EntityKind)> = mention_kinds(&x);
+
+    assert_eq!(
+        kinds,
+        [
+            ("VextraLink", EntityKind::Organization),
+            ("McZorvan", EntityKind::Person),
+            ("JaneKell", EntityKind::Person),
+        ],
+        "a surname's prefix, or a given name glued to a surname, is a person's"
+    );
+}
