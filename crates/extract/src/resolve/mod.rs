@@ -179,7 +179,10 @@ pub fn resolve(
         } else {
             s.start
         };
-        drafts.push(texts.draft(a, first, s.end, kind, s.confidence));
+        let Some((last, kind)) = trim_end(a, kb, first, s.end, kind) else {
+            continue;
+        };
+        drafts.push(texts.draft(a, first, last, kind, s.confidence));
     }
     repeats::tag(a, &spans, &mut texts, &mut drafts);
     junk::remove(a, &mut texts, &mut drafts);
@@ -249,6 +252,55 @@ pub fn resolve(
         }
     }
     build(kb, drafts, &mut uf, &expansions, fields)
+}
+
+/// Abbreviated titles that come before a person's name, never at the end of another name:
+/// "GOP Rep. Mike Lawler", "Air Force Maj. Jane Kell".
+const TITLE_ABBREVIATIONS: &[&str] = &[
+    "rep.", "sen.", "gov.", "maj.", "gen.", "col.", "lt.", "capt.", "sgt.", "cpl.", "pvt.", "adm.",
+    "cmdr.", "cdr.", "det.", "insp.", "supt.", "rev.", "dr.", "prof.", "mr.", "mrs.", "ms.",
+];
+
+/// Abbreviations of states that the tokenizer leaves without their period ("Calif" "."),
+/// which the period belongs to.
+const STATE_ABBREVIATIONS: &[&str] = &[
+    "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ill", "ind", "kan", "mass",
+    "mich", "minn", "miss", "mont", "neb", "nev", "okla", "ore", "penn", "tenn", "tex", "wash",
+    "wis", "wisc", "wyo",
+];
+
+/// Whether a folded word before a period is an abbreviation the period belongs to: a
+/// state's, or any word of two to four letters ("Ky", "Ave").
+fn is_abbreviation(word: &str) -> bool {
+    STATE_ABBREVIATIONS.contains(&word) || word.chars().count() <= 4
+}
+
+/// The end and kind of a name the model ran over a sentence's last period ("Omaha .") or a
+/// person's abbreviated title after it ("GOP Rep.", "Texas Rep.", "US Navy Capt."): the
+/// period and the title are cut off, and what is left is a place when the knowledge base
+/// knows it as one. None when nothing is left but a title, or an adjective ("Democratic Rep.").
+fn trim_end(
+    a: &Analysis,
+    kb: &Kb,
+    first: usize,
+    end: usize,
+    kind: EntityKind,
+) -> Option<(usize, EntityKind)> {
+    let mut last = end;
+    if last - first > 1 && a.tokens[last - 1].text == "." && !is_abbreviation(&a.forms[last - 2]) {
+        last -= 1;
+    }
+    if kind == EntityKind::Person
+        || !TITLE_ABBREVIATIONS.contains(&a.tokens[last - 1].text.to_lowercase().as_str())
+    {
+        return Some((last, kind));
+    }
+    last -= 1;
+    if last == first || last - first == 1 && persons::ends_like_nationality(&a.forms[first]) {
+        return None;
+    }
+    let place = kb.place(&written(a, first, last)).is_some();
+    Some((last, if place { EntityKind::Place } else { kind }))
 }
 
 /// "Serbian" (MISC) directly followed by "Defense Ministry" (ORG) is one organization, "the

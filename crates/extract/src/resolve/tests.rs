@@ -748,3 +748,28 @@ fn a_person_written_like_a_brand_is_an_organization() {
         "a surname's prefix, or a given name glued to a surname, is a person's"
     );
 }
+
+#[test]
+fn a_sentences_period_and_a_persons_title_are_cut_off_the_name_before_them() {
+    let text = "He moved to Brelox. GOP Rep. Tom Vardo spoke in Vexo, Calif. Democratic Rep. \
+                Jane Kell agreed.";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Brelox .", "LOC"),
+            ("GOP Rep.", "ORG"),
+            ("Tom Vardo", "PER"),
+            ("Vexo", "LOC"),
+            ("Calif .", "LOC"),
+            ("Democratic Rep.", "ORG"),
+            ("Jane Kell", "PER"),
+        ],
+    );
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+
+    assert_eq!(
+        names,
+        ["Brelox", "GOP", "Tom Vardo", "Vexo", "Calif.", "Jane Kell"],
+        "a state's abbreviation keeps its period; an adjective with a title is no name"
+    );
+}
