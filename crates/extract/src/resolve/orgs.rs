@@ -88,6 +88,8 @@ pub(super) const INSTITUTION_HEADS: &[&str] = &[
     "party",
     "plc",
     "police",
+    "school",
+    "schools",
     "senate",
     "survey",
     "tribunal",

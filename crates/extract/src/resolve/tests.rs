@@ -773,3 +773,18 @@ fn a_sentences_period_and_a_persons_title_are_cut_off_the_name_before_them() {
         "a state's abbreviation keeps its period; an adjective with a title is no name"
     );
 }
+
+#[test]
+fn a_schools_name_is_an_organization() {
+    let text = "The pupils of Zorvath High School protested on a cold day . All of the Vexo City \
+                Schools were closed for a week .";
+    let x = resolve_as_tagged(text, &[("Zorvath", "LOC"), ("Vexo City", "ORG")]);
+
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Zorvath High School", EntityKind::Organization),
+            ("Vexo City Schools", EntityKind::Organization),
+        ]
+    );
+}
