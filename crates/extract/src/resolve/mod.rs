@@ -16,7 +16,7 @@
 //! (`teams`); shorter forms of names join the full names they abbreviate (`persons`, `orgs`);
 //! mentions with one identity share one entity.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::features::Analysis;
 use crate::kb::Kb;
@@ -331,6 +331,17 @@ fn merge_nationality_into_org(a: &Analysis, spans: &[Span]) -> Vec<Span> {
         k += 1;
     }
     out
+}
+
+/// The folded words of the article's persons named with more than one token ("milos",
+/// "vucevic"): a one-word name among them is a surname or a given name, not a company's or a
+/// club's.
+fn words_of_full_names<'a>(a: &'a Analysis, drafts: &[Draft]) -> HashSet<&'a str> {
+    drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person && d.last - d.first > 1)
+        .flat_map(|d| a.forms[d.first..d.last].iter().map(String::as_str))
+        .collect()
 }
 
 /// Gives every occurrence of one name the kind with the most confidence over its mentions.

@@ -338,11 +338,7 @@ const PLACE_BEFORE: &[&str] = &["in", "near", "outside", "across", "throughout",
 /// "in", "near" count against a place.
 pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
-    let in_full_names: HashSet<&str> = drafts
-        .iter()
-        .filter(|d| d.kind == EntityKind::Person && d.last - d.first > 1)
-        .flat_map(|d| a.forms[d.first..d.last].iter().map(String::as_str))
-        .collect();
+    let in_full_names = super::words_of_full_names(a, drafts);
     let candidate = |d: &Draft| match d.kind {
         EntityKind::Place => {
             d.place.is_none()
@@ -593,11 +589,7 @@ const PHRASE_STARTS: &[&str] = &[
 /// people's names never are.
 pub(super) fn type_by_pronouns(a: &Analysis, drafts: &mut [Draft]) {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
-    let in_full_names: HashSet<&str> = drafts
-        .iter()
-        .filter(|d| d.kind == EntityKind::Person && d.last - d.first > 1)
-        .flat_map(|d| a.forms[d.first..d.last].iter().map(String::as_str))
-        .collect();
+    let in_full_names = super::words_of_full_names(a, drafts);
     let starts: HashSet<usize> = drafts.iter().map(|d| d.first).collect();
     // (references as a thing, references as a person) for each one-word person name.
     let mut by_name: HashMap<String, (u32, u32)> = HashMap::new();

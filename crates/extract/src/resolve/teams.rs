@@ -373,11 +373,7 @@ fn in_result(a: &Analysis, d: &Draft, starts: &HashMap<usize, usize>, drafts: &[
 /// name, nor part of a person's full name in the article.
 fn clubs_typed_as_persons(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
-    let in_full_names: HashSet<&str> = drafts
-        .iter()
-        .filter(|d| d.kind == EntityKind::Person && d.last - d.first > 1)
-        .flat_map(|d| a.forms[d.first..d.last].iter().map(String::as_str))
-        .collect();
+    let in_full_names = super::words_of_full_names(a, drafts);
     let candidate = |d: &Draft| {
         d.kind == EntityKind::Person
             && d.last - d.first == 1
