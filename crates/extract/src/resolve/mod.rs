@@ -3,18 +3,22 @@
 //! the same thing in other articles.
 //!
 //! The passes, in order: a name tagged MISC that speaks or has shares is an organization's
-//! ("Airbus said", `orgs`); an untagged repeat of a name tagged elsewhere in the article is a
-//! mention too (`repeats`); boilerplate, tickers and storms are dropped (`junk`); names run
-//! together are split (`places`, `orgs`: "Haitai and Samsung"); forms of address are cut off
-//! names (`persons`); names the model cut short of their head word are extended to it, and
-//! untagged ones found ("Massachusetts Institute of Technology", `heads`); acronyms defined in parentheses are found (`acronym`); each name gets
-//! the kind most of its mentions were given, and a name ending with an institution's head
+//! ("Airbus said", `orgs`); a sentence's final period and a person's abbreviated title are
+//! cut off the name before them ("Omaha.", "GOP Rep."); an untagged repeat of a name tagged
+//! elsewhere in the article is a mention too (`repeats`); boilerplate, tickers and storms are
+//! dropped (`junk`); names run together are split (`places`, `orgs`: "Haitai and Samsung");
+//! forms of address are cut off names (`persons`); names the model cut short of their head
+//! word are extended to it, and untagged ones found ("Massachusetts Institute of Technology",
+//! "Air France", `heads`); acronyms defined in parentheses are found (`acronym`); each name
+//! gets the kind most of its mentions were given, and a name ending with an institution's head
 //! word ("High Court", "Arab League") is an organization (`orgs`); datelines are places and
 //! known places get their knowledge-base identity (`places`); a name the article gives
-//! members, officials or reporters is an organization ("a member of Scientology", "a Reuters
-//! reporter"; `orgs`), and so is a one-word "person" it refers back to as a thing ("its"); in sports reports, countries and cities that play are teams
-//! (`teams`); shorter forms of names join the full names they abbreviate (`persons`, `orgs`);
-//! mentions with one identity share one entity.
+//! members, officials, shareholders or reporters is an organization ("a member of
+//! Scientology", "a Reuters reporter"; `orgs`), and so is a one-word "person" it refers back
+//! to as a thing ("its") or written like a brand ("BlackRock"); in sports reports, countries
+//! and cities that play are teams, and so are "persons" in result lines (`teams`); shorter
+//! forms of names join the full names they abbreviate (`persons`, `orgs`); mentions with one
+//! identity share one entity.
 
 use std::collections::{HashMap, HashSet};
 
