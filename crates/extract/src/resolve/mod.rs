@@ -265,18 +265,14 @@ const TITLE_ABBREVIATIONS: &[&str] = &[
     "cmdr.", "cdr.", "det.", "insp.", "supt.", "rev.", "dr.", "prof.", "mr.", "mrs.", "ms.",
 ];
 
-/// Abbreviations of states that the tokenizer leaves without their period ("Calif" "."),
-/// which the period belongs to.
-const STATE_ABBREVIATIONS: &[&str] = &[
-    "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ill", "ind", "kan", "mass",
-    "mich", "minn", "miss", "mont", "neb", "nev", "okla", "ore", "penn", "tenn", "tex", "wash",
-    "wis", "wisc", "wyo",
-];
+/// Abbreviations longer than four letters that the tokenizer leaves without their period
+/// ("Calif" "."), which the period belongs to.
+const LONG_ABBREVIATIONS: &[&str] = &["calif"];
 
-/// Whether a folded word before a period is an abbreviation the period belongs to: a
-/// state's, or any word of two to four letters ("Ky", "Ave").
+/// Whether a folded word before a period is an abbreviation the period belongs to: a word of
+/// up to four letters ("Fla", "Ky", "Ave"), or one of [`LONG_ABBREVIATIONS`].
 fn is_abbreviation(word: &str) -> bool {
-    STATE_ABBREVIATIONS.contains(&word) || word.chars().count() <= 4
+    word.chars().count() <= 4 || LONG_ABBREVIATIONS.contains(&word)
 }
 
 /// The end and kind of a name the model ran over a sentence's last period ("Omaha .") or a
