@@ -173,7 +173,7 @@ pub fn resolve(
 ) -> Extraction {
     let mut texts = Texts::new(parts);
     let mut drafts: Vec<Draft> = Vec::new();
-    let spans = orgs::misc_as_orgs(a, kb, &merge_nationality_into_org(a, spans));
+    let spans = orgs::misc_as_orgs(a, kb, merge_nationality_into_org(a, spans));
     for s in &spans {
         let Some(kind) = kind_of(&s.kind) else {
             continue;

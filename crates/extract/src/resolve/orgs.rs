@@ -666,7 +666,7 @@ fn names_people(word: &str) -> bool {
 /// "Airbus, the European planemaker". Cues are summed over all the name's MISC mentions, so
 /// one cue makes all of them organizations. Nationalities and given names are left alone
 /// ("Indian said" is no sentence of news; "Christian said" is a person's).
-pub(super) fn misc_as_orgs(a: &Analysis, kb: &Kb, spans: &[Span]) -> Vec<Span> {
+pub(super) fn misc_as_orgs(a: &Analysis, kb: &Kb, mut spans: Vec<Span>) -> Vec<Span> {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
     let name = |s: &Span| a.forms[s.start..s.end].join(" ");
     let candidate = |s: &Span| {
@@ -686,8 +686,8 @@ pub(super) fn misc_as_orgs(a: &Analysis, kb: &Kb, spans: &[Span]) -> Vec<Span> {
         // Only a possessive: "Soviet officials", "a French spokesman" are adjectives.
         let owned = matches!(next, "'s" | "'" | "’s") && ORG_AFTER.contains(&form(s.end + 1));
         // "shares of French chemical group X": an adjective goes on to its noun.
-        let ends = !form(s.end).chars().next().is_some_and(char::is_lowercase)
-            || matches!(form(s.end), "and" | "or");
+        let ends =
+            !next.chars().next().is_some_and(char::is_lowercase) || matches!(next, "and" | "or");
         // "Airbus said it", not "the Texas Democrat said", "turn to Windows said Dominic
         // Hirsch".
         let speaks = SPEAKING_VERBS.contains(&next)
@@ -700,16 +700,14 @@ pub(super) fn misc_as_orgs(a: &Analysis, kb: &Kb, spans: &[Span]) -> Vec<Span> {
             || described_as_org(a, s.end);
         *by_name.entry(name(s)).or_default() += i32::from(org);
     }
-    spans
-        .iter()
-        .map(|s| {
-            let mut s = s.clone();
-            if candidate(&s) && by_name.get(&name(&s)).is_some_and(|&n| n > 0) {
+    if by_name.values().any(|&n| n > 0) {
+        for s in &mut spans {
+            if candidate(s) && by_name.get(&name(s)).is_some_and(|&n| n > 0) {
                 s.kind = "ORG".to_owned();
             }
-            s
-        })
-        .collect()
+        }
+    }
+    spans
 }
 
 /// Beginnings of surnames written with a capital inside: "McDonald", "MacArthur",

@@ -348,8 +348,9 @@ const CLUB_NOUNS: &[&str] = &[
     "midfield",
 ];
 
-/// Whether tokens `at..` are a score and another name with its score, or `..at` a name with
-/// its score: "Harlequins 75 Gloucester 19".
+/// Whether a name stands in a result line: its score follows it, and either another name
+/// with its score follows that, or a name and its score come just before it ("Harlequins 75
+/// Gloucester 19").
 fn in_result(a: &Analysis, d: &Draft, starts: &HashMap<usize, usize>, drafts: &[Draft]) -> bool {
     let goals = |i: usize| {
         a.tokens.get(i).is_some_and(|t| {
