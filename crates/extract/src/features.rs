@@ -146,8 +146,12 @@ pub(crate) struct TokenFacts {
 /// Tokenizes the parts of a document (title, body) and computes every token's features.
 pub fn analyze(lex: &Lexicon, parts: &[&str]) -> Analysis {
     let mut a = Analysis::default();
-    for (p, text) in parts.iter().enumerate() {
-        let mut tokens = crate::tokenize::tokenize(&crate::clean::clean(text));
+    let mut tokens: Vec<Vec<Token>> = parts
+        .iter()
+        .map(|text| crate::tokenize::tokenize(&crate::clean::clean(text)))
+        .collect();
+    crate::tokenize::split_glued_names(&mut tokens, lex);
+    for (p, mut tokens) in tokens.into_iter().enumerate() {
         if let Some(first) = tokens.first_mut() {
             first.sent_start = true;
         }
@@ -161,7 +165,10 @@ pub fn analyze(lex: &Lexicon, parts: &[&str]) -> Analysis {
     // A heading glued to the next sentence ("TensionsDescribing"): the seam starts a sentence
     // when the second word is one news text nearly always writes in lowercase.
     for (t, form) in a.tokens.iter_mut().zip(&a.forms) {
-        if t.glued && lex.word(hash_str(form)).is_some_and(|w| w.cap_bucket == 0) {
+        if t.glued
+            && t.text.starts_with(char::is_uppercase)
+            && lex.word(hash_str(form)).is_some_and(|w| w.cap_bucket == 0)
+        {
             t.sent_start = true;
         }
     }

@@ -122,6 +122,17 @@ impl Lexicon {
     }
 }
 
+impl crate::tokenize::WordKnowledge for Lexicon {
+    fn is_lowercase_word(&self, form: &str) -> bool {
+        self.word(hash_str(&feature_form(form)))
+            .is_some_and(|w| w.cap_bucket <= 1)
+    }
+    fn is_capitalized_word(&self, form: &str) -> bool {
+        self.word(hash_str(&feature_form(form)))
+            .is_some_and(|w| w.cap_bucket >= 3)
+    }
+}
+
 /// Extends a phrase hash by one token (given by the hash of its feature form).
 pub fn phrase_step(h: u64, token: u64) -> u64 {
     combine(h, token)

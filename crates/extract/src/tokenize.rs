@@ -1,7 +1,11 @@
 //! Tokenization and sentence splitting of cleaned text, in the style of the CoNLL-2003 news
 //! tokens: punctuation and a possessive `'s` are tokens of their own, hyphenated words,
 //! numbers and abbreviations such as "U.S." stay whole. It also undoes the gluing typical of
-//! scraped text: "pledged.Explaining" and "TensionsDescribing" are split in two.
+//! scraped text, where a link's text lost the spaces around it: "pledged.Explaining",
+//! "TensionsDescribing" and "toldCNN" are split in two, and so, given the rest of the document
+//! ([`split_glued_names`]), is "Trumpsaid".
+
+use std::collections::HashSet;
 
 use crate::clean::Cleaned;
 
@@ -102,8 +106,8 @@ fn next_token(ch: &[char], i: usize) -> (usize, bool) {
         if is_word_char(c) {
             if ch[j - 1].is_lowercase()
                 && c.is_uppercase()
-                && next.is_some_and(char::is_lowercase)
-                && camel_seam(ch, i, j)
+                && (next.is_some_and(char::is_lowercase) && camel_seam(ch, i, j)
+                    || acronym_seam(ch, i, j))
             {
                 return (j, true);
             }
@@ -157,6 +161,163 @@ fn camel_seam(ch: &[char], i: usize, j: usize) -> bool {
         return len >= 2;
     }
     seg[0].is_uppercase() && seg[1..].iter().all(|c| c.is_lowercase()) && len >= 4
+}
+
+/// Short lowercase words that scraped text glues to an acronym after them: "toldCNN",
+/// "theUS", "asCNN".
+const GLUED_BEFORE_ACRONYM: &[&str] = &[
+    "a", "an", "the", "to", "told", "tells", "as", "of", "by", "in", "on", "at", "and", "that",
+    "for", "from", "with", "said", "says", "via",
+];
+
+/// Whether a lowercase-to-uppercase seam at `j` separates a short word glued to an acronym:
+/// the token so far is one of [`GLUED_BEFORE_ACRONYM`] and two or more capitals follow up to
+/// the word's end ("toldCNN" splits; "iOS", "mRNA" and "macOS" do not).
+fn acronym_seam(ch: &[char], i: usize, j: usize) -> bool {
+    let caps = ch[j..].iter().take_while(|c| c.is_alphabetic()).count();
+    caps >= 2
+        && ch[j..j + caps].iter().all(|c| c.is_uppercase())
+        && !ch.get(j + caps).is_some_and(|&c| is_word_char(c))
+        && GLUED_BEFORE_ACRONYM
+            .iter()
+            .any(|w| w.chars().eq(ch[i..j].iter().copied()))
+}
+
+/// Words that scraped text glues to the name before them: "Trumpsaid", "CNNthat",
+/// "Anthropicwhen". Few names end with one ("Beckwith"); such a name stays whole unless its
+/// first part stands alone in the same document.
+const GLUED_AFTER_NAME: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "tells",
+    "wrote",
+    "writes",
+    "reported",
+    "announced",
+    "posted",
+    "called",
+    "added",
+    "sued",
+    "gave",
+    "that",
+    "which",
+    "who",
+    "was",
+    "were",
+    "has",
+    "had",
+    "with",
+    "from",
+    "when",
+    "after",
+    "will",
+    "would",
+    "could",
+    "also",
+    "did",
+    "does",
+    "while",
+    "because",
+    "about",
+    "during",
+    "before",
+    "since",
+    "until",
+    "than",
+    "this",
+];
+/// Of [`GLUED_AFTER_NAME`], the verbs of reporting that follow a name so often that a name the
+/// lexicon knows is evidence enough ("Pritzkersaid").
+const REPORTING_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "tells",
+    "wrote",
+    "writes",
+    "reported",
+    "announced",
+    "posted",
+    "sued",
+];
+
+/// What [`split_glued_names`] asks of the lexicon about a folded word.
+pub trait WordKnowledge {
+    /// News writes the word in lowercase ("moreover", "everywhere").
+    fn is_lowercase_word(&self, form: &str) -> bool;
+    /// News writes the word capitalized: a name ("pritzker", "bloomberg").
+    fn is_capitalized_word(&self, form: &str) -> bool;
+}
+
+/// Splits a name glued to the word after it ("Trumpsaid" -> "Trump" "said") in the tokens of
+/// a document's parts. The name must stand alone elsewhere in the document, or be a name the
+/// lexicon knows before a verb of reporting; a word news writes in lowercase ("Moreover",
+/// "Meanwhile") is never split, nor one whose text differs from the original's (an entity
+/// decoded), whose offsets could not be split.
+pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
+    let candidates: Vec<(usize, usize, &str)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(p, tokens)| {
+            tokens
+                .iter()
+                .enumerate()
+                .filter_map(move |(k, t)| glued_tail(t).map(|tail| (p, k, tail)))
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let standalone: HashSet<&str> = parts
+        .iter()
+        .flatten()
+        .filter(|t| t.text.starts_with(char::is_uppercase))
+        .map(|t| t.text.as_str())
+        .collect();
+    let cuts: Vec<(usize, usize, usize)> = candidates
+        .into_iter()
+        .filter_map(|(p, k, tail)| {
+            let text = &parts[p][k].text;
+            let head = &text[..text.len() - tail.len()];
+            let known = standalone.contains(head)
+                || REPORTING_VERBS.contains(&tail)
+                    && words.is_capitalized_word(&head.to_lowercase());
+            (head.chars().count() >= 3 && known && !words.is_lowercase_word(&text.to_lowercase()))
+                .then(|| (p, k, head.chars().count()))
+        })
+        .collect();
+    for (p, k, at) in cuts.into_iter().rev() {
+        let tail = split_off(&mut parts[p][k], at);
+        parts[p].insert(k + 1, tail);
+    }
+}
+
+/// The word glued after a name in a token ("said" in "Trumpsaid"), if it is all letters,
+/// capitalized, ends with one of [`GLUED_AFTER_NAME`] and its text has the original's length.
+fn glued_tail(t: &Token) -> Option<&'static str> {
+    if !t.text.starts_with(char::is_uppercase) || !t.text.ends_with(char::is_lowercase) {
+        return None;
+    }
+    let tail = GLUED_AFTER_NAME.iter().find(|w| t.text.ends_with(*w))?;
+    let len = t.text.chars().count();
+    (t.text.chars().all(char::is_alphabetic) && len == (t.end - t.start) as usize).then_some(*tail)
+}
+
+/// Cuts a token `at` code points: it keeps the name, and the word glued after it is returned.
+fn split_off(t: &mut Token, at: usize) -> Token {
+    let end = t.start + u32::try_from(at).unwrap_or(u32::MAX);
+    let tail = Token {
+        start: end.min(t.end),
+        end: t.end,
+        text: t.text.chars().skip(at).collect(),
+        space_before: true,
+        glued: false,
+        sent_start: false,
+    };
+    t.end = tail.start;
+    t.text = t.text.chars().take(at).collect();
+    tail
 }
 
 fn keeps_period(word: &[char]) -> bool {
@@ -232,6 +393,71 @@ mod tests {
                 "YouTube",
                 "MacArthur"
             ]
+        );
+    }
+
+    #[test]
+    fn a_short_word_glued_to_an_acronym_is_split_but_product_names_are_not() {
+        assert_eq!(
+            texts("toldCNN theUS iOS mRNA macOS"),
+            ["told", "CNN", "the", "US", "iOS", "mRNA", "macOS"]
+        );
+    }
+
+    /// Words news writes in lowercase, and names, as the lexicon would answer.
+    struct Words;
+
+    impl WordKnowledge for Words {
+        fn is_lowercase_word(&self, form: &str) -> bool {
+            matches!(form, "meanwhile" | "said" | "told")
+        }
+        fn is_capitalized_word(&self, form: &str) -> bool {
+            matches!(form, "brelox")
+        }
+    }
+
+    fn split(s: &str) -> Vec<(String, u32, u32)> {
+        let mut parts = vec![tokenize(&clean(s))];
+        split_glued_names(&mut parts, &Words);
+        parts[0]
+            .iter()
+            .map(|t| (t.text.clone(), t.start, t.end))
+            .collect()
+    }
+
+    #[test]
+    fn a_name_glued_to_the_next_word_is_split_where_the_document_names_it_alone() {
+        let words: Vec<String> = split("Vextrion said. Vextriontold Zorvathwhen")
+            .into_iter()
+            .map(|(w, _, _)| w)
+            .collect();
+
+        // "Zorvath" stands nowhere alone, and "when" is no verb of reporting.
+        assert_eq!(
+            words,
+            ["Vextrion", "said", ".", "Vextrion", "told", "Zorvathwhen"]
+        );
+    }
+
+    #[test]
+    fn a_known_name_glued_to_a_verb_of_reporting_is_split_at_the_right_offsets() {
+        assert_eq!(
+            split("Breloxsaid"),
+            [("Brelox".to_owned(), 0, 6), ("said".to_owned(), 6, 10)]
+        );
+    }
+
+    #[test]
+    fn words_that_end_like_a_glued_word_stay_whole() {
+        // "Meanwhile" is a lowercase word; "Beckwith" would need "Beck" alone in the document.
+        let words: Vec<String> = split("Mean news. Meanwhile Beckwith said")
+            .into_iter()
+            .map(|(w, _, _)| w)
+            .collect();
+
+        assert_eq!(
+            words,
+            ["Mean", "news", ".", "Meanwhile", "Beckwith", "said"]
         );
     }
 

@@ -1,7 +1,7 @@
 //! Behaviour of the extractor on small articles: spans, resolution, identity, and scraped-text
 //! robustness. These run the shipped model.
 //!
-//! Long by design: one short test per behaviour, thirty of them, read as a list.
+//! Long by design: one short test per behaviour, thirty-three of them, read as a list.
 
 use std::sync::OnceLock;
 
@@ -253,6 +253,42 @@ fn glued_sentences_and_headings_are_split() {
             .iter()
             .all(|t| !t.contains("Explaining") && !t.contains("Describing")),
         "{texts:?}"
+    );
+    assert_offsets_match(text, &x);
+}
+
+#[test]
+fn names_glued_to_the_words_around_them_are_split() {
+    // Scraped text loses the spaces around links: "Castellanossued" would make "Microsoft" a
+    // person's surname, and every later "Microsoft" that person.
+    let text = "Attorney General Dario Castellanos sued Microsoft on Monday. Dario \
+                Castellanossued Microsoft again in May, and Microsoft said it would appeal. \
+                Castellanostold reporters in Santa Fe that the case was strong, he toldCNN.";
+
+    let x = extract(text);
+
+    let found = spans(&x);
+    assert_eq!(
+        found
+            .iter()
+            .filter(|&&s| s == ("Microsoft", EntityKind::Organization))
+            .count(),
+        3,
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("Castellanos", EntityKind::Person)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("CNN", EntityKind::Organization)),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|(t, _)| !t.contains("sued") && !t.contains("told")),
+        "{found:?}"
     );
     assert_offsets_match(text, &x);
 }
