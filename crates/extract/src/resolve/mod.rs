@@ -15,7 +15,8 @@
 //! known places get their knowledge-base identity (`places`); a name the article gives
 //! members, officials, shareholders or reporters is an organization ("a member of
 //! Scientology", "a Reuters reporter"; `orgs`), and so is a one-word "person" it refers back
-//! to as a thing ("its") or written like a brand ("BlackRock"); in sports reports, countries
+//! to as a thing ("its") or written like a brand ("BlackRock"), and a "person" written as a
+//! news outlet ("the news weekly Der Spiegel"); in sports reports, countries
 //! and cities that play are teams, and so are "persons" in result lines (`teams`); shorter
 //! forms of names join the full names they abbreviate (`persons`, `orgs`); mentions with one
 //! identity share one entity.
@@ -210,6 +211,7 @@ pub fn resolve(
     orgs::type_by_context(a, kb, &mut drafts);
     orgs::type_by_pronouns(a, &mut drafts);
     orgs::type_brands(a, kb, &mut drafts);
+    orgs::type_outlets(a, kb, &mut drafts);
     teams::mark(a, kb, &mut drafts);
     persons::type_coordinated_given_names(a, kb, &mut drafts);
     persons::type_full_names_by_surname(a, kb, &mut drafts);

@@ -758,6 +758,71 @@ pub(super) fn type_brands(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     }
 }
 
+/// Nouns naming kinds of news outlets: "the news weekly Der Spiegel", "Mercurio newspaper".
+const OUTLET_NOUNS: &[&str] = &[
+    "newspaper",
+    "daily",
+    "weekly",
+    "magazine",
+    "tabloid",
+    "broadsheet",
+];
+/// What outlets do after "daily" or "weekly", which also follow a person as adverbs ("met
+/// Smith weekly").
+const OUTLET_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "reported",
+    "reports",
+    "quoted",
+    "cited",
+    "wrote",
+    "published",
+];
+
+/// Whether a name is written as a news outlet's: after its kind ("the news weekly Der
+/// Spiegel", "Danish newspaper Ekstra Bladet"; not "told the newspaper Chavez had lied"), or
+/// before it and then no other name ("the Mercurio newspaper reported", "Zycie Warszawy
+/// daily said"). Not a name that starts with a given name ("Jane's Defence Weekly"), nor one
+/// glued to the kind ("Interview magazineJaafar Jackson", punctuation lost at the source).
+fn written_as_outlet(a: &Analysis, kb: &Kb, d: &Draft) -> bool {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    if kb.is_given_name(form(d.first)) || a.tokens[d.first].glued {
+        return false;
+    }
+    let before = |k: usize| if d.first >= k { form(d.first - k) } else { "" };
+    let after_kind = OUTLET_NOUNS.contains(&before(1))
+        && !(matches!(before(2), "the" | "a") && matches!(before(3), "told" | "tells" | "telling"));
+    let then = d.last + 1;
+    let before_kind = !form(d.last - 1).contains('-')
+        && match form(d.last) {
+            "daily" | "weekly" => OUTLET_VERBS.contains(&form(then)),
+            "newspaper" | "magazine" | "tabloid" | "broadsheet" => {
+                then >= a.tokens.len() || !a.is_capitalized(then)
+            }
+            _ => false,
+        };
+    after_kind || before_kind
+}
+
+/// Retypes "persons" the article writes as news outlets ([`written_as_outlet`]) once: all
+/// mentions of the name follow ("Zycie Warszawy daily said ... Zycie Warszawy said its").
+pub(super) fn type_outlets(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    let outlets: HashSet<String> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person && written_as_outlet(a, kb, d))
+        .map(|d| d.name(a))
+        .collect();
+    if outlets.is_empty() {
+        return;
+    }
+    for d in drafts.iter_mut() {
+        if d.kind == EntityKind::Person && outlets.contains(&d.name(a)) {
+            d.kind = EntityKind::Organization;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

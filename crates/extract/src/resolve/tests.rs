@@ -788,3 +788,35 @@ fn a_schools_name_is_an_organization() {
         ]
     );
 }
+
+#[test]
+fn a_person_written_as_a_news_outlet_is_an_organization() {
+    let text = "The news weekly Zorvath Tagblatt said so . Zorvath Tagblatt said its editor \
+                agreed . The Brelox newspaper reported it . Tom Vardo told the newspaper Kell \
+                had lied . Vexo Dran met Dorvak weekly .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Zorvath Tagblatt", "PER"),
+            ("Brelox", "PER"),
+            ("Tom Vardo", "PER"),
+            ("Kell", "PER"),
+            ("Vexo Dran", "PER"),
+            ("Dorvak", "PER"),
+        ],
+    );
+
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Zorvath Tagblatt", EntityKind::Organization),
+            ("Zorvath Tagblatt", EntityKind::Organization),
+            ("Brelox", EntityKind::Organization),
+            ("Tom Vardo", EntityKind::Person),
+            ("Kell", EntityKind::Person),
+            ("Vexo Dran", EntityKind::Person),
+            ("Dorvak", EntityKind::Person),
+        ],
+        "told the newspaper X, and a person met weekly, stay persons"
+    );
+}
