@@ -15,11 +15,12 @@
 //! known places get their knowledge-base identity (`places`); a name the article gives
 //! members, officials, shareholders or reporters is an organization ("a member of
 //! Scientology", "a Reuters reporter"; `orgs`), and so is a one-word "person" it refers back
-//! to as a thing ("its") or written like a brand ("BlackRock"), and a "person" written as a
-//! news outlet ("the news weekly Der Spiegel"); in sports reports, countries
-//! and cities that play are teams, and so are "persons" in result lines (`teams`); shorter
-//! forms of names join the full names they abbreviate (`persons`, `orgs`); mentions with one
-//! identity share one entity.
+//! to as a thing ("its") or written like a brand ("BlackRock"), a "person" written as a news
+//! outlet ("the news weekly Der Spiegel"), and one that begins the name of an organization
+//! the article names in full ("Harvard" after "Harvard University"); in sports reports,
+//! countries and cities that play are teams, and so are "persons" in result lines (`teams`);
+//! shorter forms of names join the full names they abbreviate (`persons`, `orgs`); mentions
+//! with one identity share one entity.
 
 use std::collections::{HashMap, HashSet};
 
@@ -212,6 +213,8 @@ pub fn resolve(
     orgs::type_by_pronouns(a, &mut drafts);
     orgs::type_brands(a, kb, &mut drafts);
     orgs::type_outlets(a, kb, &mut drafts);
+    orgs::type_short_forms(a, kb, &mut drafts);
+
     teams::mark(a, kb, &mut drafts);
     persons::type_coordinated_given_names(a, kb, &mut drafts);
     persons::type_full_names_by_surname(a, kb, &mut drafts);

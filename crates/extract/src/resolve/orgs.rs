@@ -601,40 +601,10 @@ pub(super) fn type_by_pronouns(a: &Analysis, drafts: &mut [Draft]) {
             continue;
         }
         let entry = by_name.entry(d.name(a)).or_default();
-        if d.first > 0 && super::persons::is_honorific(&a.tokens[d.first - 1].text) {
-            entry.1 += 1;
-            continue;
-        }
-        let mut i = d.last;
-        if matches!(form(i), "'s" | "'" | "’s") {
-            i += 1;
-        }
-        if form(i) == "," {
-            match form(i + 1) {
-                "which" => entry.0 += 1,
-                "who" => entry.1 += 1,
-                _ => {}
-            }
-            continue;
-        }
-        for k in i..(i + 8).min(a.tokens.len()) {
-            let word = form(k);
-            if a.tokens[k].sent_start
-                || starts.contains(&k)
-                || a.is_capitalized(k) && word != "i"
-                || PHRASE_STARTS.contains(&word)
-                || matches!(word, ";" | ":" | "(" | ")" | "\"" | "“" | "”")
-            {
-                break;
-            }
-            if NEUTER_PRONOUNS.contains(&word) {
-                entry.0 += 1;
-                break;
-            }
-            if PERSONAL_PRONOUNS.contains(&word) {
-                entry.1 += 1;
-                break;
-            }
+        match reference(a, d, &starts) {
+            Some(Reference::Thing) => entry.0 += 1,
+            Some(Reference::Person) => entry.1 += 1,
+            None => {}
         }
     }
     for d in drafts.iter_mut() {
@@ -646,6 +616,52 @@ pub(super) fn type_by_pronouns(a: &Analysis, drafts: &mut [Draft]) {
             d.kind = EntityKind::Organization;
         }
     }
+}
+
+/// How a mention is referred back to.
+#[derive(PartialEq)]
+enum Reference {
+    Thing,
+    Person,
+}
+
+/// How the words after a mention refer back to it, in its own clause: "its", "itself" or ",
+/// which" as a thing; "he", "she", ", who" or a form of address before it as a person.
+/// `starts` holds the first tokens of the article's mentions: another name ends the search.
+fn reference(a: &Analysis, d: &Draft, starts: &HashSet<usize>) -> Option<Reference> {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    if d.first > 0 && super::persons::is_honorific(&a.tokens[d.first - 1].text) {
+        return Some(Reference::Person);
+    }
+    let mut i = d.last;
+    if matches!(form(i), "'s" | "'" | "’s") {
+        i += 1;
+    }
+    if form(i) == "," {
+        return match form(i + 1) {
+            "which" => Some(Reference::Thing),
+            "who" => Some(Reference::Person),
+            _ => None,
+        };
+    }
+    for k in i..(i + 8).min(a.tokens.len()) {
+        let word = form(k);
+        if a.tokens[k].sent_start
+            || starts.contains(&k)
+            || a.is_capitalized(k) && word != "i"
+            || PHRASE_STARTS.contains(&word)
+            || matches!(word, "," | ";" | ":" | "(" | ")" | "\"" | "“" | "”")
+        {
+            return None;
+        }
+        if NEUTER_PRONOUNS.contains(&word) {
+            return Some(Reference::Thing);
+        }
+        if PERSONAL_PRONOUNS.contains(&word) {
+            return Some(Reference::Person);
+        }
+    }
+    None
 }
 
 /// Verbs that, right after a name the model tagged MISC, make it a company's that speaks:
@@ -752,6 +768,75 @@ pub(super) fn type_brands(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
                 .iter()
                 .any(|f| in_full_names.contains(f))
             && brand_cased(kb, &d.text)
+        {
+            d.kind = EntityKind::Organization;
+        }
+    }
+}
+
+/// Common nouns that follow a person's name in an institution's or a period's: "Trump
+/// Administration", "Obama White House".
+const EPONYMOUS_NOUNS: &[&str] = &[
+    "administration",
+    "government",
+    "campaign",
+    "era",
+    "presidency",
+    "cabinet",
+    "white",
+    "tribe",
+    "doctrine",
+];
+
+/// Retypes a one-word "person" that begins the name of an organization the same article
+/// names in full: "Harvard" after "Harvard University", "Goldman" after "Goldman Sachs". Not
+/// a given name, nor a word of a person's full name in the article ("Ford" beside "Henry
+/// Ford" and "Ford Motor Co"), nor a name with a form of address or a title before it or
+/// referred back to as a person ("Mr Lehman", "President Trump", "Gates said he").
+/// [`link`] then joins the short form to the full name.
+pub(super) fn type_short_forms(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    let names: HashSet<&[String]> = drafts.iter().map(|d| &a.forms[d.first..d.last]).collect();
+    // "Trump White House", "Trump EPA", "Trump Administration": a person's name before an
+    // institution's, which the article names alone too, abbreviates or calls by a common
+    // noun, is no short form of a company's.
+    let eponymous = |d: &Draft| {
+        let rest = &a.forms[d.first + 1..d.last];
+        let next = &a.tokens[d.first + 1].text;
+        names.contains(rest)
+            || !a.is_capitalized(d.first + 1)
+            || next.chars().count() > 1 && next.chars().all(char::is_uppercase)
+            || EPONYMOUS_NOUNS.contains(&rest[0].as_str())
+    };
+    let firsts: HashSet<&str> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Organization && d.last - d.first > 1)
+        .filter(|d| d.stands_for.is_none() && !eponymous(d))
+        .map(|d| form(d.first))
+        .collect();
+    if firsts.is_empty() {
+        return;
+    }
+    let in_full_names = super::words_of_full_names(a, drafts);
+    // "President Trump", "Gates said he": a person's name, whatever else it names.
+    let starts: HashSet<usize> = drafts.iter().map(|d| d.first).collect();
+    let personal: HashSet<&str> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person)
+        .filter(|d| {
+            d.first > 0 && crate::tagger::is_title(&a.tokens[d.first - 1].text)
+                || reference(a, d, &starts) == Some(Reference::Person)
+        })
+        .map(|d| form(d.first))
+        .collect();
+    for d in drafts.iter_mut() {
+        let word = form(d.first);
+        if d.kind == EntityKind::Person
+            && d.last - d.first == 1
+            && firsts.contains(word)
+            && !in_full_names.contains(word)
+            && !personal.contains(word)
+            && !kb.is_given_name(word)
         {
             d.kind = EntityKind::Organization;
         }

@@ -820,3 +820,41 @@ fn a_person_written_as_a_news_outlet_is_an_organization() {
         "told the newspaper X, and a person met weekly, stay persons"
     );
 }
+
+#[test]
+fn a_person_that_begins_an_organizations_name_is_its_short_form() {
+    let text = "Students of Zorvath University protested . Zorvath cut its budget . The Brelox \
+                Administration met . Brelox spoke . The Vextor Foundation grew . Vextor said he \
+                would stay .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Zorvath University", "ORG"),
+            ("Zorvath", "PER"),
+            ("Brelox Administration", "ORG"),
+            ("Brelox", "PER"),
+            ("Vextor Foundation", "ORG"),
+            ("Vextor", "PER"),
+        ],
+    );
+
+    assert_eq!(
+        kind_of_name(&x, "Zorvath University"),
+        Some(EntityKind::Organization)
+    );
+    let zorvath = x
+        .mentions
+        .iter()
+        .find(|m| m.text == "Zorvath")
+        .expect("short form");
+    assert_eq!(
+        x.entities[zorvath.entity].canonical, "Zorvath University",
+        "the short form joins the full name"
+    );
+    assert_eq!(kind_of_name(&x, "Brelox"), Some(EntityKind::Person));
+    assert_eq!(
+        kind_of_name(&x, "Vextor"),
+        Some(EntityKind::Person),
+        "a name referred back to as he is a person's"
+    );
+}
