@@ -2,7 +2,8 @@
 //! bracketed "<EMH>" after a company's name), the abbreviations that open the lines of results
 //! tables ("Qtly div 25 cts vs 25 cts prior", "Shr 1.20 dlrs vs 1.10"), legal forms
 //! standing alone ("Inc"), abbreviations of common nouns ("AI", "GDP", "DVD": the model takes
-//! any short capitalized abbreviation for an organization's), and the names of storms
+//! any short capitalized abbreviation for an organization's) and plural abbreviations, which
+//! are common nouns all ("PCs", "MPs", "PINs"), and the names of storms
 //! ("Cyclone Phailin", "Hurricane Katrina"), which are given like people's but are weather.
 
 use std::collections::HashSet;
@@ -38,6 +39,7 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
             && !d.text.starts_with('<')
             && !is_legal_form_alone(&d.text)
             && !COMMON_ABBREVIATIONS.contains(&d.text.as_str())
+            && !is_plural_abbreviation(&d.text)
             && !table_words.contains(&d.name(a))
             && !storms.contains(&d.name(a))
     });
@@ -110,6 +112,13 @@ fn is_legal_form_alone(text: &str) -> bool {
     )
 }
 
+/// An abbreviation made plural: "PCs", "MPs", "SSRIs". A name is one thing, so it is none.
+fn is_plural_abbreviation(text: &str) -> bool {
+    text.strip_suffix('s').is_some_and(|stem| {
+        stem.chars().count() >= 2 && stem.chars().all(|c| c.is_ascii_uppercase())
+    })
+}
+
 /// Abbreviations of common nouns, which name nothing ("generative AI", "a DNA test", "GDP
 /// growth"), as written. Not those that also name an organization or a place, such as "PC"
 /// (Progressive Conservatives), "ID" (Idaho), "EU", "UN" or "NHS".
@@ -134,5 +143,15 @@ mod tests {
         assert!(!is_ticker("U.K"));
         assert!(!is_ticker("St.Louis"));
         assert!(!is_ticker("Corp."));
+    }
+
+    #[test]
+    fn plural_abbreviations_are_recognized() {
+        assert!(is_plural_abbreviation("PCs"));
+        assert!(is_plural_abbreviation("SSRIs"));
+        assert!(!is_plural_abbreviation("US"));
+        assert!(!is_plural_abbreviation("Ps"));
+        assert!(!is_plural_abbreviation("NASA"));
+        assert!(!is_plural_abbreviation("Toys"));
     }
 }

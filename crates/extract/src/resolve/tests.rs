@@ -858,3 +858,22 @@ fn a_person_that_begins_an_organizations_name_is_its_short_form() {
         "a name referred back to as he is a person's"
     );
 }
+
+#[test]
+fn plural_abbreviations_are_no_names() {
+    let text = "The MPs voted . Zorvath Ltd sold PCs and SSRIs .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("MPs", "PER"),
+            ("Zorvath Ltd", "ORG"),
+            ("PCs", "ORG"),
+            ("SSRIs", "LOC"),
+        ],
+    );
+
+    assert_eq!(
+        mention_kinds(&x),
+        [("Zorvath Ltd", EntityKind::Organization)]
+    );
+}
