@@ -257,7 +257,8 @@ const ORG_BEFORE_PAIRS: &[(&str, &str)] = &[
     ("employees", "at"),
 ];
 /// Words after a name (or after its "'s") that make it an organization: "Google
-/// headquarters", "Scientology officials", "Ubisoft's chief executive", "Lane's shareholders".
+/// headquarters", "Scientology officials", "Ubisoft's chief executive", "Lane's shareholders",
+/// "Apple products", "Myers stock".
 const ORG_AFTER: &[&str] = &[
     "headquarters",
     "officials",
@@ -276,6 +277,12 @@ const ORG_AFTER: &[&str] = &[
     "shareholders",
     "stockholders",
     "board",
+    "products",
+    "stores",
+    "stock",
+    "revenue",
+    "profit",
+    "profits",
 ];
 /// Words directly after a one-word name that make it an organization, not a person: "a
 /// Reuters reporter", "Twitter users", "the LibriVox website". After a possessive they would

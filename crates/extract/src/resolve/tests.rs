@@ -709,16 +709,22 @@ fn air_before_a_place_is_an_airlines_name() {
 }
 
 #[test]
-fn a_one_word_person_with_shareholders_or_a_board_is_an_organization() {
-    let text = "Zorblat shareholders approved the merger . Vextor 's board met . Jane Kell \
-                spoke .";
+fn a_one_word_person_with_shareholders_a_board_or_products_is_an_organization() {
+    let text = "Zorblat shareholders approved the merger . Vextor 's board met . Brelox \
+                products sold well . Jane Kell spoke .";
     let x = resolve_as_tagged(
         text,
-        &[("Zorblat", "PER"), ("Vextor", "PER"), ("Jane Kell", "PER")],
+        &[
+            ("Zorblat", "PER"),
+            ("Vextor", "PER"),
+            ("Brelox", "PER"),
+            ("Jane Kell", "PER"),
+        ],
     );
 
     assert_eq!(kind_of_name(&x, "Zorblat"), Some(EntityKind::Organization));
     assert_eq!(kind_of_name(&x, "Vextor"), Some(EntityKind::Organization));
+    assert_eq!(kind_of_name(&x, "Brelox"), Some(EntityKind::Organization));
     assert_eq!(kind_of_name(&x, "Jane Kell"), Some(EntityKind::Person));
 }
 
