@@ -250,20 +250,22 @@ pub trait WordKnowledge {
     fn is_capitalized_word(&self, form: &str) -> bool;
 }
 
-/// Splits a name glued to the word after it ("Trumpsaid" -> "Trump" "said") in the tokens of
-/// a document's parts. The name must stand alone elsewhere in the document, or be a name the
-/// lexicon knows before a verb of reporting; a word news writes in lowercase ("Moreover",
-/// "Meanwhile") is never split, nor one whose text differs from the original's (an entity
-/// decoded), whose offsets could not be split.
+/// Splits a name glued to the word after it ("Trumpsaid" -> "Trump" "said", "CNNpreviously"
+/// -> "CNN" "previously") in the tokens of a document's parts. The name must stand alone
+/// elsewhere in the document, or be a name the lexicon knows before a verb of reporting; an
+/// abbreviation must stand alone and the word after it be one news writes in lowercase
+/// ("GEDmatch" stays whole unless "GED" stands alone). A word news writes in lowercase
+/// ("Moreover", "Meanwhile") is never split, nor one whose text differs from the original's
+/// (an entity decoded), whose offsets could not be split.
 pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
-    let candidates: Vec<(usize, usize, &str)> = parts
+    let candidates: Vec<(usize, usize, Glued)> = parts
         .iter()
         .enumerate()
         .flat_map(|(p, tokens)| {
             tokens
                 .iter()
                 .enumerate()
-                .filter_map(move |(k, t)| glued_tail(t).map(|tail| (p, k, tail)))
+                .filter_map(move |(k, t)| glued(t).map(|g| (p, k, g)))
         })
         .collect();
     if candidates.is_empty() {
@@ -277,13 +279,19 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
         .collect();
     let cuts: Vec<(usize, usize, usize)> = candidates
         .into_iter()
-        .filter_map(|(p, k, tail)| {
+        .filter_map(|(p, k, g)| {
             let text = &parts[p][k].text;
-            let head = &text[..text.len() - tail.len()];
-            let known = standalone.contains(head)
-                || REPORTING_VERBS.contains(&tail)
-                    && words.is_capitalized_word(&head.to_lowercase());
-            (head.chars().count() >= 3 && known && !words.is_lowercase_word(&text.to_lowercase()))
+            let (head, tail) = text.split_at(g.head);
+            let known = match g.kind {
+                GluedKind::Name => {
+                    head.chars().count() >= 3
+                        && (standalone.contains(head)
+                            || REPORTING_VERBS.contains(&tail)
+                                && words.is_capitalized_word(&head.to_lowercase()))
+                }
+                GluedKind::Acronym => standalone.contains(head) && words.is_lowercase_word(tail),
+            };
+            (known && !words.is_lowercase_word(&text.to_lowercase()))
                 .then(|| (p, k, head.chars().count()))
         })
         .collect();
@@ -293,15 +301,46 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
     }
 }
 
-/// The word glued after a name in a token ("said" in "Trumpsaid"), if it is all letters,
-/// capitalized, ends with one of [`GLUED_AFTER_NAME`] and its text has the original's length.
-fn glued_tail(t: &Token) -> Option<&'static str> {
+/// A token that may hold a name and the word glued after it.
+struct Glued {
+    /// The length in bytes of the name.
+    head: usize,
+    kind: GluedKind,
+}
+
+enum GluedKind {
+    /// A capitalized name and one of [`GLUED_AFTER_NAME`]: "Trumpsaid".
+    Name,
+    /// Capitals and a lowercase word: "CNNpreviously", "KJRHin".
+    Acronym,
+}
+
+/// Whether a token may be a name glued to the word after it: all letters, its text as long
+/// as the original's, and either capitalized and ending with one of [`GLUED_AFTER_NAME`], or
+/// two capitals or more followed by two lowercase letters or more.
+fn glued(t: &Token) -> Option<Glued> {
     if !t.text.starts_with(char::is_uppercase) || !t.text.ends_with(char::is_lowercase) {
         return None;
     }
-    let tail = GLUED_AFTER_NAME.iter().find(|w| t.text.ends_with(*w))?;
     let len = t.text.chars().count();
-    (t.text.chars().all(char::is_alphabetic) && len == (t.end - t.start) as usize).then_some(*tail)
+    if !t.text.chars().all(char::is_alphabetic) || len != (t.end - t.start) as usize {
+        return None;
+    }
+    let capitals = t.text.chars().take_while(|c| c.is_uppercase()).count();
+    if capitals >= 2 && t.text.chars().skip(capitals).all(char::is_lowercase) && len >= capitals + 2
+    {
+        // Capitals are one byte or more each; find the byte offset of the first lowercase.
+        let head = t.text.char_indices().nth(capitals).map_or(0, |(b, _)| b);
+        return Some(Glued {
+            head,
+            kind: GluedKind::Acronym,
+        });
+    }
+    let tail = GLUED_AFTER_NAME.iter().find(|w| t.text.ends_with(*w))?;
+    Some(Glued {
+        head: t.text.len() - tail.len(),
+        kind: GluedKind::Name,
+    })
 }
 
 /// Cuts a token `at` code points: it keeps the name, and the word glued after it is returned.
@@ -409,7 +448,7 @@ mod tests {
 
     impl WordKnowledge for Words {
         fn is_lowercase_word(&self, form: &str) -> bool {
-            matches!(form, "meanwhile" | "said" | "told")
+            matches!(form, "meanwhile" | "said" | "told" | "previously" | "match")
         }
         fn is_capitalized_word(&self, form: &str) -> bool {
             matches!(form, "brelox")
@@ -427,15 +466,30 @@ mod tests {
 
     #[test]
     fn a_name_glued_to_the_next_word_is_split_where_the_document_names_it_alone() {
-        let words: Vec<String> = split("Vextrion said. Vextriontold Zorvathwhen")
-            .into_iter()
-            .map(|(w, _, _)| w)
-            .collect();
+        let words: Vec<String> = split(
+            "Vextrion and ZTV said. Vextriontold ZTVpreviously \
+                                        Zorvathwhen GEDmatch",
+        )
+        .into_iter()
+        .map(|(w, _, _)| w)
+        .collect();
 
-        // "Zorvath" stands nowhere alone, and "when" is no verb of reporting.
+        // "Zorvath" and "GED" stand nowhere alone, and "when" is no verb of reporting.
         assert_eq!(
             words,
-            ["Vextrion", "said", ".", "Vextrion", "told", "Zorvathwhen"]
+            [
+                "Vextrion",
+                "and",
+                "ZTV",
+                "said",
+                ".",
+                "Vextrion",
+                "told",
+                "ZTV",
+                "previously",
+                "Zorvathwhen",
+                "GEDmatch"
+            ]
         );
     }
 

@@ -742,16 +742,23 @@ const SURNAME_PREFIXES: &[&str] = &[
 ];
 
 /// Whether a word is written like a brand, with a capital inside that begins no surname's
-/// second part: "YouTube", "BlackRock", "DoorDash", "OpenAI", not "McDonald" or "DeSantis",
-/// nor a given name run into a surname ("DonaldTrump", text glued at the source).
+/// second part: "YouTube", "BlackRock", "DoorDash", "OpenAI", and capitals before a
+/// capitalized word ("UConn", "JPMorgan"); not "McDonald", "DeSantis" or "OConnor", nor a
+/// given name run into a surname ("DonaldTrump", text glued at the source).
 fn brand_cased(kb: &Kb, word: &str) -> bool {
     let chars: Vec<char> = word.chars().collect();
     if chars.len() < 4 || !chars.iter().all(|c| c.is_alphanumeric()) {
         return false;
     }
-    let Some(k) =
-        (1..chars.len()).find(|&k| chars[k - 1].is_lowercase() && chars[k].is_uppercase())
-    else {
+    let inner = (1..chars.len()).find(|&k| chars[k - 1].is_lowercase() && chars[k].is_uppercase());
+    let after_capitals = || {
+        (1..chars.len() - 1).find(|&k| {
+            chars[k].is_uppercase()
+                && chars[k + 1].is_lowercase()
+                && chars[..k].iter().all(|c| c.is_uppercase())
+        })
+    };
+    let Some(k) = inner.or_else(after_capitals) else {
         return false;
     };
     let head: String = chars[..k].iter().collect::<String>().to_lowercase();

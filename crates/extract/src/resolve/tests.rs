@@ -730,7 +730,8 @@ fn a_one_word_person_with_shareholders_a_board_or_products_is_an_organization() 
 
 #[test]
 fn a_person_written_like_a_brand_is_an_organization() {
-    let text = "VextraLink said so . McZorvan agreed . JaneKell wrote .";
+    let text = "VextraLink said so . McZorvan agreed . JaneKell wrote . UBrelox won . ODravin \
+                lost .";
     let x = resolve_as_tagged(
         text,
         &[
@@ -740,6 +741,8 @@ fn a_person_written_like_a_brand_is_an_organization() {
             ("McZorvan", "PER"),
             ("Jane Kell", "PER"),
             ("JaneKell", "PER"),
+            ("UBrelox", "PER"),
+            ("ODravin", "PER"),
         ],
     );
     let kinds: Vec<(&str, EntityKind)> = mention_kinds(&x);
@@ -750,6 +753,8 @@ fn a_person_written_like_a_brand_is_an_organization() {
             ("VextraLink", EntityKind::Organization),
             ("McZorvan", EntityKind::Person),
             ("JaneKell", EntityKind::Person),
+            ("UBrelox", EntityKind::Organization),
+            ("ODravin", EntityKind::Person),
         ],
         "a surname's prefix, or a given name glued to a surname, is a person's"
     );
