@@ -6,8 +6,9 @@
 //! ("Airbus said", `orgs`); a sentence's final period and a person's abbreviated title are
 //! cut off the name before them ("Omaha.", "GOP Rep."); an untagged repeat of a name tagged
 //! elsewhere in the article is a mention too (`repeats`); boilerplate, tickers and storms are
-//! dropped (`junk`); names run together are split (`places`, `orgs`: "Haitai and Samsung");
-//! forms of address are cut off names (`persons`); names the model cut short of their head
+//! dropped (`junk`); firms named after partners are joined ("Goldman, Sachs and Co") and
+//! names run together split (`places`, `orgs`: "Haitai and Samsung"); forms of address are
+//! cut off names (`persons`); names the model cut short of their head
 //! word are extended to it, and untagged ones found ("Massachusetts Institute of Technology",
 //! "Air France", `heads`); acronyms defined in parentheses are found (`acronym`); each name
 //! gets the kind most of its mentions were given, and a name ending with an institution's head
@@ -196,6 +197,7 @@ pub fn resolve(
     places::join_of_names(a, kb, &mut texts, &mut drafts);
     heads::extend(a, &spans, &mut texts, &mut drafts);
     heads::find_untagged(a, &spans, &mut texts, &mut drafts);
+    orgs::join_comma_firms(a, kb, &mut texts, &mut drafts);
     orgs::split_coordinations(a, kb, &mut texts, &mut drafts);
     orgs::split_joined_names(a, kb, &mut texts, &mut drafts);
     persons::trim_honorifics(a, &mut texts, &mut drafts);

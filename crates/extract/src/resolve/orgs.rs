@@ -201,6 +201,46 @@ pub(super) fn split_joined_names(
     }
 }
 
+/// Joins firms named after partners with a comma: "Goldman, Sachs and Co", "Kidder, Peabody
+/// and Co Inc", which the model tags as a person and an organization ("Goldman" and "Sachs
+/// and Co") or leaves the first partner out of. An organization that starts with a word, then
+/// "and" or "&", then "Co" or "Company", takes in a capitalized word and a comma before it,
+/// and the draft of that word, if any, goes. Not an abbreviation or a legal form ("Upjohn Co,
+/// Merck and Co"), nor the second of two names ("between Jefferies and Boesky, Jefferies and
+/// Co would").
+pub(super) fn join_comma_firms(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut Vec<Draft>) {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    // A capitalized word, not an abbreviation ("AZT, Merck and Co" lists two).
+    let partner = |text: &str| {
+        text.starts_with(char::is_uppercase)
+            && text.chars().all(char::is_alphabetic)
+            && text.chars().any(char::is_lowercase)
+    };
+    let firm = |d: &Draft| {
+        d.kind == EntityKind::Organization
+            && d.first >= 2
+            && d.last - d.first >= 3
+            && matches!(form(d.first + 1), "and" | "&")
+            && matches!(form(d.first + 2), "co" | "co." | "company")
+            && form(d.first - 1) == ","
+            && !a.tokens[d.first - 2].sent_start
+            && partner(&a.tokens[d.first - 2].text)
+            && !kb.is_legal_form(form(d.first - 2))
+            && !(d.first >= 3 && matches!(form(d.first - 3), "and" | "&"))
+    };
+    let firms: Vec<usize> = (0..drafts.len()).filter(|&k| firm(&drafts[k])).collect();
+    if firms.is_empty() {
+        return;
+    }
+    let partners: HashSet<usize> = firms.iter().map(|&k| drafts[k].first - 2).collect();
+    for &k in &firms {
+        let d = &drafts[k];
+        drafts[k] = texts.draft(a, d.first - 2, d.last, d.kind, d.confidence);
+    }
+    // The first partner's own draft, one word ending at the comma, is now part of the firm.
+    drafts.retain(|d| !(d.last - d.first == 1 && partners.contains(&d.first)));
+}
+
 /// Names of two words or more that end with an institution's head word are organizations.
 pub(super) fn type_by_head(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     for d in drafts.iter_mut() {

@@ -888,3 +888,33 @@ fn plural_abbreviations_are_no_names() {
         [("Zorvath Ltd", EntityKind::Organization)]
     );
 }
+
+#[test]
+fn a_firm_named_after_partners_with_a_comma_is_one_organization() {
+    let text = "It hired Zorvath , Brelox and Co Inc . Dravin Corp , Vextor and Co agreed . \
+                Talks between Kell and Dorn , Kell and Co failed .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Zorvath", "PER"),
+            ("Brelox and Co Inc", "ORG"),
+            ("Dravin Corp", "ORG"),
+            ("Vextor and Co", "ORG"),
+            ("Dorn", "PER"),
+            ("Kell and Co", "ORG"),
+        ],
+    );
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+
+    assert_eq!(
+        names,
+        [
+            "Zorvath , Brelox and Co Inc",
+            "Dravin Corp",
+            "Vextor and Co",
+            "Dorn",
+            "Kell and Co"
+        ],
+        "a legal form, or the second of two names, is no partner"
+    );
+}
