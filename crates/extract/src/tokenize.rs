@@ -319,28 +319,29 @@ enum GluedKind {
 /// as the original's, and either capitalized and ending with one of [`GLUED_AFTER_NAME`], or
 /// two capitals or more followed by two lowercase letters or more.
 fn glued(t: &Token) -> Option<Glued> {
-    if !t.text.starts_with(char::is_uppercase) || !t.text.ends_with(char::is_lowercase) {
+    let mut chars = t.text.chars();
+    let (first, second) = (chars.next()?, chars.next()?);
+    if !first.is_uppercase() || !t.text.ends_with(char::is_lowercase) {
         return None;
     }
-    let len = t.text.chars().count();
-    if !t.text.chars().all(char::is_alphabetic) || len != (t.end - t.start) as usize {
-        return None;
-    }
-    let capitals = t.text.chars().take_while(|c| c.is_uppercase()).count();
-    if capitals >= 2 && t.text.chars().skip(capitals).all(char::is_lowercase) && len >= capitals + 2
-    {
-        // Capitals are one byte or more each; find the byte offset of the first lowercase.
+    let glued = if second.is_uppercase() {
+        let capitals = t.text.chars().take_while(|c| c.is_uppercase()).count();
+        // Capitals are one byte or more each: the byte offset of the first lowercase letter.
         let head = t.text.char_indices().nth(capitals).map_or(0, |(b, _)| b);
-        return Some(Glued {
+        let rest = &t.text[head..];
+        (rest.chars().count() >= 2 && rest.chars().all(char::is_lowercase)).then_some(Glued {
             head,
             kind: GluedKind::Acronym,
-        });
-    }
-    let tail = GLUED_AFTER_NAME.iter().find(|w| t.text.ends_with(*w))?;
-    Some(Glued {
-        head: t.text.len() - tail.len(),
-        kind: GluedKind::Name,
-    })
+        })?
+    } else {
+        let tail = GLUED_AFTER_NAME.iter().find(|w| t.text.ends_with(*w))?;
+        Glued {
+            head: t.text.len() - tail.len(),
+            kind: GluedKind::Name,
+        }
+    };
+    let len = t.text.chars().count();
+    (t.text.chars().all(char::is_alphabetic) && len == (t.end - t.start) as usize).then_some(glued)
 }
 
 /// Cuts a token `at` code points: it keeps the name, and the word glued after it is returned.

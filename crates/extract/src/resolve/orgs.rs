@@ -206,8 +206,9 @@ pub(super) fn split_joined_names(
 /// and Co") or leaves the first partner out of. An organization that starts with a word, then
 /// "and" or "&", then "Co" or "Company", takes in a capitalized word and a comma before it,
 /// and the draft of that word, if any, goes. Not an abbreviation or a legal form ("Upjohn Co,
-/// Merck and Co"), nor the second of two names ("between Jefferies and Boesky, Jefferies and
-/// Co would").
+/// Merck and Co"). The second of two names is taken in ("First Boston Corp and Kidder,
+/// Peabody and Co" is right; "between Jefferies and Boesky, Jefferies and Co would" is not,
+/// and rarer).
 pub(super) fn join_comma_firms(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut Vec<Draft>) {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
     // A capitalized word, not an abbreviation ("AZT, Merck and Co" lists two).
@@ -226,7 +227,6 @@ pub(super) fn join_comma_firms(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts:
             && !a.tokens[d.first - 2].sent_start
             && partner(&a.tokens[d.first - 2].text)
             && !kb.is_legal_form(form(d.first - 2))
-            && !(d.first >= 3 && matches!(form(d.first - 3), "and" | "&"))
     };
     let firms: Vec<usize> = (0..drafts.len()).filter(|&k| firm(&drafts[k])).collect();
     if firms.is_empty() {
@@ -850,6 +850,18 @@ const EPONYMOUS_NOUNS: &[&str] = &[
 /// [`link`] then joins the short form to the full name.
 pub(super) fn type_short_forms(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    let one_word_persons: HashSet<&str> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person && d.last - d.first == 1)
+        .map(|d| form(d.first))
+        .collect();
+    if !drafts.iter().any(|d| {
+        d.kind == EntityKind::Organization
+            && d.last - d.first > 1
+            && one_word_persons.contains(form(d.first))
+    }) {
+        return;
+    }
     let names: HashSet<&[String]> = drafts.iter().map(|d| &a.forms[d.first..d.last]).collect();
     // "Trump White House", "Trump EPA", "Trump Administration": a person's name before an
     // institution's, which the article names alone too, abbreviates or calls by a common
