@@ -183,52 +183,8 @@ fn acronym_seam(ch: &[char], i: usize, j: usize) -> bool {
             .any(|w| w.chars().eq(ch[i..j].iter().copied()))
 }
 
-/// Words that scraped text glues to the name before them: "Trumpsaid", "CNNthat",
-/// "Anthropicwhen". Few names end with one ("Beckwith"); such a name stays whole unless its
-/// first part stands alone in the same document.
-const GLUED_AFTER_NAME: &[&str] = &[
-    "said",
-    "says",
-    "told",
-    "tells",
-    "wrote",
-    "writes",
-    "reported",
-    "announced",
-    "posted",
-    "called",
-    "added",
-    "sued",
-    "gave",
-    "that",
-    "which",
-    "who",
-    "was",
-    "were",
-    "has",
-    "had",
-    "with",
-    "from",
-    "when",
-    "after",
-    "will",
-    "would",
-    "could",
-    "also",
-    "did",
-    "does",
-    "while",
-    "because",
-    "about",
-    "during",
-    "before",
-    "since",
-    "until",
-    "than",
-    "this",
-];
-/// Of [`GLUED_AFTER_NAME`], the verbs of reporting that follow a name so often that a name the
-/// lexicon knows is evidence enough ("Pritzkersaid").
+/// Verbs of reporting that scraped text glues to the name before them ("Trumpsaid"): they
+/// follow a name so often that a name the lexicon knows is evidence enough ("Pritzkersaid").
 const REPORTING_VERBS: &[&str] = &[
     "said",
     "says",
@@ -240,6 +196,14 @@ const REPORTING_VERBS: &[&str] = &[
     "announced",
     "posted",
     "sued",
+];
+/// Other words that scraped text glues to the name before them: "CNNthat", "Anthropicwhen".
+/// Few names end with one of these or of [`REPORTING_VERBS`] ("Beckwith"); such a name stays
+/// whole unless its first part stands alone in the same document.
+const GLUED_AFTER_NAME: &[&str] = &[
+    "called", "added", "gave", "that", "which", "who", "was", "were", "has", "had", "with", "from",
+    "when", "after", "will", "would", "could", "also", "did", "does", "while", "because", "about",
+    "during", "before", "since", "until", "than", "this",
 ];
 
 /// What [`split_glued_names`] asks of the lexicon about a folded word.
@@ -309,15 +273,15 @@ struct Glued {
 }
 
 enum GluedKind {
-    /// A capitalized name and one of [`GLUED_AFTER_NAME`]: "Trumpsaid".
+    /// A capitalized name and one of [`REPORTING_VERBS`] or [`GLUED_AFTER_NAME`]: "Trumpsaid".
     Name,
     /// Capitals and a lowercase word: "CNNpreviously", "KJRHin".
     Acronym,
 }
 
 /// Whether a token may be a name glued to the word after it: all letters, its text as long
-/// as the original's, and either capitalized and ending with one of [`GLUED_AFTER_NAME`], or
-/// two capitals or more followed by two lowercase letters or more.
+/// as the original's, and either capitalized and ending with a word of [`REPORTING_VERBS`] or
+/// [`GLUED_AFTER_NAME`], or two capitals or more followed by two lowercase letters or more.
 fn glued(t: &Token) -> Option<Glued> {
     let mut chars = t.text.chars();
     let (first, second) = (chars.next()?, chars.next()?);
@@ -334,7 +298,10 @@ fn glued(t: &Token) -> Option<Glued> {
             kind: GluedKind::Acronym,
         })?
     } else {
-        let tail = GLUED_AFTER_NAME.iter().find(|w| t.text.ends_with(*w))?;
+        let tail = REPORTING_VERBS
+            .iter()
+            .chain(GLUED_AFTER_NAME)
+            .find(|w| t.text.ends_with(*w))?;
         Glued {
             head: t.text.len() - tail.len(),
             kind: GluedKind::Name,
