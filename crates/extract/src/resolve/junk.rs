@@ -124,10 +124,12 @@ fn is_plural_abbreviation(text: &str) -> bool {
 /// (Progressive Conservatives), "ID" (Idaho), "EU", "UN" or "NHS".
 const COMMON_ABBREVIATIONS: &[&str] = &[
     "3D", "4G", "5G", "A.I.", "ADHD", "AI", "AIDS", "API", "ATM", "ATMs", "CCTV", "CD", "CDs",
-    "CEO", "CEOs", "CFO", "CPI", "CPU", "DIY", "DNA", "DVD", "DVDs", "EV", "EVs", "GDP", "GMO",
-    "GNP", "GPS", "GPU", "GPUs", "HIV", "ICU", "IPO", "IQ", "IVF", "LCD", "LED", "LGBT", "LGBTQ",
-    "LNG", "LPG", "MRI", "NFT", "NFTs", "OLED", "PDF", "PMI", "PTSD", "RNA", "SMS", "SUV", "SUVs",
-    "TV", "UAV", "UFO", "UFOs", "URL", "USB", "VAT", "VPN",
+    "CEO", "CEOs", "CFO", "CPI", "CPU", "DIY", "DNA", "DSL", "DVD", "DVDs", "EV", "EVs", "GDP",
+    "GIF", "GMO", "GNP", "GPS", "GPU", "GPUs", "HD", "HDTV", "HIV", "HTML", "HTTP", "HTTPS", "ICU",
+    "IPO", "IQ", "ISBN", "ISP", "ISPs", "IVF", "JPEG", "LCD", "LED", "LGBT", "LGBTQ", "LNG", "LPG",
+    "MBA", "MP3", "MRI", "NFT", "NFTs", "OLED", "PDA", "PDAs", "PDF", "PhD", "PIN", "PMI", "PTSD",
+    "RNA", "SIM", "SMS", "SUV", "SUVs", "TV", "UAV", "UFO", "UFOs", "URL", "USB", "VAT", "VIP",
+    "VIPs", "VPN", "Wi-Fi", "WiFi", "XML",
 ];
 
 #[cfg(test)]
