@@ -131,6 +131,9 @@ impl crate::tokenize::WordKnowledge for Lexicon {
         self.word(hash_str(&feature_form(form)))
             .is_some_and(|w| w.cap_bucket >= 3)
     }
+    fn is_known_word(&self, form: &str) -> bool {
+        self.word(hash_str(&feature_form(form))).is_some()
+    }
 }
 
 /// Extends a phrase hash by one token (given by the hash of its feature form).

@@ -153,14 +153,17 @@ fn letters_before(ch: &[char], i: usize, j: usize) -> usize {
 }
 
 /// Whether a lowercase-to-uppercase seam at `j` separates two glued words rather than being
-/// part of one name: "isNeil" and "TensionsDescribing" split, "McDonald" and "YouTube" do not.
+/// part of one name: "isNeil", "TensionsDescribing" and "TheNew" (an article opening the
+/// token) split, "McDonald", "YouTube" and "InStyle" do not.
 fn camel_seam(ch: &[char], i: usize, j: usize) -> bool {
     let len = letters_before(ch, i, j);
     let seg = &ch[j - len..j];
     if seg.iter().all(|c| c.is_lowercase()) {
         return len >= 2;
     }
-    seg[0].is_uppercase() && seg[1..].iter().all(|c| c.is_lowercase()) && len >= 4
+    seg[0].is_uppercase()
+        && seg[1..].iter().all(|c| c.is_lowercase())
+        && (len >= 4 || j - len == i && seg == ['T', 'h', 'e'])
 }
 
 /// Short lowercase words that scraped text glues to an acronym after them: "toldCNN",
@@ -206,12 +209,53 @@ const GLUED_AFTER_NAME: &[&str] = &[
     "during", "before", "since", "until", "than", "this",
 ];
 
+/// Verbs of reporting that scraped text glues between a name and the word after them:
+/// "Rubioclaimedthat", "Trumpsaidon", "Epsteinwroteto".
+const REPORTING_VERBS_BETWEEN: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "tells",
+    "wrote",
+    "writes",
+    "reported",
+    "announced",
+    "posted",
+    "claimed",
+    "noted",
+    "argued",
+    "added",
+    "warned",
+    "insisted",
+    "suggested",
+    "stated",
+    "explained",
+    "acknowledged",
+    "confirmed",
+    "called",
+    "asked",
+    "testified",
+    "admitted",
+    "alleged",
+    "revealed",
+    "urged",
+    "denied",
+];
+/// Short words that scraped text glues after a verb of reporting glued to a name: the third
+/// part of "Rubioclaimedthat".
+const GLUED_AFTER_VERB: &[&str] = &[
+    "that", "the", "on", "in", "to", "a", "an", "it", "he", "she", "they", "his", "her", "its",
+    "at", "for", "this",
+];
+
 /// What [`split_glued_names`] asks of the lexicon about a folded word.
 pub trait WordKnowledge {
     /// News writes the word in lowercase ("moreover", "everywhere").
     fn is_lowercase_word(&self, form: &str) -> bool;
     /// News writes the word capitalized: a name ("pritzker", "bloomberg").
     fn is_capitalized_word(&self, form: &str) -> bool;
+    /// The lexicon knows the word at all.
+    fn is_known_word(&self, form: &str) -> bool;
 }
 
 /// Splits a name glued to the word after it ("Trumpsaid" -> "Trump" "said", "CNNpreviously"
@@ -241,24 +285,39 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
         .filter(|t| t.text.starts_with(char::is_uppercase))
         .map(|t| t.text.as_str())
         .collect();
-    let cuts: Vec<(usize, usize, usize)> = candidates
-        .into_iter()
-        .filter_map(|(p, k, g)| {
-            let text = &parts[p][k].text;
-            let (head, tail) = text.split_at(g.head);
-            let known = match g.kind {
-                GluedKind::Name => {
-                    head.chars().count() >= 3
-                        && (standalone.contains(head)
-                            || REPORTING_VERBS.contains(&tail)
-                                && words.is_capitalized_word(&head.to_lowercase()))
+    let mut cuts: Vec<(usize, usize, usize)> = Vec::new();
+    for (p, k, g) in candidates {
+        let text = &parts[p][k].text;
+        let (head, tail) = text.split_at(g.head);
+        let known = match g.kind {
+            GluedKind::Name => {
+                head.chars().count() >= 3
+                    && (standalone.contains(head)
+                        || REPORTING_VERBS.contains(&tail)
+                            && words.is_capitalized_word(&head.to_lowercase()))
+            }
+            GluedKind::Acronym => standalone.contains(head) && words.is_lowercase_word(tail),
+            // Three words glued: the verb between them is evidence enough.
+            GluedKind::Reported { .. } => true,
+            GluedKind::Word => false,
+        };
+        let folded = text.to_lowercase();
+        let at = match g.kind {
+            GluedKind::Word if !words.is_known_word(&folded) => {
+                match glued_word_seam(text, &standalone, words) {
+                    Some(at) => at,
+                    None => continue,
                 }
-                GluedKind::Acronym => standalone.contains(head) && words.is_lowercase_word(tail),
-            };
-            (known && !words.is_lowercase_word(&text.to_lowercase()))
-                .then(|| (p, k, head.chars().count()))
-        })
-        .collect();
+            }
+            _ if known && !words.is_lowercase_word(&folded) => head.chars().count(),
+            _ => continue,
+        };
+        cuts.push((p, k, at));
+        if let GluedKind::Reported { verb } = g.kind {
+            // Cut after the verb first (the cuts run backwards), then after the name.
+            cuts.push((p, k, at + verb));
+        }
+    }
     for (p, k, at) in cuts.into_iter().rev() {
         let tail = split_off(&mut parts[p][k], at);
         parts[p].insert(k + 1, tail);
@@ -277,6 +336,52 @@ enum GluedKind {
     Name,
     /// Capitals and a lowercase word: "CNNpreviously", "KJRHin".
     Acronym,
+    /// A capitalized name, one of [`REPORTING_VERBS_BETWEEN`] (`verb` letters) and one of
+    /// [`GLUED_AFTER_VERB`]: "Rubioclaimedthat".
+    Reported { verb: usize },
+    /// A long capitalized word the lexicon does not know, which may be a name and any
+    /// lowercase word: "Kanziparticipated" ([`glued_word_seam`]).
+    Word,
+}
+
+/// The shortest glued word a token may hold.
+const MIN_GLUED_WORD: usize = 7;
+
+/// Adverbs and auxiliaries that scraped text glues after a name: "Trumplater", "Iranhave".
+const GLUED_ADVERBS: &[&str] = &[
+    "earlier", "later", "last", "late", "back", "again", "have", "then", "now", "still", "never",
+    "already", "even", "just", "only",
+];
+
+/// Whether a lowercase word glued after a name reads as the next word of a sentence rather
+/// than the second half of a compound name ("Railtrack", "Boyzone", "Movielink"): a verb's
+/// or an adverb's ending ("participated", "hitting", "quietly", "includes", "authorities"),
+/// or one of the short words news glues ([`REPORTING_VERBS`], [`GLUED_AFTER_NAME`],
+/// [`GLUED_ADVERBS`]).
+fn reads_as_next_word(tail: &str) -> bool {
+    ["ed", "ly", "ing"].iter().any(|e| tail.ends_with(e))
+        || tail.ends_with('s') && !["ss", "us", "is"].iter().any(|e| tail.ends_with(e))
+        || REPORTING_VERBS
+            .iter()
+            .chain(GLUED_AFTER_NAME)
+            .chain(GLUED_ADVERBS)
+            .any(|w| *w == tail)
+}
+
+/// Where a capitalized word the lexicon does not know splits into a name the document writes
+/// alone and a word news writes in lowercase, of four letters or more, that
+/// [reads as the next word](reads_as_next_word): "Kanziparticipated" where "Kanzi" stands
+/// alone, not "Westbrook" where "West" does. The longest such name wins.
+fn glued_word_seam(
+    text: &str,
+    standalone: &HashSet<&str>,
+    words: &impl WordKnowledge,
+) -> Option<usize> {
+    let bounds: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+    (3..bounds.len().saturating_sub(3)).rev().find(|&k| {
+        let (head, tail) = text.split_at(bounds[k]);
+        standalone.contains(head) && reads_as_next_word(tail) && words.is_lowercase_word(tail)
+    })
 }
 
 /// Whether a token may be a name glued to the word after it: all letters, its text as long
@@ -297,18 +402,45 @@ fn glued(t: &Token) -> Option<Glued> {
             head,
             kind: GluedKind::Acronym,
         })?
-    } else {
-        let tail = REPORTING_VERBS
-            .iter()
-            .chain(GLUED_AFTER_NAME)
-            .find(|w| t.text.ends_with(*w))?;
+    } else if let Some((head, verb)) = reported(&t.text) {
+        Glued {
+            head,
+            kind: GluedKind::Reported { verb },
+        }
+    } else if let Some(tail) = REPORTING_VERBS
+        .iter()
+        .chain(GLUED_AFTER_NAME)
+        .find(|w| t.text.ends_with(*w))
+    {
         Glued {
             head: t.text.len() - tail.len(),
             kind: GluedKind::Name,
         }
+    } else if t.text.chars().count() >= MIN_GLUED_WORD
+        && t.text.chars().skip(1).all(char::is_lowercase)
+    {
+        Glued {
+            head: 0,
+            kind: GluedKind::Word,
+        }
+    } else {
+        return None;
     };
     let len = t.text.chars().count();
     (t.text.chars().all(char::is_alphabetic) && len == (t.end - t.start) as usize).then_some(glued)
+}
+
+/// A name of three letters or more, a verb of reporting and a short word glued together
+/// ("Trumpsaidon"): the byte length of the name and the length of the verb.
+fn reported(text: &str) -> Option<(usize, usize)> {
+    GLUED_AFTER_VERB.iter().find_map(|word| {
+        let rest = text.strip_suffix(word)?;
+        let verb = REPORTING_VERBS_BETWEEN
+            .iter()
+            .find(|v| rest.ends_with(*v))?;
+        let head = rest.len() - verb.len();
+        (rest[..head].chars().count() >= 3).then_some((head, verb.len()))
+    })
 }
 
 /// Cuts a token `at` code points: it keeps the name, and the word glued after it is returned.
@@ -389,7 +521,7 @@ mod tests {
     #[test]
     fn a_heading_glued_to_the_next_sentence_is_split_but_names_are_not() {
         assert_eq!(
-            texts("Regional TensionsDescribing isNeil McDonald YouTube MacArthur"),
+            texts("Regional TensionsDescribing isNeil McDonald YouTube MacArthur TheNew InStyle"),
             [
                 "Regional",
                 "Tensions",
@@ -398,7 +530,10 @@ mod tests {
                 "Neil",
                 "McDonald",
                 "YouTube",
-                "MacArthur"
+                "MacArthur",
+                "The",
+                "New",
+                "InStyle"
             ]
         );
     }
@@ -416,10 +551,23 @@ mod tests {
 
     impl WordKnowledge for Words {
         fn is_lowercase_word(&self, form: &str) -> bool {
-            matches!(form, "meanwhile" | "said" | "told" | "previously" | "match")
+            matches!(
+                form,
+                "meanwhile"
+                    | "said"
+                    | "told"
+                    | "previously"
+                    | "match"
+                    | "participated"
+                    | "track"
+                    | "brook"
+            )
         }
         fn is_capitalized_word(&self, form: &str) -> bool {
             matches!(form, "brelox")
+        }
+        fn is_known_word(&self, form: &str) -> bool {
+            self.is_lowercase_word(form) || self.is_capitalized_word(form)
         }
     }
 
@@ -466,6 +614,64 @@ mod tests {
         assert_eq!(
             split("Breloxsaid"),
             [("Brelox".to_owned(), 0, 6), ("said".to_owned(), 6, 10)]
+        );
+    }
+
+    #[test]
+    fn a_name_glued_to_a_verb_of_reporting_and_the_next_word_is_split_in_three() {
+        // "Zorvath" stands nowhere alone: the verb between the words is evidence enough.
+        assert_eq!(
+            split("Zorvathclaimedthat Quellia"),
+            [
+                ("Zorvath".to_owned(), 0, 7),
+                ("claimed".to_owned(), 7, 14),
+                ("that".to_owned(), 14, 18),
+                ("Quellia".to_owned(), 19, 26)
+            ]
+        );
+        let words: Vec<String> = split("Breloxsaidon Monday. Forethat Bysaidon")
+            .into_iter()
+            .map(|(w, _, _)| w)
+            .collect();
+        // "Forethat" has no verb; "By" is too short to be a name.
+        assert_eq!(
+            words,
+            [
+                "Brelox", "said", "on", "Monday", ".", "Forethat", "Bysaidon"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_word_splits_where_a_name_the_document_writes_alone_ends() {
+        // "Kanzi" stands alone and "participated" reads as the next word; "Railtrack",
+        // "Westbrook" and "Kanzimatch" end with words of the lexicon that read as none.
+        let words: Vec<String> = split(
+            "Kanzi slept . Kanziparticipated in Rail and West studies . Railtrack Westbrook \
+             Kanzimatch",
+        )
+        .into_iter()
+        .map(|(w, _, _)| w)
+        .collect();
+
+        assert_eq!(
+            words,
+            [
+                "Kanzi",
+                "slept",
+                ".",
+                "Kanzi",
+                "participated",
+                "in",
+                "Rail",
+                "and",
+                "West",
+                "studies",
+                ".",
+                "Railtrack",
+                "Westbrook",
+                "Kanzimatch"
+            ]
         );
     }
 

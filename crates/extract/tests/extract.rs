@@ -294,6 +294,31 @@ fn names_glued_to_the_words_around_them_are_split() {
 }
 
 #[test]
+fn a_name_glued_to_a_verb_and_the_next_name_keeps_that_name_a_place() {
+    // "Velkclaimedthat" made "Dario Velkclaimedthat Peru" one person, and every later "Peru"
+    // that person's surname.
+    let text = "Senator Dario Velkclaimedthat Peru would strike first. Peru denied it, and Peru \
+                said talks would go on.";
+
+    let x = extract(text);
+
+    let found = spans(&x);
+    assert!(
+        found.contains(&("Dario Velk", EntityKind::Person)),
+        "{found:?}"
+    );
+    assert_eq!(
+        found
+            .iter()
+            .filter(|&&s| s == ("Peru", EntityKind::Place))
+            .count(),
+        3,
+        "{found:?}"
+    );
+    assert_offsets_match(text, &x);
+}
+
+#[test]
 fn all_caps_headlines_still_yield_entities() {
     let x = extract(
         "OBAMA MEETS MERKEL IN BERLIN\nBarack Obama met Angela Merkel in Berlin on Friday.",
