@@ -3,8 +3,11 @@
 //! tables ("Qtly div 25 cts vs 25 cts prior", "Shr 1.20 dlrs vs 1.10"), legal forms
 //! standing alone ("Inc"), abbreviations of common nouns ("AI", "GDP", "DVD": the model takes
 //! any short capitalized abbreviation for an organization's) and plural abbreviations, which
-//! are common nouns all ("PCs", "MPs", "PINs"), and the names of storms
-//! ("Cyclone Phailin", "Hurricane Katrina"), which are given like people's but are weather.
+//! are common nouns all ("PCs", "MPs", "PINs"), the names of storms ("Cyclone Phailin",
+//! "Hurricane Katrina"), which are given like people's but are weather, and names of times,
+//! faiths and laws that the model takes for places or people: holidays ("Christmas",
+//! "Ramadan"), religions ("Islam"), a month before its day ("March 4") and a section of a law
+//! ("Section 404", "Chapter 11").
 
 use std::collections::HashSet;
 
@@ -34,6 +37,7 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
         .map(|d| d.name(a))
         .collect();
     let storms = storm_names(a, drafts);
+    let full_names = super::words_of_full_names(a, drafts);
     drafts.retain(|d| {
         !is_ticker(&d.text)
             && !d.text.starts_with('<')
@@ -42,7 +46,131 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
             && !is_plural_abbreviation(&d.text)
             && !table_words.contains(&d.name(a))
             && !storms.contains(&d.name(a))
+            && !names_a_time_faith_or_law(a, d, &full_names)
     });
+}
+
+/// Holidays, religions and their laws, folded: names of no person, place or organization
+/// (CoNLL-2003 tags them MISC), which the model types as places ("at Christmas", "in Islam")
+/// or people ("Easter", "Ramadan").
+const TIMES_AND_FAITHS: &[&str] = &[
+    "advent",
+    "chanukah",
+    "christmas",
+    "diwali",
+    "easter",
+    "eid",
+    "eid al-adha",
+    "eid al-fitr",
+    "halloween",
+    "hanukkah",
+    "hanukah",
+    "kwanzaa",
+    "lent",
+    "passover",
+    "pentecost",
+    "ramadan",
+    "ramzan",
+    "rosh hashanah",
+    "thanksgiving",
+    "yom kippur",
+    "buddhism",
+    "catholicism",
+    "christianity",
+    "hinduism",
+    "islam",
+    "judaism",
+    "protestantism",
+    "sikhism",
+    "holocaust",
+    "sharia",
+    "shariah",
+];
+
+/// Months as news writes them before or after a day: "March 4", "4 March", "Sept. 12".
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "jan.",
+    "feb",
+    "feb.",
+    "mar.",
+    "apr",
+    "apr.",
+    "jun.",
+    "jul.",
+    "aug",
+    "aug.",
+    "sep",
+    "sep.",
+    "sept",
+    "sept.",
+    "oct",
+    "oct.",
+    "nov",
+    "nov.",
+    "dec",
+    "dec.",
+];
+
+/// Words that number the parts of a law or a rule book: "Section 404", "Chapter 11",
+/// "Article 5", "Title IX".
+const LAW_PARTS: &[&str] = &[
+    "section",
+    "chapter",
+    "article",
+    "title",
+    "clause",
+    "paragraph",
+    "rule",
+    "schedule",
+];
+
+/// Whether a draft names a holiday or a faith (not as a word of a person's full name in the
+/// article: "Tariq Ramadan"), a month beside its day, or a numbered part of a law.
+fn names_a_time_faith_or_law(a: &Analysis, d: &Draft, full_names: &HashSet<&str>) -> bool {
+    let name = d.name(a);
+    if TIMES_AND_FAITHS.contains(&name.as_str()) {
+        return d.last - d.first > 1 || !full_names.contains(name.as_str());
+    }
+    if d.last - d.first != 1 {
+        return false;
+    }
+    let text = |i: usize| a.tokens.get(i).map_or("", |t| t.text.as_str());
+    let before = d.first.checked_sub(1).map_or("", text);
+    if MONTHS.contains(&name.as_str()) {
+        return is_day(text(d.last)) || is_day(before);
+    }
+    LAW_PARTS.contains(&name.as_str()) && is_law_number(text(d.last))
+}
+
+/// A day of the month: "4", "31", "4th".
+fn is_day(text: &str) -> bool {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &text[digits.len()..];
+    matches!(suffix, "" | "st" | "nd" | "rd" | "th")
+        && (1..=2).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && digits.parse::<u8>().is_ok_and(|n| (1..=31).contains(&n))
+}
+
+/// The number of a law's part: "404", "11", "230(c)" as tokenized, "IX", "5A".
+fn is_law_number(text: &str) -> bool {
+    let roman = text.len() <= 5 && text.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L'));
+    let numbered = text.starts_with(|c: char| c.is_ascii_digit())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+    !text.is_empty() && (roman || numbered)
 }
 
 /// Words that give a storm its name: "Hurricane Katrina", "Typhoon Haiyan", "Tropical Storm
@@ -145,6 +273,14 @@ mod tests {
         assert!(!is_ticker("U.K"));
         assert!(!is_ticker("St.Louis"));
         assert!(!is_ticker("Corp."));
+    }
+
+    #[test]
+    fn days_and_numbers_of_laws_are_recognized() {
+        assert!(is_day("4") && is_day("31") && is_day("4th") && is_day("22nd"));
+        assert!(!is_day("32") && !is_day("0") && !is_day("1996") && !is_day("4x"));
+        assert!(is_law_number("404") && is_law_number("IX") && is_law_number("5A"));
+        assert!(!is_law_number("Of") && !is_law_number("") && !is_law_number("I-95"));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use super::*;
 use crate::Extractor;
 
-/// Resolves `text` with the spans the model is given to have found: (words, type).
+/// Resolves `text` with the spans the model is given to have found: (words, type), tagged
+/// wherever they occur but inside a longer tagged name.
 fn resolve_as_tagged(text: &str, tagged: &[(&str, &str)]) -> Extraction {
     let extractor = Extractor::load_default().expect("the shipped model loads");
     let a = crate::features::analyze(extractor.lexicon(), &[text]);
@@ -28,6 +29,20 @@ fn resolve_as_tagged(text: &str, tagged: &[(&str, &str)]) -> Extraction {
             }
         }
     }
+    // A word tagged alone is not tagged again inside a longer name ("Easter" of "Dario Easter").
+    let covered: Vec<bool> = spans
+        .iter()
+        .map(|s| {
+            spans
+                .iter()
+                .any(|o| o.end - o.start > s.end - s.start && o.start <= s.start && s.end <= o.end)
+        })
+        .collect();
+    let mut spans: Vec<Span> = spans
+        .into_iter()
+        .zip(covered)
+        .filter_map(|(s, covered)| (!covered).then_some(s))
+        .collect();
     spans.sort_by_key(|s| s.start);
     resolve(&a, &spans, &[text], &[Field::Body], extractor.kb())
 }
@@ -886,6 +901,42 @@ fn plural_abbreviations_are_no_names() {
     assert_eq!(
         mention_kinds(&x),
         [("Zorvath Ltd", EntityKind::Organization)]
+    );
+}
+
+#[test]
+fn holidays_faiths_dates_and_sections_of_laws_are_no_names() {
+    let text = "Zorvath Ltd closed at Christmas and for Ramadan , and Islam says so . \
+                On March 4 Brelox cited Section 404 . Dario Easter spoke . Easter agreed . \
+                Kell March joined Chapter Seven .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Zorvath Ltd", "ORG"),
+            ("Christmas", "LOC"),
+            ("Ramadan", "PER"),
+            ("Islam", "LOC"),
+            ("March", "PER"),
+            ("Brelox", "PER"),
+            ("Section", "ORG"),
+            ("Dario Easter", "PER"),
+            ("Easter", "PER"),
+            ("Kell March", "PER"),
+            ("Chapter Seven", "ORG"),
+        ],
+    );
+
+    // "Easter" is a person's surname here, and "March" of "Kell March" no date.
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Zorvath Ltd", EntityKind::Organization),
+            ("Brelox", EntityKind::Person),
+            ("Dario Easter", EntityKind::Person),
+            ("Easter", EntityKind::Person),
+            ("Kell March", EntityKind::Person),
+            ("Chapter Seven", EntityKind::Organization),
+        ]
     );
 }
 
