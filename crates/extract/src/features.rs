@@ -131,6 +131,16 @@ impl Cap {
     }
 }
 
+/// An acronym-like token: two to eight characters, uppercase letters (digits and `&` allowed):
+/// "CNN", "AT&T", "3M".
+pub fn is_acronym(text: &str) -> bool {
+    (2..=8).contains(&text.chars().count())
+        && text
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&')
+        && Cap::of(text) == Cap::All
+}
+
 /// Per-token facts the templates draw on.
 pub(crate) struct TokenFacts {
     pub form_h: u64,

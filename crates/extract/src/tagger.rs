@@ -2,7 +2,7 @@
 //! per sentence for the labels, forward-backward for the probability of each span.
 
 use crate::crf::{Crf, Lattice};
-use crate::features::Analysis;
+use crate::features::{Analysis, Cap, is_acronym};
 use std::collections::HashSet;
 
 /// A span of tokens with one entity type (a CoNLL type name: PER, LOC, ORG, MISC).
@@ -139,14 +139,28 @@ fn is_possessive(token: &str) -> bool {
 /// Which possessives of the article may be part of a name: "People's Liberation Army",
 /// "Sheriff's Office" (a common word's possessive inside a capitalized name), "Moody's",
 /// "Lloyd's List" (a name the article never writes without its "'s"). A name's possessive,
-/// "CNN's" where the article also writes "CNN", and an institution's ("the Interior
-/// Department's Bureau of Mines", "Chevron Corp's") end the name (CoNLL convention).
+/// "CNN's" where the article also writes "CNN", an abbreviation's ("CNN's Ava Ko" where it
+/// does not) and an institution's ("the Interior Department's Bureau of Mines", "Chevron
+/// Corp's") end the name (CoNLL convention).
 fn possessives_in_names(a: &Analysis) -> HashSet<usize> {
     let toks = &a.tokens;
     let possessive = |i: usize| toks.get(i).is_some_and(|t| is_possessive(&t.text));
-    // Possessives after a capitalized word that is no institution's.
+    let capitals = |i: usize| toks.get(i).is_some_and(|t| Cap::of(&t.text) == Cap::All);
+    // An acronym among words in lowercase: not "ST. JOHN'S" in a line of capitals.
+    let acronym_in_text = |i: usize| {
+        is_acronym(&toks[i].text)
+            && a.in_ordinary_sentence(i)
+            && !(i > 0 && capitals(i - 1))
+            && !capitals(i + 2)
+    };
+    // Possessives after a capitalized word that is no institution's nor an acronym's.
     let candidates: Vec<usize> = (1..toks.len())
-        .filter(|&i| possessive(i) && a.is_capitalized(i - 1) && !a.is_org_word(i - 1))
+        .filter(|&i| {
+            possessive(i)
+                && a.is_capitalized(i - 1)
+                && !a.is_org_word(i - 1)
+                && !acronym_in_text(i - 1)
+        })
         .collect();
     if candidates.is_empty() {
         return HashSet::new();

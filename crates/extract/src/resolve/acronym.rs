@@ -6,16 +6,7 @@ use std::collections::HashMap;
 
 use super::{Draft, Texts};
 use crate::EntityKind;
-use crate::features::{Analysis, Cap};
-
-/// An acronym-like token: two to eight characters, uppercase letters (digits and `&` allowed).
-fn is_acronym(text: &str) -> bool {
-    (2..=8).contains(&text.chars().count())
-        && text
-            .chars()
-            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&')
-        && Cap::of(text) == Cap::All
-}
+use crate::features::{Analysis, is_acronym};
 
 /// Finds acronym definitions, adds the missing acronym mentions to `drafts`, and returns each
 /// acronym's folded form with the token range of its expansion.

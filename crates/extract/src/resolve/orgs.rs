@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Draft, Texts, keys::entity_key};
 use crate::EntityKind;
-use crate::features::{Analysis, Cap};
+use crate::features::{Analysis, Cap, is_acronym};
 use crate::kb::Kb;
 use crate::tagger::Span;
 
@@ -509,15 +509,17 @@ fn described_as_org(a: &Analysis, end: usize) -> bool {
 /// is followed by "'s", and one of them is then followed by a verb ("Moody's said") or a legal
 /// form ("Standard and Poor's Corp"), or two
 /// of them at least and one by a capitalized word ("Moody's Investors Service") or
-/// punctuation.
+/// punctuation. An acronym's possessive is never its name's ("CNN's Ava Ko contributed").
 pub(super) fn possessive_names(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut [Draft]) {
     // (mentions, all possessive, one then capitalized or punctuated, one then a verb)
     let mut by_name: HashMap<String, (usize, bool, bool, bool)> = HashMap::new();
     for d in drafts.iter() {
-        if d.kind != EntityKind::Organization {
+        let text = |i: usize| a.tokens.get(i).map_or("", |t| t.text.as_str());
+        if d.kind != EntityKind::Organization
+            || d.last - d.first == 1 && a.in_ordinary_sentence(d.first) && is_acronym(text(d.first))
+        {
             continue;
         }
-        let text = |i: usize| a.tokens.get(i).map_or("", |t| t.text.as_str());
         let possessive = matches!(text(d.last), "'s" | "'S" | "’s" | "’S");
         let after = text(d.last + 1);
         let next = a.forms.get(d.last + 1).map_or("", String::as_str);
