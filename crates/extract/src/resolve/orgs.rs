@@ -241,14 +241,33 @@ pub(super) fn join_comma_firms(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts:
     drafts.retain(|d| !(d.last - d.first == 1 && partners.contains(&d.first)));
 }
 
-/// Names of two words or more that end with an institution's head word are organizations.
+/// Words that end companies' names and no person's or place's: "Purdue Pharma", "Wang
+/// Laboratories", "Tyson Foods". Used where the model has found the name, not to find one.
+const COMPANY_HEADS: &[&str] = &[
+    "bancorp",
+    "bancshares",
+    "enterprises",
+    "foods",
+    "labs",
+    "laboratories",
+    "networks",
+    "pharma",
+    "pharmaceutical",
+    "pharmaceuticals",
+    "securities",
+];
+
+/// Names of two words or more that end with an institution's or a company's head word are
+/// organizations.
 pub(super) fn type_by_head(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     for d in drafts.iter_mut() {
         if d.kind == EntityKind::Organization || d.last - d.first < 2 {
             continue;
         }
         let head = a.forms[d.last - 1].trim_end_matches('.');
-        if INSTITUTION_HEADS.contains(&head) && kb.place(&d.text).is_none() {
+        if (INSTITUTION_HEADS.contains(&head) || COMPANY_HEADS.contains(&head))
+            && kb.place(&d.text).is_none()
+        {
             d.kind = EntityKind::Organization;
             d.place = None;
         }

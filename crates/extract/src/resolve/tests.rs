@@ -109,6 +109,32 @@ fn a_name_ending_with_an_institutions_head_word_is_an_organization() {
 }
 
 #[test]
+fn a_name_ending_with_a_companys_head_word_is_an_organization() {
+    let text = "Dravin Pharma sold its painkiller . Later Dravin filed for bankruptcy , and \
+                Kell Laboratories bought Orvex Foods .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Dravin Pharma", "PER"),
+            ("Dravin", "PER"),
+            ("Kell Laboratories", "PER"),
+            ("Orvex Foods", "LOC"),
+        ],
+    );
+
+    // "Dravin" alone is the short form of the company's name (rules 32).
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Dravin Pharma", EntityKind::Organization),
+            ("Dravin", EntityKind::Organization),
+            ("Kell Laboratories", EntityKind::Organization),
+            ("Orvex Foods", EntityKind::Organization),
+        ]
+    );
+}
+
+#[test]
 fn a_place_unknown_to_the_knowledge_base_with_members_or_headquarters_is_an_organization() {
     let text = "Montalvo, a member of Zorvathism all his life, left. Zorvathism officials said \
                 so. Quellbright headquarters in Tarvik were closed. Ferndale Mills in Tarvik \
