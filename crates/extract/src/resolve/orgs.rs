@@ -652,13 +652,15 @@ const PHRASE_STARTS: &[&str] = &[
 /// Retypes a one-word "person" the article refers back to as a thing: two of its mentions
 /// or more are followed, in their own clause, by "its" or "itself" ("Vextrion said it will
 /// separate its own safety plans", "Vextrion views itself as a platform"), or by ", which",
-/// and none by "he", "she", ", who" or a form of address before it. Web and technology
-/// brands the model takes for surnames ("Anthropic", "Meta") are named so in today's news;
-/// people's names never are.
+/// or open a sentence that the next one takes up as "the company" ("Vextrion sued. The AI
+/// company says ..."), and none is followed by "he", "she", ", who" or has a form of
+/// address before it. Web and technology brands the model takes for surnames ("Anthropic",
+/// "Meta") are named so in today's news; people's names never are.
 pub(super) fn type_by_pronouns(a: &Analysis, drafts: &mut [Draft]) {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
     let in_full_names = super::words_of_full_names(a, drafts);
     let starts: HashSet<usize> = drafts.iter().map(|d| d.first).collect();
+    let taken_up = subjects_taken_up_as_organizations(a, drafts);
     // (references as a thing, references as a person) for each one-word person name.
     let mut by_name: HashMap<String, (u32, u32)> = HashMap::new();
     for d in drafts.iter() {
@@ -674,6 +676,7 @@ pub(super) fn type_by_pronouns(a: &Analysis, drafts: &mut [Draft]) {
             Some(Reference::Person) => entry.1 += 1,
             None => {}
         }
+        entry.0 += u32::from(taken_up.contains(&d.first));
     }
     for d in drafts.iter_mut() {
         if d.kind == EntityKind::Person
@@ -684,6 +687,34 @@ pub(super) fn type_by_pronouns(a: &Analysis, drafts: &mut [Draft]) {
             d.kind = EntityKind::Organization;
         }
     }
+}
+
+/// The first tokens of the names that open a sentence the next sentence takes up as an
+/// organization: "the", at most two words in lowercase or capitals ("The AI company"), and
+/// one of [`ORG_DESCRIPTIONS`] open it ("Vextrion sued. The company says ...").
+fn subjects_taken_up_as_organizations(a: &Analysis, drafts: &[Draft]) -> HashSet<usize> {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    let mut subjects = HashSet::new();
+    let mut next_draft = drafts.iter().map(|d| d.first).peekable();
+    for pair in a.sentences.windows(2) {
+        let ((start, end), (next, _)) = (pair[0], pair[1]);
+        while next_draft.next_if(|&first| first < start).is_some() {}
+        let Some(&first) = next_draft.peek() else {
+            break;
+        };
+        if first >= end || form(next) != "the" {
+            continue;
+        }
+        let described = (next + 1..next + 4).find(|&i| {
+            let text = a.tokens.get(i).map_or("", |t| t.text.as_str());
+            ORG_DESCRIPTIONS.contains(&form(i))
+                || !(text.starts_with(char::is_lowercase) || is_acronym(text))
+        });
+        if described.is_some_and(|i| ORG_DESCRIPTIONS.contains(&form(i))) {
+            subjects.insert(first);
+        }
+    }
+    subjects
 }
 
 /// How a mention is referred back to.

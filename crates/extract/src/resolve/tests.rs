@@ -657,6 +657,19 @@ fn a_one_word_person_the_article_refers_back_to_as_a_thing_is_an_organization() 
 }
 
 #[test]
+fn a_one_word_person_the_next_sentence_takes_up_as_a_company_is_an_organization() {
+    let text = "Vextrion sued the agency on Monday . The AI company says it lost contracts . \
+                Vextrion views itself as safe . Quorvel founded a firm . The company grew . \
+                Quorvel cut its prices . Quorvel said he would stay .";
+    let x = resolve_as_tagged(text, &[("Vextrion", "PER"), ("Quorvel", "PER")]);
+
+    // "Vextrion" is taken up as "the AI company" and refers to itself as a thing; so is
+    // "Quorvel", but it is also a "he".
+    assert_eq!(kind_of_name(&x, "Vextrion"), Some(EntityKind::Organization));
+    assert_eq!(kind_of_name(&x, "Quorvel"), Some(EntityKind::Person));
+}
+
+#[test]
 fn a_word_heading_organizations_names_does_not_split_a_name_as_a_place() {
     // GeoNames knows "University" (Florida) and "Bank" as places' names.
     let text = "Students at Dundee University protested . Savers at Lisbon Bank queued .";
