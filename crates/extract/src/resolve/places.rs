@@ -158,17 +158,32 @@ const FEATURES: &[&str] = &[
     "desert",
     "canal",
     "valley",
-    "gulf",
     "bight",
 ];
 
-/// Makes places of the drafts named "<feature> of <name>" ("Strait of Hormuz").
+/// Last words of the names of streets, squares, bridges and stadiums: places, as CoNLL-2003
+/// tags them ("Elland Road", "Trent Bridge", "MetLife Stadium"), which the model often types
+/// as organizations or people.
+const STREET_HEADS: &[&str] = &[
+    "avenue",
+    "boulevard",
+    "bridge",
+    "highway",
+    "road",
+    "square",
+    "stadium",
+    "street",
+];
+
+/// Makes places of the drafts named "<feature> of <name>" ("Strait of Hormuz") and of those
+/// that end with a street's head word ("Downing Street", "Lucas Oil Stadium").
 pub(super) fn mark_features(a: &Analysis, drafts: &mut [Draft]) {
     for d in drafts.iter_mut() {
-        if d.last - d.first >= 3
+        let feature = d.last - d.first >= 3
             && FEATURES.contains(&a.forms[d.first].as_str())
-            && a.forms[d.first + 1] == "of"
-        {
+            && a.forms[d.first + 1] == "of";
+        let street = d.last - d.first >= 2 && STREET_HEADS.contains(&a.forms[d.last - 1].as_str());
+        if feature || street {
             d.kind = EntityKind::Place;
         }
     }

@@ -109,6 +109,31 @@ fn a_name_ending_with_an_institutions_head_word_is_an_organization() {
 }
 
 #[test]
+fn streets_squares_bridges_and_stadiums_are_places() {
+    let text = "Fans left Elvor Stadium for Kell Street , crossed the Dravin Bridge and met \
+                at Zorvath Corp .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Elvor Stadium", "ORG"),
+            ("Kell Street", "PER"),
+            ("Dravin Bridge", "ORG"),
+            ("Zorvath Corp", "ORG"),
+        ],
+    );
+
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Elvor Stadium", EntityKind::Place),
+            ("Kell Street", EntityKind::Place),
+            ("Dravin Bridge", EntityKind::Place),
+            ("Zorvath Corp", EntityKind::Organization),
+        ]
+    );
+}
+
+#[test]
 fn a_name_ending_with_a_companys_head_word_is_an_organization() {
     let text = "Dravin Pharma sold its painkiller . Later Dravin filed for bankruptcy , and \
                 Kell Laboratories bought Orvex Foods .";
