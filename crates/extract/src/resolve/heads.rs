@@ -56,12 +56,78 @@ const COMPASS_WORDS: &[&str] = &[
     "north", "south", "east", "west", "northern", "southern", "eastern", "western",
 ];
 
+/// Head words after which "of" continues an institution's name, as CoNLL-2003 tags it
+/// ("National Association of Probation Officers", "Reserve Bank of India", "Council of
+/// Europe"): the institutions' heads and "bank", not legal forms ("Bestop Inc of Boulder").
+fn continues_with_of(form: &str) -> bool {
+    (INSTITUTION_HEADS.contains(&form) || form == "bank")
+        && !matches!(
+            form,
+            "inc" | "corp" | "ltd" | "plc" | "company" | "corporation" | "co"
+        )
+}
+
+/// The end of the "of" part the model left out of an organization's name that ends with
+/// `last`, a head word: "of" (and "the"), then untagged capitalized words and the joiners
+/// between them ("of Water and Power"), without a title before a person's name ("of
+/// Legislative Affairs Director [James Braid]").
+fn of_tail(a: &Analysis, taken: &[bool], persons: &HashSet<usize>, last: usize) -> Option<usize> {
+    let n = a.tokens.len();
+    let mut i = last + 1;
+    if i >= n || a.forms[i] != "of" || taken[i] {
+        return None;
+    }
+    i += 1;
+    if i < n && a.forms[i] == "the" && !taken[i] {
+        i += 1;
+    }
+    let mut end = i;
+    loop {
+        if end < n && !a.tokens[end].sent_start && free_word(a, taken, last, end) {
+            end += 1;
+        } else if end > i
+            && end + 1 < n
+            && JOINERS.contains(&a.forms[end].as_str())
+            && !taken[end]
+            && !a.tokens[end + 1].sent_start
+            && free_word(a, taken, last, end + 1)
+        {
+            end += 2;
+        } else {
+            break;
+        }
+        if end - last > MAX_WORDS + 1 {
+            return None;
+        }
+    }
+    if persons.contains(&end) {
+        end -= 1;
+    }
+    (end > i).then_some(end)
+}
+
 /// Extends place and organization names over the untagged capitalized words before or after
 /// them that end with a head word, and a place over an "Air" before it, and makes them
-/// organizations.
+/// organizations. An organization that ends with a head word takes the "of" part the model
+/// left out after it ([`of_tail`]).
 pub(super) fn extend(a: &Analysis, spans: &[Span], texts: &mut Texts, drafts: &mut [Draft]) {
     let mut taken = taken(a, spans, drafts);
+    let persons: HashSet<usize> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person)
+        .map(|d| d.first)
+        .collect();
     for d in drafts.iter_mut() {
+        if d.kind == EntityKind::Organization
+            && a.in_ordinary_sentence(d.first)
+            && continues_with_of(&a.forms[d.last - 1])
+            && let Some(end) = of_tail(a, &taken, &persons, d.last - 1)
+        {
+            taken[d.last..end].fill(true);
+            let (first, confidence) = (d.first, d.confidence);
+            *d = texts.draft(a, first, end, EntityKind::Organization, confidence);
+            continue;
+        }
         if d.kind == EntityKind::Person || !a.in_ordinary_sentence(d.first) {
             continue;
         }
@@ -84,6 +150,44 @@ pub(super) fn extend(a: &Analysis, spans: &[Span], texts: &mut Texts, drafts: &m
         taken[first..last].fill(true);
         let confidence = d.confidence;
         *d = texts.draft(a, first, last, EntityKind::Organization, confidence);
+    }
+}
+
+/// Joins an organization that ends with a head word and the place the model tagged after its
+/// "of" into the one organization they name: "Port Authority" "of" "New York", "Monetary
+/// Authority" "of" "Singapore", "Motion Picture Association" "of" "America" (CoNLL-2003
+/// tags them whole). Not when an acronym in brackets follows the place, which it defines
+/// ("Supreme Council of the United Arab Emirates (UAE)").
+pub(super) fn join_of_places(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
+    let mut order: Vec<usize> = (0..drafts.len()).collect();
+    order.sort_by_key(|&i| (drafts[i].part, drafts[i].first));
+    let mut joins: Vec<(usize, usize)> = Vec::new();
+    for pair in order.windows(2) {
+        let (d, next) = (&drafts[pair[0]], &drafts[pair[1]]);
+        if joins.last().is_some_and(|&(_, j)| j == pair[0]) || next.first < d.last {
+            continue;
+        }
+        let gap = &a.forms[d.last..next.first];
+        if d.kind == EntityKind::Organization
+            && next.kind == EntityKind::Place
+            && d.part == next.part
+            && (gap == ["of"] || gap == ["of", "the"])
+            && continues_with_of(&a.forms[d.last - 1])
+            && a.in_ordinary_sentence(d.first)
+            && a.tokens.get(next.last).is_none_or(|t| t.text != "(")
+        {
+            joins.push((pair[0], pair[1]));
+        }
+    }
+    for &(i, j) in &joins {
+        let (first, last) = (drafts[i].first, drafts[j].last);
+        let confidence = drafts[i].confidence.min(drafts[j].confidence);
+        drafts[i] = texts.draft(a, first, last, EntityKind::Organization, confidence);
+    }
+    let mut gone: Vec<usize> = joins.iter().map(|&(_, j)| j).collect();
+    gone.sort_unstable();
+    for j in gone.into_iter().rev() {
+        drafts.remove(j);
     }
 }
 

@@ -196,6 +196,7 @@ pub fn resolve(
     places::split_place_pairs(a, kb, &mut texts, &mut drafts);
     places::join_of_names(a, kb, &mut texts, &mut drafts);
     heads::extend(a, &spans, &mut texts, &mut drafts);
+    heads::join_of_places(a, &mut texts, &mut drafts);
     heads::find_untagged(a, &spans, &mut texts, &mut drafts);
     orgs::join_comma_firms(a, kb, &mut texts, &mut drafts);
     orgs::split_coordinations(a, kb, &mut texts, &mut drafts);

@@ -109,6 +109,44 @@ fn a_name_ending_with_an_institutions_head_word_is_an_organization() {
 }
 
 #[test]
+fn an_institutions_of_part_is_part_of_its_name() {
+    let text = "The Kell Association of Probation Officers met the Port Authority of Velmora \
+                and Zorvath Inc of Velmora . The Supreme Council of the Drava Union ( DU ) and \
+                the Bureau of Legal Affairs Director Dario Brelox agreed .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Kell Association", "ORG"),
+            ("Port Authority", "ORG"),
+            ("Velmora", "LOC"),
+            ("Zorvath Inc", "ORG"),
+            ("Supreme Council", "ORG"),
+            ("Drava Union", "LOC"),
+            ("Bureau", "ORG"),
+            ("Dario Brelox", "PER"),
+        ],
+    );
+
+    // A legal form's "of" is the company's seat, an acronym in brackets defines the place,
+    // and a title before a person's name is no part of the bureau's.
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Kell Association of Probation Officers",
+            "Port Authority of Velmora",
+            "Zorvath Inc",
+            "Velmora",
+            "Supreme Council",
+            "Drava Union",
+            "DU",
+            "Bureau of Legal Affairs",
+            "Dario Brelox",
+        ]
+    );
+}
+
+#[test]
 fn streets_squares_bridges_and_stadiums_are_places() {
     let text = "Fans left Elvor Stadium for Kell Street , crossed the Dravin Bridge and met \
                 at Zorvath Corp .";
