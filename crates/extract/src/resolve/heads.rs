@@ -100,10 +100,22 @@ fn of_tail(a: &Analysis, taken: &[bool], persons: &HashSet<usize>, last: usize) 
             return None;
         }
     }
-    if persons.contains(&end) {
+    if before_person(a, persons, end) {
         end -= 1;
     }
     (end > i).then_some(end)
+}
+
+/// Titles of office holders that are not titles of address ([`crate::tagger::is_title`]).
+const OFFICE_TITLES: &[&str] = &["director", "commissioner", "administrator", "chair", "head"];
+
+/// Whether a person's name starts at `end` and a title comes before it: "Office of Legal
+/// Affairs Director [James Braid]", "Federal Reserve Board Chairman [Paul Volcker]".
+fn before_person(a: &Analysis, persons: &HashSet<usize>, end: usize) -> bool {
+    persons.contains(&end)
+        && end > 0
+        && (crate::tagger::is_title(&a.tokens[end - 1].text)
+            || OFFICE_TITLES.contains(&a.forms[end - 1].as_str()))
 }
 
 /// Extends place and organization names over the untagged capitalized words before or after
@@ -300,6 +312,11 @@ pub(super) fn find_untagged(
     drafts: &mut Vec<Draft>,
 ) {
     let taken = taken(a, spans, drafts);
+    let persons: HashSet<usize> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person)
+        .map(|d| d.first)
+        .collect();
     let misc: Vec<&Span> = spans.iter().filter(|s| s.kind == "MISC").collect();
     let misc_names: HashSet<&[String]> = misc.iter().map(|s| &a.forms[s.start..s.end]).collect();
     let mut i = 0;
@@ -313,7 +330,14 @@ pub(super) fn find_untagged(
         } else {
             i
         };
-        if let Some(last) = named_institution(a, first, end)
+        // A title before a person's name is no part of the institution's: "Office of
+        // Management and Budget Director [Russell Vought]".
+        let named = if before_person(a, &persons, end) {
+            end - 1
+        } else {
+            end
+        };
+        if let Some(last) = named_institution(a, first, named)
             && !misc_names.contains(&a.forms[first..last])
         {
             let first = misc

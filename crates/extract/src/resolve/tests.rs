@@ -647,6 +647,29 @@ fn an_untagged_run_of_capitalized_words_ending_with_an_institutions_head_is_an_o
 }
 
 #[test]
+fn offices_services_trusts_and_funds_head_institutions_names_and_titles_end_them() {
+    let text = "The Office of Zorvath Affairs , the Brelian Relief Fund , the Kelmar Prison \
+                Service and the Talo Heritage Trust agreed . In a letter sent on Monday , the \
+                Vextor Water Board Chairman Dario Velk said that the plan was late . It was \
+                signed by the Kell Grain Office Director Ana Dorn as well .";
+    let x = resolve_as_tagged(text, &[("Dario Velk", "PER"), ("Ana Dorn", "PER")]);
+
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Office of Zorvath Affairs", EntityKind::Organization),
+            ("Brelian Relief Fund", EntityKind::Organization),
+            ("Kelmar Prison Service", EntityKind::Organization),
+            ("Talo Heritage Trust", EntityKind::Organization),
+            ("Vextor Water Board", EntityKind::Organization),
+            ("Dario Velk", EntityKind::Person),
+            ("Kell Grain Office", EntityKind::Organization),
+            ("Ana Dorn", EntityKind::Person),
+        ]
+    );
+}
+
+#[test]
 fn a_name_an_analyst_or_professor_works_at_is_an_organization() {
     let text = "said Ana Pereira, a strategist at Vextrion, and a professor at Quillmore agreed.";
     let x = resolve_as_tagged(
