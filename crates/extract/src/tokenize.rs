@@ -301,15 +301,13 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
             GluedKind::Reported { .. } => true,
             GluedKind::Word => false,
         };
-        let folded = text.to_lowercase();
+        // The seam first: it asks the lexicon only about the rare tokens that have one.
         let at = match g.kind {
-            GluedKind::Word if !words.is_known_word(&folded) => {
-                match glued_word_seam(text, &standalone, words) {
-                    Some(at) => at,
-                    None => continue,
-                }
-            }
-            _ if known && !words.is_lowercase_word(&folded) => head.chars().count(),
+            GluedKind::Word => match glued_word_seam(text, &standalone, words) {
+                Some(at) if !words.is_known_word(&text.to_lowercase()) => at,
+                _ => continue,
+            },
+            _ if known && !words.is_lowercase_word(&text.to_lowercase()) => head.chars().count(),
             _ => continue,
         };
         cuts.push((p, k, at));

@@ -37,7 +37,15 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
         .map(|d| d.name(a))
         .collect();
     let storms = storm_names(a, drafts);
-    let full_names = super::words_of_full_names(a, drafts);
+    // The words of people's full names matter only to a holiday's name ("Dario Easter").
+    let holiday = drafts
+        .iter()
+        .any(|d| d.last - d.first == 1 && TIMES_AND_FAITHS.contains(&a.forms[d.first].as_str()));
+    let full_names = if holiday {
+        super::words_of_full_names(a, drafts)
+    } else {
+        HashSet::new()
+    };
     drafts.retain(|d| {
         !is_ticker(&d.text)
             && !d.text.starts_with('<')
@@ -140,12 +148,16 @@ const LAW_PARTS: &[&str] = &[
 /// Whether a draft names a holiday or a faith (not as a word of a person's full name in the
 /// article: "Tariq Ramadan"), a month beside its day, or a numbered part of a law.
 fn names_a_time_faith_or_law(a: &Analysis, d: &Draft, full_names: &HashSet<&str>) -> bool {
-    let name = d.name(a);
-    if TIMES_AND_FAITHS.contains(&name.as_str()) {
-        return d.last - d.first > 1 || !full_names.contains(name.as_str());
+    let words = d.last - d.first;
+    if words == 2 {
+        return TIMES_AND_FAITHS.contains(&d.name(a).as_str());
     }
-    if d.last - d.first != 1 {
+    if words != 1 {
         return false;
+    }
+    let name = &a.forms[d.first];
+    if TIMES_AND_FAITHS.contains(&name.as_str()) {
+        return !full_names.contains(name.as_str());
     }
     let text = |i: usize| a.tokens.get(i).map_or("", |t| t.text.as_str());
     let before = d.first.checked_sub(1).map_or("", text);
