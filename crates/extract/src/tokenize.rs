@@ -210,7 +210,8 @@ const GLUED_AFTER_NAME: &[&str] = &[
 ];
 
 /// Verbs of reporting that scraped text glues between a name and the word after them:
-/// "Rubioclaimedthat", "Trumpsaidon", "Epsteinwroteto".
+/// "Rubioclaimedthat", "Trumpsaidon", "Epsteinwroteto". [`REPORTING_VERBS`] and more, but not
+/// "sued", the end of "issued" ("Newsomissuedan" is "Newsom issued an").
 const REPORTING_VERBS_BETWEEN: &[&str] = &[
     "said",
     "says",

@@ -171,36 +171,20 @@ pub(super) fn extend(a: &Analysis, spans: &[Span], texts: &mut Texts, drafts: &m
 /// tags them whole). Not when an acronym in brackets follows the place, which it defines
 /// ("Supreme Council of the United Arab Emirates (UAE)").
 pub(super) fn join_of_places(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
-    let mut order: Vec<usize> = (0..drafts.len()).collect();
-    order.sort_by_key(|&i| (drafts[i].part, drafts[i].first));
-    let mut joins: Vec<(usize, usize)> = Vec::new();
-    for pair in order.windows(2) {
-        let (d, next) = (&drafts[pair[0]], &drafts[pair[1]]);
-        if joins.last().is_some_and(|&(_, j)| j == pair[0]) || next.first < d.last {
-            continue;
-        }
-        let gap = &a.forms[d.last..next.first];
-        if d.kind == EntityKind::Organization
-            && next.kind == EntityKind::Place
-            && d.part == next.part
-            && (gap == ["of"] || gap == ["of", "the"])
-            && continues_with_of(&a.forms[d.last - 1])
-            && a.in_ordinary_sentence(d.first)
-            && a.tokens.get(next.last).is_none_or(|t| t.text != "(")
-        {
-            joins.push((pair[0], pair[1]));
-        }
-    }
-    for &(i, j) in &joins {
-        let (first, last) = (drafts[i].first, drafts[j].last);
-        let confidence = drafts[i].confidence.min(drafts[j].confidence);
-        drafts[i] = texts.draft(a, first, last, EntityKind::Organization, confidence);
-    }
-    let mut gone: Vec<usize> = joins.iter().map(|&(_, j)| j).collect();
-    gone.sort_unstable();
-    for j in gone.into_iter().rev() {
-        drafts.remove(j);
-    }
+    super::join_adjacent(
+        a,
+        texts,
+        drafts,
+        EntityKind::Organization,
+        |d, next, gap| {
+            d.kind == EntityKind::Organization
+                && next.kind == EntityKind::Place
+                && (gap == ["of"] || gap == ["of", "the"])
+                && continues_with_of(&a.forms[d.last - 1])
+                && a.in_ordinary_sentence(d.first)
+                && a.tokens.get(next.last).is_none_or(|t| t.text != "(")
+        },
+    );
 }
 
 /// Which tokens are in a name already: the drafts', and those of the spans the model tagged

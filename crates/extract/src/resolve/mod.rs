@@ -65,6 +65,44 @@ struct Draft {
     written_as: Option<EntityKind>,
 }
 
+/// Joins each draft with the next one in the text, in the same part of the article, into one
+/// draft of `kind` where `joined(draft, next, gap)` says so (`gap`: the folded tokens between
+/// them); a draft joined to the one before it joins no further.
+fn join_adjacent(
+    a: &Analysis,
+    texts: &mut Texts,
+    drafts: &mut Vec<Draft>,
+    kind: EntityKind,
+    joined: impl Fn(&Draft, &Draft, &[String]) -> bool,
+) {
+    // The drafts are not in text order yet (repeats come last).
+    let mut order: Vec<usize> = (0..drafts.len()).collect();
+    order.sort_by_key(|&i| (drafts[i].part, drafts[i].first));
+    let mut joins: Vec<(usize, usize)> = Vec::new();
+    for pair in order.windows(2) {
+        let (d, next) = (&drafts[pair[0]], &drafts[pair[1]]);
+        if joins.last().is_some_and(|&(_, j)| j == pair[0])
+            || next.first < d.last
+            || d.part != next.part
+        {
+            continue;
+        }
+        if joined(d, next, &a.forms[d.last..next.first]) {
+            joins.push((pair[0], pair[1]));
+        }
+    }
+    for &(i, j) in &joins {
+        let (first, last) = (drafts[i].first, drafts[j].last);
+        let confidence = drafts[i].confidence.min(drafts[j].confidence);
+        drafts[i] = texts.draft(a, first, last, kind, confidence);
+    }
+    let mut gone: Vec<usize> = joins.iter().map(|&(_, j)| j).collect();
+    gone.sort_unstable();
+    for j in gone.into_iter().rev() {
+        drafts.remove(j);
+    }
+}
+
 /// Tokens `from..to` as written, one space apart: a name to look up in the knowledge base,
 /// which folds it.
 fn written(a: &Analysis, from: usize, to: usize) -> String {

@@ -104,38 +104,15 @@ const STATE_FORMS: &[&str] = &[
 /// "Democratic Republic" "of" "Congo" when the first is a state's form and the knowledge base
 /// knows the second, or any two when it knows the whole.
 pub(super) fn join_of_names(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut Vec<Draft>) {
-    // The drafts are not in text order yet (repeats come last).
-    let mut order: Vec<usize> = (0..drafts.len()).collect();
-    order.sort_by_key(|&i| (drafts[i].part, drafts[i].first));
-    let mut joins: Vec<(usize, usize)> = Vec::new();
-    for pair in order.windows(2) {
-        let (d, next) = (&drafts[pair[0]], &drafts[pair[1]]);
-        if joins.last().is_some_and(|&(_, j)| j == pair[0]) || next.first < d.last {
-            continue;
-        }
-        let gap = &a.forms[d.last..next.first];
-        let joined = d.kind == EntityKind::Place
+    super::join_adjacent(a, texts, drafts, EntityKind::Place, |d, next, gap| {
+        d.kind == EntityKind::Place
             && next.kind == EntityKind::Place
-            && d.part == next.part
             && (gap == ["of"] || gap == ["of", "the"])
             && (d.last - d.first == 1 && FEATURES.contains(&a.forms[d.first].as_str())
                 || STATE_FORMS.contains(&a.forms[d.last - 1].as_str())
                     && kb.place(&next.text).is_some()
-                || kb.place(&super::written(a, d.first, next.last)).is_some());
-        if joined {
-            joins.push((pair[0], pair[1]));
-        }
-    }
-    for &(i, j) in &joins {
-        let (first, last) = (drafts[i].first, drafts[j].last);
-        let confidence = drafts[i].confidence.min(drafts[j].confidence);
-        drafts[i] = texts.draft(a, first, last, EntityKind::Place, confidence);
-    }
-    let mut gone: Vec<usize> = joins.iter().map(|&(_, j)| j).collect();
-    gone.sort_unstable();
-    for j in gone.into_iter().rev() {
-        drafts.remove(j);
-    }
+                || kb.place(&super::written(a, d.first, next.last)).is_some())
+    });
 }
 
 /// Words for a feature of the earth that, followed by "of", make a place's name whatever the
