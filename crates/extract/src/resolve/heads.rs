@@ -81,24 +81,12 @@ fn of_tail(a: &Analysis, taken: &[bool], persons: &HashSet<usize>, last: usize) 
     if i < n && a.forms[i] == "the" && !taken[i] {
         i += 1;
     }
-    let mut end = i;
-    loop {
-        if end < n && !a.tokens[end].sent_start && free_word(a, taken, last, end) {
-            end += 1;
-        } else if end > i
-            && end + 1 < n
-            && JOINERS.contains(&a.forms[end].as_str())
-            && !taken[end]
-            && !a.tokens[end + 1].sent_start
-            && free_word(a, taken, last, end + 1)
-        {
-            end += 2;
-        } else {
-            break;
-        }
-        if end - last > MAX_WORDS + 1 {
-            return None;
-        }
+    if i >= n || a.tokens[i].sent_start {
+        return None;
+    }
+    let mut end = run_end(a, taken, i)?;
+    if end - last > MAX_WORDS + 1 {
+        return None;
     }
     if before_person(a, persons, end) {
         end -= 1;
