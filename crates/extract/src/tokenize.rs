@@ -138,9 +138,15 @@ fn next_token(ch: &[char], i: usize) -> (usize, bool) {
     (j, false)
 }
 
-/// `'s` at `i` followed by a non-word character: a possessive or a contraction.
+/// `'s` at `i` followed by a non-word character: a possessive or a contraction; or `'s`
+/// glued to a capitalized word by scraped text ("Trump'sState of the Union").
 fn possessive_at(ch: &[char], i: usize) -> bool {
-    matches!(ch.get(i + 1), Some('s' | 'S')) && !ch.get(i + 2).is_some_and(|&c| is_word_char(c))
+    match (ch.get(i + 1), ch.get(i + 2), ch.get(i + 3)) {
+        (Some('s' | 'S'), None, _) => true,
+        (Some('s' | 'S'), Some(&c), _) if !is_word_char(c) => true,
+        (Some('s'), Some(c), Some(d)) => c.is_uppercase() && d.is_lowercase(),
+        _ => false,
+    }
 }
 
 /// The number of letters directly before `j` (back to a non-letter or `i`).
@@ -207,6 +213,29 @@ const GLUED_AFTER_NAME: &[&str] = &[
     "called", "added", "gave", "that", "which", "who", "was", "were", "has", "had", "with", "from",
     "when", "after", "will", "would", "could", "also", "did", "does", "while", "because", "about",
     "during", "before", "since", "until", "than", "this",
+];
+
+/// Conjunctions and prepositions that scraped text glues to the name before them: "Alex
+/// Prettiand Renee Good", "Trumpon Monday", "Iranand". Many names end with one of them
+/// ("Holland", "Austin", "Boston", "Derby"), so such a token splits only where the lexicon
+/// does not know it, its first part is a name the document writes alone inside a sentence,
+/// and that part is no month ("Marchand"). Not "or" ("Mayor") nor "is" ("Israelis").
+const GLUED_SHORT_AFTER_NAME: &[&str] = &["and", "by", "in", "on", "to", "at", "of", "as"];
+
+/// Months, which a sentence capitalizes wherever they stand: no evidence of a name.
+const MONTH_NAMES: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// Verbs of reporting that scraped text glues between a name and the word after them:
@@ -286,6 +315,13 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
         .filter(|t| t.text.starts_with(char::is_uppercase))
         .map(|t| t.text.as_str())
         .collect();
+    // Capitalized inside a sentence: a name, not a sentence's first word ("Put", "New").
+    let named: HashSet<&str> = parts
+        .iter()
+        .flatten()
+        .filter(|t| !t.sent_start && t.text.starts_with(char::is_uppercase))
+        .map(|t| t.text.as_str())
+        .collect();
     let mut cuts: Vec<(usize, usize, usize)> = Vec::new();
     for (p, k, g) in candidates {
         let text = &parts[p][k].text;
@@ -298,6 +334,13 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
                             && words.is_capitalized_word(&head.to_lowercase()))
             }
             GluedKind::Acronym => standalone.contains(head) && words.is_lowercase_word(tail),
+            GluedKind::Possessive => words.is_lowercase_word(&tail[2..]),
+            GluedKind::Short => {
+                head.chars().count() >= 3
+                    && named.contains(head)
+                    && !MONTH_NAMES.contains(&head)
+                    && !words.is_known_word(&text.to_lowercase())
+            }
             // Three words glued: the verb between them is evidence enough.
             GluedKind::Reported { .. } => true,
             GluedKind::Word => false,
@@ -312,9 +355,11 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
             _ => continue,
         };
         cuts.push((p, k, at));
-        if let GluedKind::Reported { verb } = g.kind {
+        match g.kind {
             // Cut after the verb first (the cuts run backwards), then after the name.
-            cuts.push((p, k, at + verb));
+            GluedKind::Reported { verb } => cuts.push((p, k, at + verb)),
+            GluedKind::Possessive => cuts.push((p, k, at + 2)),
+            _ => {}
         }
     }
     for (p, k, at) in cuts.into_iter().rev() {
@@ -335,6 +380,11 @@ enum GluedKind {
     Name,
     /// Capitals and a lowercase word: "CNNpreviously", "KJRHin".
     Acronym,
+    /// A capitalized name, a possessive and a word news writes in lowercase:
+    /// "Trump'sconflicting".
+    Possessive,
+    /// A capitalized name and one of [`GLUED_SHORT_AFTER_NAME`]: "Prettiand".
+    Short,
     /// A capitalized name, one of [`REPORTING_VERBS_BETWEEN`] (`verb` letters) and one of
     /// [`GLUED_AFTER_VERB`]: "Rubioclaimedthat".
     Reported { verb: usize },
@@ -384,13 +434,26 @@ fn glued_word_seam(
 }
 
 /// Whether a token may be a name glued to the word after it: all letters, its text as long
-/// as the original's, and either capitalized and ending with a word of [`REPORTING_VERBS`] or
-/// [`GLUED_AFTER_NAME`], or two capitals or more followed by two lowercase letters or more.
+/// as the original's, and either capitalized and ending with a word of [`REPORTING_VERBS`],
+/// [`GLUED_AFTER_NAME`] or [`GLUED_SHORT_AFTER_NAME`], or two capitals or more followed by
+/// two lowercase letters or more, or a long capitalized word ([`GluedKind::Word`]).
 fn glued(t: &Token) -> Option<Glued> {
     let mut chars = t.text.chars();
     let (first, second) = (chars.next()?, chars.next()?);
     if !first.is_uppercase() || !t.text.ends_with(char::is_lowercase) {
         return None;
+    }
+    if let Some(head) = t.text.find("'s") {
+        let (name, rest) = (&t.text[..head], &t.text[head + 2..]);
+        let glued = name.chars().count() >= 2
+            && name.chars().all(char::is_alphabetic)
+            && rest.chars().count() >= 3
+            && rest.chars().all(char::is_lowercase)
+            && t.text.chars().count() == (t.end - t.start) as usize;
+        return glued.then_some(Glued {
+            head,
+            kind: GluedKind::Possessive,
+        });
     }
     let glued = if second.is_uppercase() {
         let capitals = t.text.chars().take_while(|c| c.is_uppercase()).count();
@@ -414,6 +477,11 @@ fn glued(t: &Token) -> Option<Glued> {
         Glued {
             head: t.text.len() - tail.len(),
             kind: GluedKind::Name,
+        }
+    } else if let Some(tail) = GLUED_SHORT_AFTER_NAME.iter().find(|w| t.text.ends_with(*w)) {
+        Glued {
+            head: t.text.len() - tail.len(),
+            kind: GluedKind::Short,
         }
     } else if t.text.chars().count() >= MIN_GLUED_WORD
         && t.text.chars().skip(1).all(char::is_lowercase)
@@ -563,7 +631,7 @@ mod tests {
             )
         }
         fn is_capitalized_word(&self, form: &str) -> bool {
-            matches!(form, "brelox")
+            matches!(form, "brelox" | "breloxin")
         }
         fn is_known_word(&self, form: &str) -> bool {
             self.is_lowercase_word(form) || self.is_capitalized_word(form)
@@ -670,6 +738,52 @@ mod tests {
                 "Railtrack",
                 "Westbrook",
                 "Kanzimatch"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_glued_to_a_conjunction_or_preposition_is_split_where_a_sentence_names_it() {
+        // "Zorvath" stands alone inside a sentence; "Quellia" only opens one, "March" is a
+        // month, and "Brelox" is a word of the lexicon however it ends.
+        let words: Vec<String> = split(
+            "We met Zorvath, Brelox and March. Quellia left. Zorvathand Korr met Zorvathon Monday. \
+             Quelliaon Marchand Breloxin",
+        )
+        .into_iter()
+        .map(|(w, _, _)| w)
+        .collect();
+
+        assert_eq!(
+            words[11..],
+            [
+                "Zorvath",
+                "and",
+                "Korr",
+                "met",
+                "Zorvath",
+                "on",
+                "Monday",
+                ".",
+                "Quelliaon",
+                "Marchand",
+                "Breloxin"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_possessive_glued_to_the_next_word_is_split() {
+        let words: Vec<String> = split("Zorvath'sState speech. Zorvath'smatch Mu'sab O'Brien's")
+            .into_iter()
+            .map(|(w, _, _)| w)
+            .collect();
+
+        assert_eq!(
+            words,
+            [
+                "Zorvath", "'s", "State", "speech", ".", "Zorvath", "'s", "match", "Mu'sab",
+                "O'Brien", "'s"
             ]
         );
     }
