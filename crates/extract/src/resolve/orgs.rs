@@ -405,10 +405,20 @@ const PLACE_BEFORE: &[&str] = &["in", "near", "outside", "across", "throughout",
 /// Reuters reporter", "Twitter users"). Either is also an organization when the article
 /// describes it as one in apposition ("Flock, an Atlanta-based safety technology company").
 /// Cues are summed over all the mentions of a name, so that one cue types them all, and
-/// "in", "near" count against a place.
+/// "in", "near" count against a place. A leader's name is no candidate: "Biden officials"
+/// where the article also writes "the Biden administration" or "President Biden".
 pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
     let in_full_names = super::words_of_full_names(a, drafts);
+    let leaders: HashSet<&str> = drafts
+        .iter()
+        .filter(|d| d.kind == EntityKind::Person && d.last - d.first == 1)
+        .filter(|d| {
+            LED_NOUNS.contains(&form(d.last))
+                || d.first > 0 && crate::tagger::is_title(&a.tokens[d.first - 1].text)
+        })
+        .map(|d| form(d.first))
+        .collect();
     let candidate = |d: &Draft| match d.kind {
         EntityKind::Place => {
             d.place.is_none()
@@ -418,6 +428,7 @@ pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         EntityKind::Person => {
             d.last - d.first == 1
                 && !in_full_names.contains(form(d.first))
+                && !leaders.contains(form(d.first))
                 && !kb.is_given_name(form(d.first))
         }
         EntityKind::Organization => false,
@@ -883,6 +894,9 @@ pub(super) fn type_brands(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         }
     }
 }
+
+/// Nouns after a name that say it is a leader's: "the Biden administration".
+const LED_NOUNS: &[&str] = &["administration", "presidency"];
 
 /// Common nouns that follow a person's name in an institution's or a period's: "Trump
 /// Administration", "Obama White House".

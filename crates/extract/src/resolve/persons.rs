@@ -170,6 +170,72 @@ pub(super) fn split_titles(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mu
     }
 }
 
+/// Cuts an acronym off the end of a person's name when the article writes it alone: scraped
+/// text that glued a link to the name before it ("Renee Goodby DHS immigration agents"), or a
+/// name run into the next ("Trump DOJ officials"). Otherwise the lone acronym would take the
+/// person for its full name, and every "DHS" of the article would be that person. The same
+/// for an organization named by a person the article names alone and an acronym ("the Biden
+/// DOJ"), whose person would otherwise be taken for its short form. The acronym keeps the kind
+/// the article gives it alone, an organization's or a place's ("Team USA"). Acronyms of two
+/// letters ("Frank Field MP") and roman numerals ("Leo XIV") are not cut, nor one the article
+/// never names alone ("Charli XCX"), or names alone as a person (a surname in capitals:
+/// "Nestor KIRCHNER").
+pub(super) fn split_trailing_acronyms(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
+    let ends_with_acronym = |d: &Draft| {
+        let last = d.last - 1;
+        let word = a.tokens[last].text.as_str();
+        d.kind != EntityKind::Place
+            && d.last - d.first >= 2
+            && word.chars().count() >= 3
+            && word.chars().all(|c| c.is_ascii_uppercase())
+            && !word.chars().all(|c| "IVXLC".contains(c))
+            && a.tokens[last - 1].text.chars().any(char::is_lowercase)
+    };
+    if !drafts.iter().any(ends_with_acronym) {
+        return;
+    }
+    // The kinds of the article's lone names, weighed by confidence: an acronym the article
+    // names alone as something other than a person is cut ("DHS"), a surname written in
+    // capitals that it names alone as a person is not ("Nestor KIRCHNER", "KIRCHNER said").
+    let mut kinds: HashMap<&str, [f32; 3]> = HashMap::new();
+    for d in drafts.iter().filter(|d| d.last - d.first == 1) {
+        kinds.entry(a.forms[d.first].as_str()).or_default()[d.kind as usize] += d.confidence;
+    }
+    let named_alone = |i: usize| {
+        kinds.get(a.forms[i].as_str()).is_some_and(|w| {
+            w[EntityKind::Place as usize] + w[EntityKind::Organization as usize]
+                > w[EntityKind::Person as usize]
+        })
+    };
+    let kind_alone = |i: usize| kinds.get(a.forms[i].as_str()).copied().unwrap_or_default();
+    let mut k = 0;
+    while k < drafts.len() {
+        let d = &drafts[k];
+        let cut = ends_with_acronym(d)
+            && named_alone(d.last - 1)
+            && (d.kind == EntityKind::Person
+                || d.last - d.first == 2 && {
+                    let w = kind_alone(d.first);
+                    w[EntityKind::Person as usize] > w[EntityKind::Organization as usize]
+                });
+        if !cut {
+            k += 1;
+            continue;
+        }
+        let (first, last, confidence) = (d.first, d.last, d.confidence);
+        let w = kind_alone(last - 1);
+        let kind = if w[EntityKind::Place as usize] > w[EntityKind::Organization as usize] {
+            EntityKind::Place
+        } else {
+            EntityKind::Organization
+        };
+        let acronym = texts.draft(a, last - 1, last, kind, confidence);
+        drafts[k] = texts.draft(a, first, last - 1, EntityKind::Person, confidence);
+        drafts.insert(k + 1, acronym);
+        k += 2;
+    }
+}
+
 /// Whether a one-word name is a nationality: a word the knowledge base takes for a place
 /// whose name it is not but begins like ("Qatari" for Qatar), or one it does not know that
 /// ends like a nationality ("Indian", "Chinese", "Turkish").

@@ -297,6 +297,86 @@ fn a_one_word_person_with_reporters_or_users_is_an_organization() {
 }
 
 #[test]
+fn a_leader_with_officials_stays_a_person() {
+    let text = "Top Zorblat officials met Velk officials on Monday, and the Velk administration \
+                said nothing about it.";
+    let x = resolve_as_tagged(text, &[("Zorblat", "PER"), ("Velk", "PER")]);
+
+    assert_eq!(
+        kind_of_name(&x, "Velk"),
+        Some(EntityKind::Person),
+        "the article writes of the Velk administration"
+    );
+    assert_eq!(kind_of_name(&x, "Zorblat"), Some(EntityKind::Organization));
+}
+
+#[test]
+fn an_acronym_run_into_a_persons_name_is_cut_off_where_the_article_names_it_alone() {
+    let text = "The shootings of Dario Velkby ZHQ agents were filmed, and the ZHQ said it would \
+                look at them. Pope Leo XIV spoke of Mira Sollen QXV on Monday, and signed it \
+                XIV. Nestor KALDEN won, and KALDEN said so.";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Dario Velkby ZHQ", "PER"),
+            ("ZHQ", "ORG"),
+            ("Leo XIV", "PER"),
+            ("XIV", "ORG"),
+            ("Mira Sollen QXV", "PER"),
+            ("Nestor KALDEN", "PER"),
+            ("KALDEN", "PER"),
+        ],
+    );
+    let kinds = mention_kinds(&x);
+
+    assert!(
+        kinds.contains(&("Dario Velkby", EntityKind::Person)),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|m| **m == ("ZHQ", EntityKind::Organization))
+            .count(),
+        2,
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("Leo XIV", EntityKind::Person)),
+        "a roman numeral"
+    );
+    assert!(
+        kinds.contains(&("Mira Sollen QXV", EntityKind::Person)),
+        "an acronym the article never names alone"
+    );
+    assert!(
+        kinds.contains(&("Nestor KALDEN", EntityKind::Person)),
+        "a surname in capitals, named alone as a person"
+    );
+}
+
+#[test]
+fn a_persons_name_and_an_acronym_tagged_as_one_organization_are_split() {
+    let text = "Velk said it was over, and Velk aides agreed, but the Velk ZDJ declined to \
+                comment, as the ZDJ always does on Mondays.";
+    let x = resolve_as_tagged(
+        text,
+        &[("Velk", "PER"), ("Velk ZDJ", "ORG"), ("ZDJ", "ORG")],
+    );
+    let kinds = mention_kinds(&x);
+
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|m| **m == ("Velk", EntityKind::Person))
+            .count(),
+        3,
+        "{kinds:?}"
+    );
+    assert_eq!(kind_of_name(&x, "ZDJ"), Some(EntityKind::Organization));
+}
+
+#[test]
 fn storms_are_not_people() {
     let text = "Cyclone Phailin hit the coast. Phailin weakened inland, and Hurricane Dolvra \
                 followed. Mark Dolan reported.";
