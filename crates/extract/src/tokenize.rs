@@ -305,6 +305,12 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
                 .enumerate()
                 .filter_map(move |(k, t)| glued(t).map(|g| (p, k, g)))
         })
+        // Names ending like a glued short word are common ("Boston", "Putin"): the lexicon
+        // knows most, which spares the sets below for most documents.
+        .filter(|&(p, k, ref g)| {
+            !matches!(g.kind, GluedKind::Short)
+                || !words.is_known_word(&parts[p][k].text.to_lowercase())
+        })
         .collect();
     if candidates.is_empty() {
         return;
@@ -339,7 +345,6 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
                 head.chars().count() >= 3
                     && named.contains(head)
                     && !MONTH_NAMES.contains(&head)
-                    && !words.is_known_word(&text.to_lowercase())
             }
             // Three words glued: the verb between them is evidence enough.
             GluedKind::Reported { .. } => true,
