@@ -342,9 +342,7 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
             GluedKind::Acronym => standalone.contains(head) && words.is_lowercase_word(tail),
             GluedKind::Possessive => words.is_lowercase_word(&tail[2..]),
             GluedKind::Short => {
-                head.chars().count() >= 3
-                    && named.contains(head)
-                    && !MONTH_NAMES.contains(&head)
+                head.chars().count() >= 3 && named.contains(head) && !MONTH_NAMES.contains(&head)
             }
             // Three words glued: the verb between them is evidence enough.
             GluedKind::Reported { .. } => true,

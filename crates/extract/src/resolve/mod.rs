@@ -251,6 +251,7 @@ pub fn resolve(
     places::mark_datelines(a, &mut drafts);
     places::mark_features(a, &mut drafts);
     places::identify(a, kb, &mut drafts);
+    places::mark_planets(a, &mut drafts);
     orgs::type_by_context(a, kb, &mut drafts);
     orgs::type_by_pronouns(a, &mut drafts);
     orgs::type_brands(a, kb, &mut drafts);

@@ -3,6 +3,8 @@
 //! knowledge base knows gets its identity there, so that "U.S.", "USA" and "America" are one
 //! place.
 
+use std::collections::HashSet;
+
 use super::{Draft, Texts};
 use crate::EntityKind;
 use crate::features::{Analysis, Cap};
@@ -162,6 +164,61 @@ pub(super) fn mark_features(a: &Analysis, drafts: &mut [Draft]) {
         let street = d.last - d.first >= 2 && STREET_HEADS.contains(&a.forms[d.last - 1].as_str());
         if feature || street {
             d.kind = EntityKind::Place;
+        }
+    }
+}
+
+/// The planets of the solar system, places as GMB and OntoNotes tag them; CoNLL-2003's
+/// training text has none, and the model types "Earth" an organization (after "Earth First").
+const PLANETS: &[&str] = &[
+    "mercury", "venus", "earth", "mars", "jupiter", "saturn", "uranus", "neptune", "pluto",
+];
+
+/// Words of an article about space, in which a planet's name names the planet.
+const SPACE_WORDS: &[&str] = &[
+    "planet",
+    "planets",
+    "orbit",
+    "orbits",
+    "orbiting",
+    "spacecraft",
+    "astronaut",
+    "astronauts",
+    "astronomer",
+    "astronomers",
+    "astronomy",
+    "telescope",
+    "asteroid",
+    "comet",
+    "moon",
+    "moons",
+    "rover",
+    "solar",
+    "galaxy",
+    "nasa",
+];
+
+/// Makes places of the planets: a one-word name of a planet that is no word of a person's
+/// full name in the article ("Venus Williams"), "Earth" always, the others in an article with
+/// two words about space or more ("the planet", "orbit", "NASA"; not "sister Venus", "Jupiter
+/// Research"). A planet is no town the knowledge base knows ("Jupiter", Florida).
+pub(super) fn mark_planets(a: &Analysis, drafts: &mut [Draft]) {
+    let planet = |d: &Draft| d.last - d.first == 1 && PLANETS.contains(&a.forms[d.first].as_str());
+    if !drafts.iter().any(planet) {
+        return;
+    }
+    let space: HashSet<&str> = a
+        .forms
+        .iter()
+        .map(String::as_str)
+        .filter(|f| SPACE_WORDS.contains(f))
+        .collect();
+    let in_full_names = super::words_of_full_names(a, drafts);
+    for d in drafts.iter_mut() {
+        let form = a.forms[d.first].as_str();
+        if planet(d) && !in_full_names.contains(form) && (form == "earth" || space.len() >= 2) {
+            d.kind = EntityKind::Place;
+            d.place = None;
         }
     }
 }

@@ -377,6 +377,46 @@ fn a_persons_name_and_an_acronym_tagged_as_one_organization_are_split() {
 }
 
 #[test]
+fn planets_are_places() {
+    let space = "Water once covered Earth and may have covered Mars, a planet whose orbit the \
+                 probe will follow, said astronomer Venus Okafor. Venus said so twice.";
+    let x = resolve_as_tagged(
+        space,
+        &[
+            ("Earth", "ORG"),
+            ("Mars", "PER"),
+            ("Venus Okafor", "PER"),
+            ("Venus", "PER"),
+        ],
+    );
+    assert_eq!(kind_of_name(&x, "Earth"), Some(EntityKind::Place));
+    assert_eq!(kind_of_name(&x, "Mars"), Some(EntityKind::Place));
+    assert!(
+        mention_kinds(&x).contains(&("Venus", EntityKind::Person)),
+        "a word of a person's full name"
+    );
+
+    let tennis = "Serena Williams said that her sister Venus would play, and analysts at \
+                  Jupiter agreed with Earth scientists. Venus Williams nodded.";
+    let x = resolve_as_tagged(
+        tennis,
+        &[
+            ("Venus", "PER"),
+            ("Venus Williams", "PER"),
+            ("Jupiter", "ORG"),
+            ("Earth", "ORG"),
+        ],
+    );
+    assert_eq!(kind_of_name(&x, "Venus Williams"), Some(EntityKind::Person));
+    assert_eq!(
+        kind_of_name(&x, "Jupiter"),
+        Some(EntityKind::Organization),
+        "no article about space"
+    );
+    assert_eq!(kind_of_name(&x, "Earth"), Some(EntityKind::Place), "always");
+}
+
+#[test]
 fn storms_are_not_people() {
     let text = "Cyclone Phailin hit the coast. Phailin weakened inland, and Hurricane Dolvra \
                 followed. Mark Dolan reported.";
