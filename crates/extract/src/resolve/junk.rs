@@ -58,9 +58,9 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
     });
 }
 
-/// Holidays, religions and their laws, folded: names of no person, place or organization
-/// (CoNLL-2003 tags them MISC), which the model types as places ("at Christmas", "in Islam")
-/// or people ("Easter", "Ramadan").
+/// Holidays, religions and their laws, and climate patterns, folded: names of no person,
+/// place or organization (CoNLL-2003 tags them MISC), which the model types as places ("at
+/// Christmas", "in Islam") or people ("Easter", "Ramadan", "El Niño").
 const TIMES_AND_FAITHS: &[&str] = &[
     "advent",
     "chanukah",
@@ -93,6 +93,9 @@ const TIMES_AND_FAITHS: &[&str] = &[
     "holocaust",
     "sharia",
     "shariah",
+    // Climate patterns, named like people: "El Niño", "La Niña" (folded without accents).
+    "el nino",
+    "la nina",
 ];
 
 /// Months as news writes them before or after a day: "March 4", "4 March", "Sept. 12".

@@ -1150,8 +1150,8 @@ fn plural_abbreviations_are_no_names() {
 }
 
 #[test]
-fn holidays_faiths_dates_and_sections_of_laws_are_no_names() {
-    let text = "Zorvath Ltd closed at Christmas and for Ramadan , and Islam says so . \
+fn holidays_faiths_climate_patterns_dates_and_sections_of_laws_are_no_names() {
+    let text = "Zorvath Ltd closed at Christmas and for Ramadan , and Islam says so , El Niño too . \
                 On March 4 Brelox cited Section 404 . Dario Easter spoke . Easter agreed . \
                 Kell March joined Chapter Seven .";
     let x = resolve_as_tagged(
@@ -1161,6 +1161,7 @@ fn holidays_faiths_dates_and_sections_of_laws_are_no_names() {
             ("Christmas", "LOC"),
             ("Ramadan", "PER"),
             ("Islam", "LOC"),
+            ("El Niño", "PER"),
             ("March", "PER"),
             ("Brelox", "PER"),
             ("Section", "ORG"),
