@@ -55,6 +55,7 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
             && !table_words.contains(&d.name(a))
             && !storms.contains(&d.name(a))
             && !names_a_time_faith_or_law(a, d, &full_names)
+            && !is_okay(a, d)
     });
 }
 
@@ -253,6 +254,16 @@ fn is_legal_form_alone(text: &str) -> bool {
         text.trim_end_matches('.').to_lowercase().as_str(),
         "inc" | "corp" | "co" | "ltd" | "plc" | "llc"
     )
+}
+
+/// "OK", the word of assent ("it will be OK", "OK, we go"), which the model types as a place
+/// or an organization; not Oklahoma's code after a town and a comma ("Tulsa, OK").
+fn is_okay(a: &Analysis, d: &Draft) -> bool {
+    let text = |i: usize| a.tokens.get(i).map_or("", |t| t.text.as_str());
+    d.text == "OK"
+        && !(d.first >= 2
+            && text(d.first - 1) == ","
+            && text(d.first - 2).starts_with(char::is_uppercase))
 }
 
 /// An abbreviation made plural: "PCs", "MPs", "SSRIs". A name is one thing, so it is none.

@@ -550,12 +550,26 @@ fn a_name_run_into_an_office_and_a_person_is_split() {
 }
 
 #[test]
-fn abbreviations_of_common_nouns_are_not_names() {
-    let text = "Generative AI lifted GDP growth , Zorvex said , and AI chips sold out .";
-    let x = resolve_as_tagged(text, &[("AI", "ORG"), ("GDP", "ORG"), ("Zorvex", "ORG")]);
+fn abbreviations_of_common_nouns_and_the_word_ok_are_not_names() {
+    let text = "Generative AI lifted GDP growth , Zorvex said , and AI chips sold out . \
+                OK , it will be OK , she said in Tulsa , OK .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("AI", "ORG"),
+            ("GDP", "ORG"),
+            ("Zorvex", "ORG"),
+            ("OK", "LOC"),
+            ("Tulsa", "LOC"),
+        ],
+    );
 
     let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
-    assert_eq!(names, ["Zorvex"]);
+    assert_eq!(
+        names,
+        ["Zorvex", "Tulsa", "OK"],
+        "Oklahoma's code after a town"
+    );
 }
 
 #[test]
