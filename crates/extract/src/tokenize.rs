@@ -208,7 +208,9 @@ const REPORTING_VERBS: &[&str] = &[
 ];
 /// Other words that scraped text glues to the name before them: "CNNthat", "Anthropicwhen".
 /// Few names end with one of these or of [`REPORTING_VERBS`] ("Beckwith"); such a name stays
-/// whole unless its first part stands alone in the same document.
+/// whole unless its first part stands alone in the same document, or the lexicon knows that
+/// part as a name and not the whole ("Bloombergthat"; of four letters or more before a word of
+/// three: "Summerswas", not "Rashad").
 const GLUED_AFTER_NAME: &[&str] = &[
     "called", "added", "gave", "that", "which", "who", "was", "were", "has", "had", "with", "from",
     "when", "after", "will", "would", "could", "also", "did", "does", "while", "because", "about",
@@ -275,7 +277,7 @@ const REPORTING_VERBS_BETWEEN: &[&str] = &[
 /// part of "Rubioclaimedthat".
 const GLUED_AFTER_VERB: &[&str] = &[
     "that", "the", "on", "in", "to", "a", "an", "it", "he", "she", "they", "his", "her", "its",
-    "at", "for", "this",
+    "at", "for", "this", "of", "about",
 ];
 
 /// What [`split_glued_names`] asks of the lexicon about a folded word.
@@ -336,7 +338,9 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
             GluedKind::Name => {
                 head.chars().count() >= 3
                     && (standalone.contains(head)
-                        || REPORTING_VERBS.contains(&tail)
+                        || (REPORTING_VERBS.contains(&tail)
+                            || !words.is_known_word(&text.to_lowercase())
+                                && (tail.len() > 3 || head.chars().count() > 3))
                             && words.is_capitalized_word(&head.to_lowercase()))
             }
             GluedKind::Acronym => standalone.contains(head) && words.is_lowercase_word(tail),
@@ -399,6 +403,13 @@ enum GluedKind {
 /// The shortest glued word a token may hold.
 const MIN_GLUED_WORD: usize = 7;
 
+/// Irregular past tenses, which scraped text glues after a name as it does the regular ones
+/// ("Gabbardsent", "Kanziwon").
+const IRREGULAR_PASTS: &[&str] = &[
+    "sent", "made", "took", "gave", "met", "won", "lost", "left", "went", "came", "held", "spoke",
+    "began", "became", "brought", "bought", "thought", "knew", "kept", "led", "ran", "got",
+];
+
 /// Adverbs and auxiliaries that scraped text glues after a name: "Trumplater", "Iranhave".
 const GLUED_ADVERBS: &[&str] = &[
     "earlier", "later", "last", "late", "back", "again", "have", "then", "now", "still", "never",
@@ -409,7 +420,7 @@ const GLUED_ADVERBS: &[&str] = &[
 /// than the second half of a compound name ("Railtrack", "Boyzone", "Movielink"): a verb's
 /// or an adverb's ending ("participated", "hitting", "quietly", "includes", "authorities"),
 /// or one of the short words news glues ([`REPORTING_VERBS`], [`GLUED_AFTER_NAME`],
-/// [`GLUED_ADVERBS`]).
+/// [`GLUED_ADVERBS`], [`IRREGULAR_PASTS`]).
 fn reads_as_next_word(tail: &str) -> bool {
     ["ed", "ly", "ing"].iter().any(|e| tail.ends_with(e))
         || tail.ends_with('s') && !["ss", "us", "is"].iter().any(|e| tail.ends_with(e))
@@ -417,6 +428,7 @@ fn reads_as_next_word(tail: &str) -> bool {
             .iter()
             .chain(GLUED_AFTER_NAME)
             .chain(GLUED_ADVERBS)
+            .chain(IRREGULAR_PASTS)
             .any(|w| *w == tail)
 }
 
@@ -631,10 +643,11 @@ mod tests {
                     | "participated"
                     | "track"
                     | "brook"
+                    | "sent"
             )
         }
         fn is_capitalized_word(&self, form: &str) -> bool {
-            matches!(form, "brelox" | "breloxin")
+            matches!(form, "brelox" | "breloxin" | "ras")
         }
         fn is_known_word(&self, form: &str) -> bool {
             self.is_lowercase_word(form) || self.is_capitalized_word(form)
@@ -787,6 +800,27 @@ mod tests {
             [
                 "Zorvath", "'s", "State", "speech", ".", "Zorvath", "'s", "match", "Mu'sab",
                 "O'Brien", "'s"
+            ]
+        );
+    }
+
+    #[test]
+    fn more_glued_words_after_a_name_are_split() {
+        // "of" after a verb of reporting; an irregular past ("sent") after a name the document
+        // writes alone; "that" and "was" after a name the lexicon knows ("Brelox"), but not
+        // after a known name of three letters ("Rashad" is no "Ras had").
+        let words: Vec<String> = split(
+            "Zorvathclaimedof Quellia . Kanzi slept . Kanzisent it . Breloxthat Breloxwas Rashad",
+        )
+        .into_iter()
+        .map(|(w, _, _)| w)
+        .collect();
+
+        assert_eq!(
+            words,
+            [
+                "Zorvath", "claimed", "of", "Quellia", ".", "Kanzi", "slept", ".", "Kanzi", "sent",
+                "it", ".", "Brelox", "that", "Brelox", "was", "Rashad"
             ]
         );
     }
