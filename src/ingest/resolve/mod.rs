@@ -12,13 +12,15 @@
 //!
 //! Linking across articles reads what is stored, and while the first pass runs, entities
 //! the new rules create are not all stored yet. So when the first pass changed anything, a
-//! second one follows and settles the links; a pass that changes nothing ends the run. Run
-//! again with the same engine, `resolve` changes nothing.
+//! second one follows and settles the links; a pass that changes nothing ends the run, and so
+//! does one that changes exactly the articles the pass before it changed (articles swapping
+//! entities within their page, which the last step settles one at a time). Run again with
+//! the same engine, `resolve` changes nothing in the end.
 //!
 //! The passes are here; what a run saw is `ledger`'s, and retiring the unnamed entities
 //! is `retire`'s.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Instant, SystemTime};
@@ -130,9 +132,10 @@ pub async fn resolve(
     let mut changed = Vec::new();
     while report.passes < MAX_PASSES && !cancel.load(Ordering::Relaxed) {
         report.passes += 1;
+        let previous = std::mem::take(&mut changed);
         changed = pass(pool, &extractor, options, &cancel, &mut ledger, &mut report).await?;
         report.articles_changed.push(changed.len() as u64);
-        if changed.is_empty() {
+        if changed.is_empty() || swapping(&previous, &changed) {
             break;
         }
     }
@@ -146,6 +149,17 @@ pub async fn resolve(
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Whether a pass changed exactly the articles the pass before it changed: articles that swap
+/// entities within their page on every pass (see [`settle`]), which another pass would only
+/// swap again. Every other article saw them both ways and stayed as it was, so the passes can
+/// end and the settling begin.
+fn swapping(previous: &[Uuid], changed: &[Uuid]) -> bool {
+    let previous: HashSet<&Uuid> = previous.iter().collect();
+    !changed.is_empty()
+        && previous.len() == changed.len()
+        && changed.iter().all(|id| previous.contains(id))
 }
 
 /// Brings every entity's match key up to date before the articles are resolved, so that the
@@ -224,9 +238,9 @@ async fn rekey(
 ///
 /// Within a page, articles do not see each other's new links (evidence never comes from the
 /// page being written), so two articles whose links rest on each other can swap entities
-/// on every pass. One at a time, each sees the other's latest state: that ends the swap,
-/// and the state it ends in is one where a pass changes nothing (so a second run of
-/// `resolve` changes nothing either).
+/// on every pass. One at a time, each sees the other's latest state: that ends the swap.
+/// A later run's pages may swap them again, and its settling brings them back: a second run
+/// of `resolve` changes nothing in the end.
 async fn settle(
     pool: &PgPool,
     extractor: &Arc<Extractor>,
@@ -319,6 +333,19 @@ mod tests {
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)
+    }
+
+    #[test]
+    fn passes_end_when_the_same_articles_change_again() {
+        let (a, b, c) = (id(1), id(2), id(3));
+
+        assert!(swapping(&[a, b], &[b, a]), "the same two, swapping");
+        assert!(!swapping(&[a, b], &[a, c]), "another article changed");
+        assert!(
+            !swapping(&[a, b, c], &[a, b]),
+            "fewer changed: still settling"
+        );
+        assert!(!swapping(&[], &[a]), "the first pass");
     }
 
     #[test]
