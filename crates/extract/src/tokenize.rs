@@ -654,6 +654,11 @@ mod tests {
         }
     }
 
+    /// The words of `s` once [`split_glued_names`] has run.
+    fn split_words(s: &str) -> Vec<String> {
+        split(s).into_iter().map(|(w, _, _)| w).collect()
+    }
+
     fn split(s: &str) -> Vec<(String, u32, u32)> {
         let mut parts = vec![tokenize(&clean(s))];
         split_glued_names(&mut parts, &Words);
@@ -665,13 +670,10 @@ mod tests {
 
     #[test]
     fn a_name_glued_to_the_next_word_is_split_where_the_document_names_it_alone() {
-        let words: Vec<String> = split(
+        let words: Vec<String> = split_words(
             "Vextrion and ZTV said. Vextriontold ZTVpreviously \
                                         Zorvathwhen GEDmatch",
-        )
-        .into_iter()
-        .map(|(w, _, _)| w)
-        .collect();
+        );
 
         // "Zorvath" and "GED" stand nowhere alone, and "when" is no verb of reporting.
         assert_eq!(
@@ -712,10 +714,7 @@ mod tests {
                 ("Quellia".to_owned(), 19, 26)
             ]
         );
-        let words: Vec<String> = split("Breloxsaidon Monday. Forethat Bysaidon")
-            .into_iter()
-            .map(|(w, _, _)| w)
-            .collect();
+        let words: Vec<String> = split_words("Breloxsaidon Monday. Forethat Bysaidon");
         // "Forethat" has no verb; "By" is too short to be a name.
         assert_eq!(
             words,
@@ -729,13 +728,10 @@ mod tests {
     fn an_unknown_word_splits_where_a_name_the_document_writes_alone_ends() {
         // "Kanzi" stands alone and "participated" reads as the next word; "Railtrack",
         // "Westbrook" and "Kanzimatch" end with words of the lexicon that read as none.
-        let words: Vec<String> = split(
+        let words: Vec<String> = split_words(
             "Kanzi slept . Kanziparticipated in Rail and West studies . Railtrack Westbrook \
              Kanzimatch",
-        )
-        .into_iter()
-        .map(|(w, _, _)| w)
-        .collect();
+        );
 
         assert_eq!(
             words,
@@ -762,13 +758,10 @@ mod tests {
     fn a_name_glued_to_a_conjunction_or_preposition_is_split_where_a_sentence_names_it() {
         // "Zorvath" stands alone inside a sentence; "Quellia" only opens one, "March" is a
         // month, and "Brelox" is a word of the lexicon however it ends.
-        let words: Vec<String> = split(
+        let words: Vec<String> = split_words(
             "We met Zorvath, Brelox and March. Quellia left. Zorvathand Korr met Zorvathon Monday. \
              Quelliaon Marchand Breloxin",
-        )
-        .into_iter()
-        .map(|(w, _, _)| w)
-        .collect();
+        );
 
         assert_eq!(
             words[11..],
@@ -790,10 +783,8 @@ mod tests {
 
     #[test]
     fn a_possessive_glued_to_the_next_word_is_split() {
-        let words: Vec<String> = split("Zorvath'sState speech. Zorvath'smatch Mu'sab O'Brien's")
-            .into_iter()
-            .map(|(w, _, _)| w)
-            .collect();
+        let words: Vec<String> =
+            split_words("Zorvath'sState speech. Zorvath'smatch Mu'sab O'Brien's");
 
         assert_eq!(
             words,
@@ -809,12 +800,9 @@ mod tests {
         // "of" after a verb of reporting; an irregular past ("sent") after a name the document
         // writes alone; "that" and "was" after a name the lexicon knows ("Brelox"), but not
         // after a known name of three letters ("Rashad" is no "Ras had").
-        let words: Vec<String> = split(
+        let words: Vec<String> = split_words(
             "Zorvathclaimedof Quellia . Kanzi slept . Kanzisent it . Breloxthat Breloxwas Rashad",
-        )
-        .into_iter()
-        .map(|(w, _, _)| w)
-        .collect();
+        );
 
         assert_eq!(
             words,
@@ -828,10 +816,7 @@ mod tests {
     #[test]
     fn words_that_end_like_a_glued_word_stay_whole() {
         // "Meanwhile" is a lowercase word; "Beckwith" would need "Beck" alone in the document.
-        let words: Vec<String> = split("Mean news. Meanwhile Beckwith said")
-            .into_iter()
-            .map(|(w, _, _)| w)
-            .collect();
+        let words: Vec<String> = split_words("Mean news. Meanwhile Beckwith said");
 
         assert_eq!(
             words,
