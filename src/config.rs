@@ -92,7 +92,8 @@ pub enum Command {
     /// entities no article names any more: each one's id and slug then answer 301 with the
     /// entity that took most of its mentions, and its names become that entity's aliases.
     /// Run it after an upgrade that changes how entities are resolved. Running it again
-    /// changes nothing. Exit status: 0, 2 when some articles failed, 130 when interrupted.
+    /// changes nothing but the rare articles whose links rest on each other within one page
+    /// of the run. Exit status: 0, 2 when some articles failed, 130 when interrupted.
     Resolve(ResolveArgs),
     /// Curate entities by hand: merge, split, edit, suppress, undo, or apply a file of such
     /// changes.
