@@ -201,13 +201,17 @@ pub(super) fn split_trailing_acronyms(a: &Analysis, texts: &mut Texts, drafts: &
     for d in drafts.iter().filter(|d| d.last - d.first == 1) {
         kinds.entry(a.forms[d.first].as_str()).or_default()[d.kind as usize] += d.confidence;
     }
-    let named_alone = |i: usize| {
-        kinds.get(a.forms[i].as_str()).is_some_and(|w| {
-            w[EntityKind::Place as usize] + w[EntityKind::Organization as usize]
-                > w[EntityKind::Person as usize]
-        })
-    };
     let kind_alone = |i: usize| kinds.get(a.forms[i].as_str()).copied().unwrap_or_default();
+    let [person, place, organization] = [
+        EntityKind::Person,
+        EntityKind::Place,
+        EntityKind::Organization,
+    ]
+    .map(|k| k as usize);
+    let named_alone = |i: usize| {
+        let w = kind_alone(i);
+        w[place] + w[organization] > w[person]
+    };
     let mut k = 0;
     while k < drafts.len() {
         let d = &drafts[k];
@@ -216,7 +220,7 @@ pub(super) fn split_trailing_acronyms(a: &Analysis, texts: &mut Texts, drafts: &
             && (d.kind == EntityKind::Person
                 || d.last - d.first == 2 && {
                     let w = kind_alone(d.first);
-                    w[EntityKind::Person as usize] > w[EntityKind::Organization as usize]
+                    w[person] > w[organization]
                 });
         if !cut {
             k += 1;
@@ -224,7 +228,7 @@ pub(super) fn split_trailing_acronyms(a: &Analysis, texts: &mut Texts, drafts: &
         }
         let (first, last, confidence) = (d.first, d.last, d.confidence);
         let w = kind_alone(last - 1);
-        let kind = if w[EntityKind::Place as usize] > w[EntityKind::Organization as usize] {
+        let kind = if w[place] > w[organization] {
             EntityKind::Place
         } else {
             EntityKind::Organization
