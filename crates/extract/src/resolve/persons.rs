@@ -391,6 +391,10 @@ pub(super) fn type_coordinated_given_names(a: &Analysis, kb: &Kb, drafts: &mut [
 /// or the name must start with a known given name ("Dora Kallmus"). Names that start with
 /// a known place ("Philadelphia Eagles"), that the knowledge base knows as a place, or that
 /// stand for a team stay as they are.
+///
+/// Where a person's full name does end with that word, the name is a relative's when it is
+/// two words and the article calls someone by its first word alone more than it names
+/// anything else so: "Colt Gray" (typed a place) beside "Colin Gray", with "Colt" a person.
 pub(super) fn type_full_names_by_surname(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     let mut lone_person: HashMap<&str, f32> = HashMap::new();
     let mut full_surnames: Vec<&str> = Vec::new();
@@ -423,16 +427,27 @@ pub(super) fn type_full_names_by_surname(a: &Analysis, kb: &Kb, drafts: &mut [Dr
         {
             continue;
         }
+        if kb.place(&d.text).is_some() || kb.place(&a.tokens[d.first].text).is_some() {
+            continue;
+        }
         let surname = a.forms[d.last - 1].as_str();
+        if full_surnames.contains(&surname) {
+            // A relative: the surname is a family's ("Gray", not "County"), and the given
+            // name alone is mostly someone's.
+            let given = &a.forms[d.first];
+            let as_person = lone_person.get(given.as_str()).copied().unwrap_or(0.0);
+            let as_other = votes
+                .get(std::slice::from_ref(given))
+                .copied()
+                .unwrap_or(0.0);
+            if words == 2 && as_person > as_other && !super::orgs::PLACE_HEADS.contains(&surname) {
+                retyped.push(k);
+            }
+            continue;
+        }
         let Some(&lone) = lone_person.get(surname) else {
             continue;
         };
-        if full_surnames.contains(&surname)
-            || kb.place(&d.text).is_some()
-            || kb.place(&a.tokens[d.first].text).is_some()
-        {
-            continue;
-        }
         let own = votes[&a.forms[d.first..d.last].to_vec()];
         if lone >= own || kb.is_given_name(&a.forms[d.first]) {
             retyped.push(k);

@@ -82,6 +82,58 @@ fn a_full_name_mistyped_is_the_person_its_surname_names() {
 }
 
 #[test]
+fn a_relatives_full_name_mistyped_is_a_person_when_the_given_name_is_one() {
+    let text = "Dorin Valka bought the rifle. His son Tovan Valka was 14. Tovan said little, \
+                and Tovan was arrested. Valka denied it.";
+    let relative = resolve_as_tagged(
+        text,
+        &[
+            ("Dorin Valka", "PER"),
+            ("Tovan Valka", "LOC"),
+            ("Tovan", "PER"),
+            ("Valka", "PER"),
+        ],
+    );
+    let text = "Dorin Valka sued. The Kelmo Valka mill closed. Workers in Kelmo were angry.";
+    let mill = resolve_as_tagged(
+        text,
+        &[
+            ("Dorin Valka", "PER"),
+            ("Kelmo Valka", "LOC"),
+            ("Kelmo", "LOC"),
+        ],
+    );
+    let text = "The fire started in Quorvin County, Oklahoma. In Tobel County, Kansas, a man died. \
+                The governor declared an emergency for Quorvin, Texas and Woodward counties.";
+    let counties = resolve_as_tagged(
+        text,
+        &[
+            ("Quorvin County", "LOC"),
+            ("Tobel County", "PER"),
+            ("Quorvin", "PER"),
+            ("Oklahoma", "LOC"),
+            ("Kansas", "LOC"),
+            ("Texas", "LOC"),
+        ],
+    );
+
+    assert_eq!(
+        kind_of_name(&relative, "Tovan Valka"),
+        Some(EntityKind::Person)
+    );
+    assert_eq!(
+        kind_of_name(&mill, "Kelmo Valka"),
+        Some(EntityKind::Place),
+        "a first word named alone as a place is no given name"
+    );
+    assert_eq!(
+        kind_of_name(&counties, "Quorvin County"),
+        Some(EntityKind::Place),
+        "a place's head word is no family's surname"
+    );
+}
+
+#[test]
 fn a_name_ending_with_an_institutions_head_word_is_an_organization() {
     let text = "The High Court in Islamabad ruled. The U.S. Geological Survey said the West Bank \
                 and the Soviet Union felt it.";
