@@ -245,6 +245,7 @@ pub fn resolve(
     let acronyms = acronym::define(a, &mut texts, &mut drafts);
     drafts.sort_by_key(|d| d.first);
     persons::type_by_role(a, kb, &mut drafts);
+    places::type_city_and_region(a, kb, &mut drafts);
     vote_kinds(a, &mut drafts);
     orgs::type_by_head(a, kb, &mut drafts);
     orgs::possessive_names(a, kb, &mut texts, &mut drafts);

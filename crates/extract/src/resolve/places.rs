@@ -272,6 +272,39 @@ fn is_dateline(a: &Analysis, d: &Draft) -> bool {
     text(l) == "(" && text(l + 2) == ")" && matches!(text(l + 3), "-" | "--" | "—" | "–")
 }
 
+/// Makes places of "City, Region" where the knowledge base knows the city as lying in the
+/// region, or the region as another name of the city, whatever the model typed either as:
+/// "Denver, Colo." (the city typed a person), "Washington, DC" ("DC" an organization; it is
+/// Washington's abbreviation); not "Cabot, Cabot and Forbes". Runs before the kinds are
+/// voted, so that the article's other mentions of either name count it as a place too.
+pub(super) fn type_city_and_region(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    for k in 1..drafts.len() {
+        let (city, region) = (&drafts[k - 1], &drafts[k]);
+        if city.kind == EntityKind::Place && region.kind == EntityKind::Place
+            || region.first != city.last + 1
+            || a.tokens[city.last].text != ","
+        {
+            continue;
+        }
+        let regions = kb.places_named(&region.text);
+        let other_name = a.forms[city.first..city.last] != a.forms[region.first..region.last];
+        let within = kb.places_named(&city.text).into_iter().any(|c| {
+            regions
+                .iter()
+                .any(|&r| r == c && other_name || kb.lies_in(c, r))
+        });
+        if within {
+            // A dateline's city is a place whatever the article's other mentions of the
+            // name are ("KENT, Ohio - Kent Toys said ... Kent said"): mark_datelines makes it
+            // one, after the vote.
+            if !is_dateline(a, city) {
+                drafts[k - 1].kind = EntityKind::Place;
+            }
+            drafts[k].kind = EntityKind::Place;
+        }
+    }
+}
+
 /// Gives every place draft the knowledge-base place its name means. "City, Region" picks the
 /// city that lies in that region, and the region it lies in: "Atlanta, Georgia" is the US
 /// state, "London, Ontario" the Canadian city.

@@ -7,10 +7,16 @@ use crate::Extractor;
 /// Resolves `text` with the spans the model is given to have found: (words, type), tagged
 /// wherever they occur but inside a longer tagged name.
 fn resolve_as_tagged(text: &str, tagged: &[(&str, &str)]) -> Extraction {
+    let tagged: Vec<(&str, &str, f32)> = tagged.iter().map(|&(w, k)| (w, k, 0.9)).collect();
+    resolve_as_tagged_with(text, &tagged)
+}
+
+/// [`resolve_as_tagged`] with the model's confidence in each span: (words, type, confidence).
+fn resolve_as_tagged_with(text: &str, tagged: &[(&str, &str, f32)]) -> Extraction {
     let extractor = Extractor::load_default().expect("the shipped model loads");
     let a = crate::features::analyze(extractor.lexicon(), &[text]);
     let mut spans = Vec::new();
-    for (words, kind) in tagged {
+    for &(words, kind, confidence) in tagged {
         let words: Vec<&str> = words.split(' ').collect();
         for start in 0..a.tokens.len() {
             let end = start + words.len();
@@ -23,8 +29,8 @@ fn resolve_as_tagged(text: &str, tagged: &[(&str, &str)]) -> Extraction {
                 spans.push(Span {
                     start,
                     end,
-                    kind: (*kind).to_owned(),
-                    confidence: 0.9,
+                    kind: kind.to_owned(),
+                    confidence,
                 });
             }
         }
@@ -130,6 +136,54 @@ fn a_relatives_full_name_mistyped_is_a_person_when_the_given_name_is_one() {
         kind_of_name(&counties, "Quorvin County"),
         Some(EntityKind::Place),
         "a place's head word is no family's surname"
+    );
+}
+
+#[test]
+fn a_city_and_its_region_are_places_whatever_the_model_typed() {
+    let text = "Flights run to Denver, Colorado, and on to Washington, DC. Denver is cold. DC \
+                voted. In Washington, DC, it rained.";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Denver", "PER"),
+            ("Colorado", "LOC"),
+            ("Washington", "LOC"),
+            ("DC", "ORG"),
+        ],
+    );
+    let text = "He chairs Lowell, Lowell and Hart. Lowell said profits rose.";
+    let firm = resolve_as_tagged(text, &[("Lowell", "ORG")]);
+    let text = "TOLEDO, Ohio, March 3 - Toledo said it would merge with Arvo Corp.";
+    let dateline = resolve_as_tagged_with(
+        text,
+        &[
+            ("TOLEDO", "ORG", 0.95),
+            ("Ohio", "LOC", 0.9),
+            ("Toledo", "ORG", 0.6),
+        ],
+    );
+
+    assert_eq!(
+        kind_of_name(&x, "Denver"),
+        Some(EntityKind::Place),
+        "{:?}",
+        mention_kinds(&x)
+    );
+    assert!(
+        !mention_kinds(&x).contains(&("DC", EntityKind::Organization)),
+        "{:?}",
+        mention_kinds(&x)
+    );
+    assert_eq!(
+        kind_of_name(&firm, "Lowell"),
+        Some(EntityKind::Organization),
+        "a name and the same name again is no city in its region"
+    );
+    assert!(
+        mention_kinds(&dateline).contains(&("Toledo", EntityKind::Organization)),
+        "a dateline's city does not make the company a place: {:?}",
+        mention_kinds(&dateline)
     );
 }
 
