@@ -220,8 +220,10 @@ const GLUED_AFTER_NAME: &[&str] = &[
 /// Conjunctions and prepositions that scraped text glues to the name before them: "Alex
 /// Prettiand Renee Good", "Trumpon Monday", "Iranand". Many names end with one of them
 /// ("Holland", "Austin", "Boston", "Derby"), so such a token splits only where the lexicon
-/// does not know it, its first part is a name the document writes alone inside a sentence,
-/// and that part is no month ("Marchand"). Not "or" ("Mayor") nor "is" ("Israelis").
+/// does not know it, its first part is a name the document writes alone inside a sentence
+/// (or, before "and", a name of five letters or more the lexicon knows: "Adam Mosseriand
+/// YouTube"), and that part is no month ("Marchand"). Not "or" ("Mayor") nor "is"
+/// ("Israelis").
 const GLUED_SHORT_AFTER_NAME: &[&str] = &["and", "by", "in", "on", "to", "at", "of", "as"];
 
 /// Months, which a sentence capitalizes wherever they stand: no evidence of a name.
@@ -346,7 +348,11 @@ pub fn split_glued_names(parts: &mut [Vec<Token>], words: &impl WordKnowledge) {
             GluedKind::Acronym => standalone.contains(head) && words.is_lowercase_word(tail),
             GluedKind::Possessive => words.is_lowercase_word(&tail[2..]),
             GluedKind::Short => {
-                head.chars().count() >= 3 && named.contains(head) && !MONTH_NAMES.contains(&head)
+                !MONTH_NAMES.contains(&head)
+                    && (head.chars().count() >= 3 && named.contains(head)
+                        || tail == "and"
+                            && head.chars().count() >= 5
+                            && words.is_capitalized_word(&head.to_lowercase()))
             }
             // Three words glued: the verb between them is evidence enough.
             GluedKind::Reported { .. } => true,
@@ -647,7 +653,10 @@ mod tests {
             )
         }
         fn is_capitalized_word(&self, form: &str) -> bool {
-            matches!(form, "brelox" | "breloxin" | "ras")
+            matches!(
+                form,
+                "brelox" | "breloxin" | "ras" | "quelmar" | "march" | "vosk"
+            )
         }
         fn is_known_word(&self, form: &str) -> bool {
             self.is_lowercase_word(form) || self.is_capitalized_word(form)
@@ -777,6 +786,28 @@ mod tests {
                 "Quelliaon",
                 "Marchand",
                 "Breloxin"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_the_lexicon_knows_glued_to_and_is_split() {
+        // Named nowhere alone: "Quelmar" is a name news writes capitalized, "Vosk" one too
+        // short to tell from a name that ends so, and "on" no "and".
+        let words: Vec<String> = split_words("Dario Quelmarand Korr met. Voskand Quelmaron left");
+
+        assert_eq!(
+            words,
+            [
+                "Dario",
+                "Quelmar",
+                "and",
+                "Korr",
+                "met",
+                ".",
+                "Voskand",
+                "Quelmaron",
+                "left"
             ]
         );
     }
