@@ -281,18 +281,12 @@ pub(super) fn type_city_and_region(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) 
     for k in 1..drafts.len() {
         let (city, region) = (&drafts[k - 1], &drafts[k]);
         if city.kind == EntityKind::Place && region.kind == EntityKind::Place
-            || region.first != city.last + 1
-            || a.tokens[city.last].text != ","
+            || !comma_between(a, city, region)
         {
             continue;
         }
-        let regions = kb.places_named(&region.text);
         let other_name = a.forms[city.first..city.last] != a.forms[region.first..region.last];
-        let within = kb.places_named(&city.text).into_iter().any(|c| {
-            regions
-                .iter()
-                .any(|&r| r == c && other_name || kb.lies_in(c, r))
-        });
+        let within = city_in_region(kb, city, region, other_name).is_some();
         if within {
             // A dateline's city is a place whatever the article's other mentions of the
             // name are ("KENT, Ohio - Kent Toys said ... Kent said"): mark_datelines makes it
@@ -318,20 +312,30 @@ pub(super) fn identify(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         let (city, region) = (&drafts[k - 1], &drafts[k]);
         if city.kind != EntityKind::Place
             || region.kind != EntityKind::Place
-            || region.first != city.last + 1
-            || a.tokens[city.last].text != ","
+            || !comma_between(a, city, region)
         {
             continue;
         }
-        let pair = kb.places_named(&city.text).into_iter().find_map(|c| {
-            kb.places_named(&region.text)
-                .into_iter()
-                .find(|&r| kb.lies_in(c, r))
-                .map(|r| (c, r))
-        });
-        if let Some((c, r)) = pair {
+        if let Some((c, r)) = city_in_region(kb, city, region, false) {
             drafts[k - 1].place = Some(c);
             drafts[k].place = Some(r);
         }
     }
+}
+
+/// Whether `region` follows `city` after a comma: "Atlanta, Georgia".
+fn comma_between(a: &Analysis, city: &Draft, region: &Draft) -> bool {
+    region.first == city.last + 1 && a.tokens[city.last].text == ","
+}
+
+/// The first place named like `city` that lies in a place named like `region`, and that
+/// region; with `same`, also a place both names name ("Washington", "DC").
+fn city_in_region(kb: &Kb, city: &Draft, region: &Draft, same: bool) -> Option<(u32, u32)> {
+    let regions = kb.places_named(&region.text);
+    kb.places_named(&city.text).into_iter().find_map(|c| {
+        regions
+            .iter()
+            .find(|&&r| r == c && same || kb.lies_in(c, r))
+            .map(|&r| (c, r))
+    })
 }
