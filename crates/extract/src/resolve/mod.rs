@@ -8,12 +8,13 @@
 //! elsewhere in the article is a mention too (`repeats`); boilerplate, tickers and storms are
 //! dropped (`junk`); firms named after partners are joined ("Goldman, Sachs and Co") and
 //! names run together split (`places`, `orgs`: "Haitai and Samsung"); forms of address are
-//! cut off names (`persons`); names the model cut short of their head
-//! word are extended to it, and untagged ones found ("Massachusetts Institute of Technology",
-//! "Air France", `heads`); acronyms defined in parentheses are found (`acronym`); each name
-//! gets the kind most of its mentions were given, and a name ending with an institution's head
-//! word ("High Court", "Arab League") is an organization (`orgs`); datelines are places and
-//! known places get their knowledge-base identity (`places`); a name the article gives
+//! cut off names (`persons`); names the model cut short of their head word are extended to
+//! it, and untagged ones found ("Massachusetts Institute of Technology", "Air France",
+//! `heads`); acronyms defined in parentheses are found (`acronym`); the one name of a list
+//! typed otherwise than the others takes their kind ("Google, Apple and Amazon", `lists`);
+//! each name gets the kind most of its mentions were given, and a name ending with an
+//! institution's head word ("High Court", "Arab League") is an organization (`orgs`);
+//! datelines are places and known places get their knowledge-base identity (`places`); a name the article gives
 //! members, officials, shareholders or reporters is an organization ("a member of
 //! Scientology", "a Reuters reporter"; `orgs`), and so is a one-word "person" it refers back
 //! to as a thing ("its") or written like a brand ("BlackRock"), a "person" written as a news
@@ -34,6 +35,7 @@ mod acronym;
 mod heads;
 mod junk;
 mod keys;
+mod lists;
 mod orgs;
 mod persons;
 mod places;
@@ -246,6 +248,7 @@ pub fn resolve(
     drafts.sort_by_key(|d| d.first);
     persons::type_by_role(a, kb, &mut drafts);
     places::type_city_and_region(a, kb, &mut drafts);
+    lists::type_by_list(a, kb, &mut drafts);
     vote_kinds(a, &mut drafts);
     orgs::type_by_head(a, kb, &mut drafts);
     orgs::possessive_names(a, kb, &mut texts, &mut drafts);

@@ -1336,3 +1336,132 @@ fn a_firm_named_after_partners_with_a_comma_is_one_organization() {
         "a legal form is no partner"
     );
 }
+
+/// The kind the one draft written `name` was given in `x`.
+fn kind_of_mention(x: &Extraction, name: &str) -> Option<EntityKind> {
+    mention_kinds(x)
+        .into_iter()
+        .find(|&(text, _)| text == name)
+        .map(|(_, kind)| kind)
+}
+
+#[test]
+fn the_odd_name_of_a_list_takes_the_kind_of_the_others() {
+    let kinds = |text: &str, tagged: &[(&str, &str)], name: &str| {
+        kind_of_mention(&resolve_as_tagged(text, tagged), name)
+    };
+    let (org, place, person) = (
+        Some(EntityKind::Organization),
+        Some(EntityKind::Place),
+        Some(EntityKind::Person),
+    );
+    let text = "Shoppers choose Velbrook, Quarrix and Amazon.";
+    let tagged = [("Velbrook", "ORG"), ("Quarrix", "ORG"), ("Amazon", "LOC")];
+    assert_eq!(kinds(text, &tagged, "Amazon"), org, "among companies");
+    let text = "Guests included Tamsin Orell, Bexley Marne, or Corvin Dast.";
+    let tagged = [
+        ("Tamsin Orell", "PER"),
+        ("Bexley Marne", "PER"),
+        ("Corvin Dast", "LOC"),
+    ];
+    assert_eq!(kinds(text, &tagged, "Corvin Dast"), person, "among persons");
+    let text = "Rents rose in Seattle, Dallas and Pontiac.";
+    let tagged = [("Seattle", "LOC"), ("Dallas", "LOC"), ("Pontiac", "PER")];
+    assert_eq!(kinds(text, &tagged, "Pontiac"), place, "a known town");
+    let text = "Events were held in Hong Kong, Tokyo and Pusan.";
+    let tagged = [("Hong Kong", "LOC"), ("Tokyo", "LOC"), ("Pusan", "ORG")];
+    assert_eq!(kinds(text, &tagged, "Pusan"), place, "a city of millions");
+
+    // What stays as the model typed it.
+    let text = "Shoppers choose Velbrook and Tamsin Orell.";
+    let tagged = [("Velbrook", "ORG"), ("Tamsin Orell", "PER")];
+    assert_eq!(
+        kinds(text, &tagged, "Velbrook"),
+        org,
+        "two names are no list"
+    );
+    let text = "Sponsors include Velbrook, Quarrix and Dravik National Park.";
+    let tagged = [
+        ("Velbrook", "ORG"),
+        ("Quarrix", "ORG"),
+        ("Dravik National Park", "LOC"),
+    ];
+    let park = kinds(text, &tagged, "Dravik National Park");
+    assert_eq!(park, place, "a place's head word");
+    let text = "Shoppers choose Velbrook, Quarrix and Houston.";
+    let tagged = [("Velbrook", "ORG"), ("Quarrix", "ORG"), ("Houston", "LOC")];
+    assert_eq!(kinds(text, &tagged, "Houston"), place, "a known place");
+    let text = "Labs in Oxford, Reading and Nokia hired.";
+    let tagged = [("Oxford", "LOC"), ("Reading", "LOC"), ("Nokia", "ORG")];
+    assert_eq!(
+        kinds(text, &tagged, "Nokia"),
+        org,
+        "a town named like a company"
+    );
+    let text = "Rents rose in Seattle, Dallas and Quarrix.";
+    let tagged = [("Seattle", "LOC"), ("Dallas", "LOC"), ("Quarrix", "PER")];
+    assert_eq!(
+        kinds(text, &tagged, "Quarrix"),
+        person,
+        "no place the kb knows"
+    );
+    let text = "It hired the firm of Dravik, Lune, Orsen and Pell.";
+    let tagged = [
+        ("Dravik", "ORG"),
+        ("Lune", "PER"),
+        ("Orsen", "PER"),
+        ("Pell", "PER"),
+    ];
+    assert_eq!(kinds(text, &tagged, "Dravik"), org, "partners' names");
+    let text = "After fans stormed the Velbrook, Tamsin Orell and Corvin Dast spoke.";
+    let tagged = [
+        ("Velbrook", "ORG"),
+        ("Tamsin Orell", "PER"),
+        ("Corvin Dast", "PER"),
+    ];
+    assert_eq!(
+        kinds(text, &tagged, "Velbrook"),
+        org,
+        "\"the\" before a name"
+    );
+    let text = "Guests included Tamsin Orell, Bexley Marne and Quarrix Secretary Dast.";
+    let tagged = [
+        ("Tamsin Orell", "PER"),
+        ("Bexley Marne", "PER"),
+        ("Quarrix", "ORG"),
+        ("Dast", "PER"),
+    ];
+    assert_eq!(kinds(text, &tagged, "Quarrix"), org, "a name that goes on");
+    let text = "Trade grew between Japan, EC and Canada.";
+    let tagged = [("Japan", "LOC"), ("EC", "ORG"), ("Canada", "LOC")];
+    assert_eq!(kinds(text, &tagged, "EC"), org, "an acronym");
+    let text = "Talks between QVX, Tamsin Orell and Corvin Dast stalled.";
+    let tagged = [
+        ("QVX", "ORG"),
+        ("Tamsin Orell", "PER"),
+        ("Corvin Dast", "PER"),
+    ];
+    assert_eq!(kinds(text, &tagged, "QVX"), org, "an acronym among persons");
+    let text = "Guests included Tamsin Orell, Bexley Marne and Dravik & Lune.";
+    let tagged = [
+        ("Tamsin Orell", "PER"),
+        ("Bexley Marne", "PER"),
+        ("Dravik & Lune", "ORG"),
+    ];
+    assert_eq!(
+        kinds(text, &tagged, "Dravik & Lune"),
+        org,
+        "a name with \"&\""
+    );
+    let text = "Loans came from Velbrook Bank, Quarrix University and Dravik.";
+    let tagged = [
+        ("Velbrook Bank", "ORG"),
+        ("Quarrix University", "ORG"),
+        ("Dravik", "PER"),
+    ];
+    assert_eq!(
+        kinds(text, &tagged, "Dravik"),
+        person,
+        "firms' words in the list"
+    );
+}
