@@ -3,7 +3,7 @@
 //! otherwise takes the kind of the others.
 
 use crate::EntityKind;
-use crate::features::Analysis;
+use crate::features::{Analysis, Cap};
 use crate::kb::{Kb, PlaceClass};
 
 use super::Draft;
@@ -36,24 +36,23 @@ pub(super) fn type_by_list(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         if end - k >= 3 {
             retype_odd_one(a, kb, &mut drafts[k..end]);
         }
-        k = end.max(k + 1);
+        k = end;
     }
 }
 
 /// One past the last draft of the list that starts at `drafts[k]`; `k + 1` when none does.
 fn list_end(a: &Analysis, drafts: &[Draft], k: usize) -> usize {
-    let gap = |d: &Draft, next: &Draft| -> Vec<&str> {
-        if d.part != next.part || next.first < d.last {
-            return vec!["<part>"];
-        }
-        a.forms[d.last..next.first]
-            .iter()
-            .map(String::as_str)
-            .collect()
-    };
     let mut j = k;
-    while j + 1 < drafts.len() {
-        match gap(&drafts[j], &drafts[j + 1])[..] {
+    while let Some(next) = drafts.get(j + 1) {
+        let d = &drafts[j];
+        let Some(gap) = a
+            .forms
+            .get(d.last..next.first)
+            .filter(|_| d.part == next.part)
+        else {
+            break;
+        };
+        match gap.iter().map(String::as_str).collect::<Vec<_>>()[..] {
             [","] => j += 1,
             ["and" | "or"] | [",", "and" | "or"] => return j + 2,
             _ => break,
@@ -92,10 +91,8 @@ fn retype_odd_one(a: &Analysis, kb: &Kb, list: &mut [Draft]) {
         && (list[odd_at].last - list[odd_at].first > 1
             || list[odd_at].kind == EntityKind::Organization);
     let odd = &mut list[odd_at];
-    let acronym = (odd.first..odd.last).any(|i| {
-        let t = &a.tokens[i].text;
-        t.chars().any(char::is_uppercase) && !t.chars().any(char::is_lowercase)
-    });
+    let acronym =
+        (odd.first..odd.last).any(|i| matches!(Cap::of(&a.tokens[i].text), Cap::All | Cap::Single));
     // "Reagan, Greenspan, and Treasury Secretary James Baker".
     let continued = odd.last < a.tokens.len() && a.is_capitalized(odd.last);
     // "after rioters attacked the Capitol, Trump and Olsen spoke": no person has "the".

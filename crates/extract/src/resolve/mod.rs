@@ -14,15 +14,14 @@
 //! typed otherwise than the others takes their kind ("Google, Apple and Amazon", `lists`);
 //! each name gets the kind most of its mentions were given, and a name ending with an
 //! institution's head word ("High Court", "Arab League") is an organization (`orgs`);
-//! datelines are places and known places get their knowledge-base identity (`places`); a name the article gives
-//! members, officials, shareholders or reporters is an organization ("a member of
-//! Scientology", "a Reuters reporter"; `orgs`), and so is a one-word "person" it refers back
-//! to as a thing ("its") or written like a brand ("BlackRock"), a "person" written as a news
-//! outlet ("the news weekly Der Spiegel"), and one that begins the name of an organization
-//! the article names in full ("Harvard" after "Harvard University"); in sports reports,
-//! countries and cities that play are teams, and so are "persons" in result lines (`teams`);
-//! shorter forms of names join the full names they abbreviate (`persons`, `orgs`); mentions
-//! with one identity share one entity.
+//! datelines are places and known places get their knowledge-base identity (`places`); a name the
+//! article gives members, officials, shareholders or reporters is an organization ("a member of
+//! Scientology", "a Reuters reporter"; `orgs`), and so is a one-word "person" it refers back to as
+//! a thing ("its") or written like a brand ("BlackRock"), a "person" written as a news outlet ("the
+//! news weekly Der Spiegel"), and one that begins the name of an organization the article names in
+//! full ("Harvard" after "Harvard University"); in sports reports, countries and cities that play
+//! are teams, and so are "persons" in result lines (`teams`); shorter forms of names join the full
+//! names they abbreviate (`persons`, `orgs`); mentions with one identity share one entity.
 
 use std::collections::{HashMap, HashSet};
 
