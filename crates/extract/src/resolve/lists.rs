@@ -16,7 +16,9 @@ const LIST_PLACE_POPULATION: u64 = 100_000;
 
 /// The one name of a list of three names or more that the model typed otherwise than all
 /// the others takes their kind, before the kinds are voted over the article. A list is names
-/// separated by commas, the last two by "and" or "or" (with or without a comma before it).
+/// separated by commas, the last two by "and" or "or" (with or without a comma before it);
+/// a capitalized name the model left untagged may stand in it between commas or before the
+/// last name ("Google, Yahoo, Ebay and Amazon") and has no kind to vote with.
 ///
 /// Lists where a name holds a legal form or an institution's word ("Smith Barney, Harris
 /// Upham and Co Inc", "Bank of Iron County") are firms' names cut into pieces, and are left
@@ -52,9 +54,24 @@ fn list_end(a: &Analysis, drafts: &[Draft], k: usize) -> usize {
         else {
             break;
         };
-        match gap.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-            [","] => j += 1,
-            ["and" | "or"] | [",", "and" | "or"] => return j + 2,
+        // An untagged name between two of the list's: "Google, Yahoo, Ebay and Amazon".
+        let mut shape: Vec<&str> = Vec::with_capacity(gap.len());
+        for (form, token) in gap.iter().zip(&a.tokens[d.last..next.first]) {
+            let word = match form.as_str() {
+                w @ ("," | "and" | "or") => w,
+                _ if !matches!(Cap::of(&token.text), Cap::Lower | Cap::None) => "name",
+                _ => "other",
+            };
+            if !(word == "name" && shape.last() == Some(&"name")) {
+                shape.push(word);
+            }
+        }
+        match shape[..] {
+            [","] | [",", "name", ","] => j += 1,
+            ["and" | "or"]
+            | [",", "and" | "or"]
+            | [",", "name", "and" | "or"]
+            | [",", "name", ",", "and" | "or"] => return j + 2,
             _ => break,
         }
     }

@@ -1371,6 +1371,26 @@ fn the_odd_name_of_a_list_takes_the_kind_of_the_others() {
     let text = "Events were held in Hong Kong, Tokyo and Pusan.";
     let tagged = [("Hong Kong", "LOC"), ("Tokyo", "LOC"), ("Pusan", "ORG")];
     assert_eq!(kinds(text, &tagged, "Pusan"), place, "a city of millions");
+    let text = "Shoppers choose Velbrook, Quarrix, Zembla and Amazon.";
+    let tagged = [("Velbrook", "ORG"), ("Quarrix", "ORG"), ("Amazon", "LOC")];
+    assert_eq!(
+        kinds(text, &tagged, "Amazon"),
+        org,
+        "an untagged name among them"
+    );
+    let text = "Shoppers choose Velbrook, Zembla Rows, Amazon and Quarrix.";
+    let tagged = [("Velbrook", "ORG"), ("Amazon", "LOC"), ("Quarrix", "ORG")];
+    assert_eq!(
+        kinds(text, &tagged, "Amazon"),
+        org,
+        "an untagged name of two words between them"
+    );
+    let text = "Shoppers choose Velbrook, Amazon, zEmbla, and Quarrix.";
+    assert_eq!(
+        kinds(text, &tagged, "Amazon"),
+        org,
+        "an untagged name before \", and\""
+    );
 
     // What stays as the model typed it.
     let text = "Shoppers choose Velbrook and Tamsin Orell.";
@@ -1435,6 +1455,13 @@ fn the_odd_name_of_a_list_takes_the_kind_of_the_others() {
     let text = "Trade grew between Japan, EC and Canada.";
     let tagged = [("Japan", "LOC"), ("EC", "ORG"), ("Canada", "LOC")];
     assert_eq!(kinds(text, &tagged, "EC"), org, "an acronym");
+    let text = "Shoppers choose Velbrook, Quarrix, some Zembla and Amazon.";
+    let tagged = [("Velbrook", "ORG"), ("Quarrix", "ORG"), ("Amazon", "LOC")];
+    assert_eq!(
+        kinds(text, &tagged, "Amazon"),
+        place,
+        "a lowercase word between names"
+    );
     let text = "Talks between QVX, Tamsin Orell and Corvin Dast stalled.";
     let tagged = [
         ("QVX", "ORG"),
