@@ -56,7 +56,24 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
             && !storms.contains(&d.name(a))
             && !names_a_time_faith_or_law(a, d, &full_names)
             && !is_okay(a, d)
+            && !opens_participle_phrase(a, d)
     });
+}
+
+/// Prepositions that follow a participle opening a sentence ("Born in", "Raised on").
+const PARTICIPLE_PREPOSITIONS: &[&str] = &["in", "on", "at", "to", "into", "near", "outside"];
+
+/// A one-word draft that opens a sentence, is a word news writes in lowercase mid-sentence
+/// and is followed by a preposition: a participle ("Born in the Bronx to Puerto Rican
+/// parents, Colón recorded"), no name. A surname that is also a word speaks or acts instead
+/// ("Rose said", "Fell told").
+fn opens_participle_phrase(a: &Analysis, d: &Draft) -> bool {
+    d.last - d.first == 1
+        && a.tokens[d.first].sent_start
+        && a.is_common_word(d.first)
+        && a.forms
+            .get(d.last)
+            .is_some_and(|next| PARTICIPLE_PREPOSITIONS.contains(&next.as_str()))
 }
 
 /// Holidays, religions and their laws, and climate patterns, folded: names of no person,

@@ -679,6 +679,37 @@ fn abbreviations_of_common_nouns_and_the_word_ok_are_not_names() {
 }
 
 #[test]
+fn a_participle_opening_a_sentence_is_no_name() {
+    let text = "Born in Velbrook to Quarrix parents , Corvin Dast sang . Rose said it rained . \
+                Tamsin in Velbrook said it rained . Fans met Born at home .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Born", "LOC"),
+            ("Velbrook", "LOC"),
+            ("Corvin Dast", "PER"),
+            ("Rose", "PER"),
+            ("Tamsin", "PER"),
+        ],
+    );
+
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Velbrook",
+            "Corvin Dast",
+            "Rose",
+            "Tamsin",
+            "Velbrook",
+            "Born"
+        ],
+        "\"Born in\" is none; \"Rose said\", a given name before \"in\" and a word \
+         capitalized mid-sentence are names"
+    );
+}
+
+#[test]
 fn a_name_run_over_its_place_or_a_second_name_is_split() {
     let text = "Zorvex University in Chicago hired staff . Tarvik News and the Varnel Journal \
                 agreed . The Organisation for Security and Cooperation in Europe met . Kevlora \
