@@ -341,6 +341,13 @@ impl Kb {
         Some((index, &self.places[index as usize]))
     }
 
+    /// Whether `name` is an abbreviation a place goes by ("Mich", "Calif.", "UK"), written
+    /// with or without its periods.
+    pub fn is_place_abbreviation(&self, name: &str) -> bool {
+        self.abbreviations
+            .contains_key(&fold_name(name).replace([' ', '.'], ""))
+    }
+
     /// Every place bearing a name, best first: "Georgia" the country, then the US state.
     pub fn places_named(&self, name: &str) -> Vec<u32> {
         let folded = fold_name(name);

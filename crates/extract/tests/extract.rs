@@ -603,7 +603,7 @@ fn a_feature_of_the_earth_is_a_place_and_a_state_abbreviation_its_state() {
     let dateline = extract("LANCASTER, Pa., March 2 - Sales rose.");
 
     assert_eq!(entity(&x, "Strait of Hormuz").kind, EntityKind::Place);
-    assert_eq!(entity(&dateline, "Pennsylvania").aliases, ["Pa"]);
+    assert_eq!(entity(&dateline, "Pennsylvania").aliases, ["Pa."]);
 }
 
 #[test]

@@ -25,7 +25,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::features::Analysis;
+use crate::features::{Analysis, Cap};
 use crate::kb::Kb;
 use crate::tagger::Span;
 use crate::{Entity, EntityKind, Extraction, Field, Known, Mention};
@@ -337,6 +337,19 @@ fn trim_end(
     end: usize,
     kind: EntityKind,
 ) -> Option<(usize, EntityKind)> {
+    // "Mich" of "Lansing, Mich., March 25" or "Troy, Mich.": the period is the abbreviation's
+    // (a period that opens a part has a space before it). In capitals, only before a comma:
+    // "USA." ends its sentence.
+    if let Some(dot) = a.tokens.get(end)
+        && kind != EntityKind::Person
+        && dot.text == "."
+        && !dot.space_before
+        && (Cap::of(&a.tokens[first].text) == Cap::Init
+            || a.tokens.get(end + 1).is_some_and(|t| t.text == ","))
+        && kb.is_place_abbreviation(&written(a, first, end))
+    {
+        return Some((end + 1, kind));
+    }
     let mut last = end;
     if last - first > 1 && a.tokens[last - 1].text == "." && !is_abbreviation(&a.forms[last - 2]) {
         last -= 1;

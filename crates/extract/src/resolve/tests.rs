@@ -679,6 +679,40 @@ fn abbreviations_of_common_nouns_and_the_word_ok_are_not_names() {
 }
 
 #[test]
+fn a_places_abbreviation_keeps_its_period() {
+    let text = "LANSING, MICH., March 25 - Velbrook said it hired staff in Troy, Mich. \
+                and in Pa. It left the USA. It thanked Mo. Quarrix left Dravik. Then it went \
+                to Va . Then home.";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("LANSING", "LOC"),
+            ("MICH", "ORG"),
+            ("Velbrook", "ORG"),
+            ("Troy", "LOC"),
+            ("Mich", "LOC"),
+            ("Pa", "LOC"),
+            ("USA", "LOC"),
+            ("Mo", "PER"),
+            ("Quarrix", "PER"),
+            ("Dravik", "LOC"),
+            ("Va", "LOC"),
+        ],
+    );
+
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "LANSING", "MICH.", "Velbrook", "Troy", "Mich.", "Pa.", "USA", "Mo", "Quarrix",
+            "Dravik", "Va"
+        ],
+        "a state's abbreviation with its period, in capitals in a dateline; not a country's \
+         code in capitals, a person, a name that is no abbreviation, or a period apart"
+    );
+}
+
+#[test]
 fn a_participle_opening_a_sentence_is_no_name() {
     let text = "Born in Velbrook to Quarrix parents , Corvin Dast sang . Rose said it rained . \
                 Tamsin in Velbrook said it rained . Fans met Born at home .";
