@@ -18,12 +18,16 @@ Steps (each cached in training/work/ unless --fresh):
     `eval.py gmb` scores; the sentences where its person, place and organization spans are
     exactly GMB's are added to the training documents (agreement-filtered silver data:
     newswire of the 2000s from many countries, where neither source alone is trusted), and
-    steps 4-5 run again on the whole.
+    steps 4-5 run again on the whole;
+ 7. with --bench (an experiment, not shipped): CNN and BBC bench articles tagged by the two
+    models (or by --teacher) through the extract path, their agreeing paragraphs added, and
+    steps 4-5 run a third time (bench_silver).
 """
 import argparse
 import glob
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -73,6 +77,20 @@ def main():
                     help="with --silver: a sentence also agrees where the model only missed "
                          "organizations GMB names (capitalized, no place or nationality of the "
                          "gazetteer, overlapping nothing the model found)")
+    ap.add_argument("--bench", type=int, default=0, metavar="TOKENS",
+                    help="with --silver: then tag the CNN and BBC bench articles with the "
+                         "CoNLL-only and the --silver model, add up to TOKENS words of the "
+                         "paragraphs where both agree, and train a third time")
+    ap.add_argument("--stage2", metavar="DIR",
+                    help="with --bench: the --silver model already trained in DIR (by "
+                         "`--silver --out DIR` at the same commit, which left its CoNLL-only "
+                         "model in training/work/base) instead of training both again")
+    ap.add_argument("--teacher", metavar="DIR",
+                    help="with --bench: tag the bench articles with this model alone instead of "
+                         "the two models' agreement")
+    ap.add_argument("--min-confidence", type=float, default=0.0,
+                    help="with --bench: keep a paragraph only if every mention of it has this "
+                         "confidence or more")
     ap.add_argument("--fresh", action="store_true", help="rebuild cached steps")
     ap.add_argument("--fresh-lexicon", action="store_true", help="rebuild the lexicon")
     args = ap.parse_args()
@@ -117,12 +135,26 @@ def main():
     os.makedirs(base, exist_ok=True)
     for name in ("gazetteer.tsv", "clusters.tsv"):
         shutil.copy(f"{args.out}/{name}", f"{base}/{name}")
-    fit(args, conll, gmb, base)
+    if not args.stage2:
+        fit(args, conll, gmb, base)
     silver = agreement_silver([json.loads(l) for l in gmb_lines[:-1000]], base,
                               missed_orgs=args.silver_orgs)
     print(f"silver: {len(silver)} GMB pseudo-documents of sentences the model and GMB agree on",
           flush=True)
-    fit(args, conll, gmb + [json.dumps(d, ensure_ascii=False) + "\n" for d in silver], args.out)
+    extra = gmb + [json.dumps(d, ensure_ascii=False) + "\n" for d in silver]
+    if not args.bench:
+        fit(args, conll, extra, args.out)
+        return
+    stage2 = args.stage2 or f"{WORK}/stage2"
+    if not args.stage2 and not args.teacher:
+        os.makedirs(stage2, exist_ok=True)
+        for name in ("gazetteer.tsv", "clusters.tsv"):
+            shutil.copy(f"{args.out}/{name}", f"{stage2}/{name}")
+        fit(args, conll, extra, stage2)
+    views = [args.teacher] if args.teacher else [base, stage2]
+    bench = bench_silver(views, args.bench, args.min_confidence)
+    print(f"bench: {len(bench)} articles of paragraphs the models agree on", flush=True)
+    fit(args, conll, extra + [json.dumps(d, ensure_ascii=False) + "\n" for d in bench], args.out)
 
 
 def fit(args, conll, extra_lines, out_dir):
@@ -189,6 +221,78 @@ def agreement_silver(docs, model_dir, missed_orgs=False):
                 off += len(line) + 1
         if lines:
             out.append({"text": "\n".join(lines), "spans": spans})
+    return out
+
+
+BENCH_SOURCES = ("cnn_lite_2026.jsonl", "bbc_2004_2005.jsonl")
+LABELS = {"person": "PER", "place": "LOC", "organization": "ORG"}
+
+
+def raw_spans(docs, model_dir):
+    """The model's raw spans (MISC included, no resolution rule) of each document, through
+    the crate's `raw_jsonl` example."""
+    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "newsgraph-extract",
+                    "--example", "raw_jsonl"], check=True, cwd=ROOT)
+    inp = "".join(json.dumps({"id": i, "text": d["text"]}, ensure_ascii=False) + "\n"
+                  for i, d in enumerate(docs))
+    out = subprocess.run([os.path.join(TARGET, "release", "examples", "raw_jsonl"),
+                          "--model", model_dir], input=inp, capture_output=True, text=True,
+                         check=True).stdout
+    return [json.loads(l)["spans"] for l in out.splitlines()]
+
+
+def labelled(text, extraction, raw):
+    """Training spans of one document as the engine reads it: its person, place and
+    organization mentions after the resolution rules, and the model's raw MISC spans that
+    overlap none of them (MISC is learnt, never output)."""
+    spans = [(e["start"], e["end"], LABELS[e["type"]], e["confidence"])
+             for e in extraction["entities"]]
+    for a, b, t, c in raw:
+        if t == "MISC" and not any(x[0] < b and a < x[1] for x in spans):
+            spans.append((a, b, "MISC", c))
+    return sorted(spans)
+
+
+def bench_silver(models, cap, min_confidence=0.0, seed=20):
+    """Self-training text of today's news: paragraphs of the CNN and BBC bench articles where
+    the `models`, each through the real extract path and its resolution rules, find exactly
+    the same spans, MISC included, at least one, each with `min_confidence` or more (in the
+    first model); whole articles drawn at random (fixed seed) until `cap` words, their kept
+    paragraphs together as one document so that the document-level features still see the
+    article."""
+    arts = []
+    for name in BENCH_SOURCES:
+        for line in open(f"{data.SHARED}/corpus/bench/{name}", encoding="utf-8"):
+            body = json.loads(line)["body"]
+            paras = [p for p in body.split("\n") if p.strip()]
+            if paras:
+                arts.append("\n".join(paras))
+    random.Random(seed).shuffle(arts)
+    docs = [{"text": t} for t in arts]
+    views = []
+    for model in models:
+        ext = evaluate.run_extract([{"id": i, "text": d["text"]} for i, d in enumerate(docs)],
+                                   model)
+        raw = raw_spans(docs, model)
+        views.append([labelled(d["text"], e, r) for d, e, r in zip(docs, ext, raw)])
+    out, words = [], 0
+    for d, *labels in zip(docs, *views):
+        lines, spans, pos, off = [], [], 0, 0
+        for line in d["text"].split("\n"):
+            start, end = pos, pos + len(line)
+            pos = end + 1
+            here = [[x for x in v if start <= x[0] < end] for v in labels]
+            first = here[0]
+            if (first and all(x[1] <= end and x[3] >= min_confidence for x in first)
+                    and all([x[:3] for x in v] == [x[:3] for x in first] for v in here)):
+                spans += [[x[0] - start + off, x[1] - start + off, x[2]] for x in first]
+                lines.append(line)
+                off += len(line) + 1
+        if lines:
+            out.append({"text": "\n".join(lines), "spans": spans})
+            words += sum(len(l.split()) for l in lines)
+            if words >= cap:
+                break
     return out
 
 
