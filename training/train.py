@@ -241,7 +241,7 @@ def raw_spans(docs, model_dir):
     return [json.loads(l)["spans"] for l in out.splitlines()]
 
 
-def labelled(text, extraction, raw):
+def labelled(extraction, raw):
     """Training spans of one document as the engine reads it: its person, place and
     organization mentions after the resolution rules, and the model's raw MISC spans that
     overlap none of them (MISC is learnt, never output)."""
@@ -274,7 +274,7 @@ def bench_silver(models, cap, min_confidence=0.0, seed=20):
         ext = evaluate.run_extract([{"id": i, "text": d["text"]} for i, d in enumerate(docs)],
                                    model)
         raw = raw_spans(docs, model)
-        views.append([labelled(d["text"], e, r) for d, e, r in zip(docs, ext, raw)])
+        views.append([labelled(e, r) for e, r in zip(ext, raw)])
     out, words = [], 0
     for d, *labels in zip(docs, *views):
         lines, spans, pos, off = [], [], 0, 0
