@@ -205,23 +205,33 @@ def agreement_silver(docs, model_dir, missed_orgs=False):
     out = []
     for d, p in zip(docs, preds):
         pred = {(x["start"], x["end"], x["type"]) for x in p["entities"]}
-        lines, spans, pos, off = [], [], 0, 0
-        for line in d["text"].split("\n"):
-            start, end = pos, pos + len(line)
-            pos = end + 1
+
+        def agree(start, end):
             gold = {(a, b, types[t]) for a, b, t in d["spans"] if start <= a < end and t in types}
             found = {x for x in pred if start <= x[0] < end}
-            agree = gold == found or (
+            return gold and (gold == found or (
                 missed_orgs and found < gold
-                and all(missed_org(x, d["text"], found) for x in gold - found))
-            if gold and agree:
-                spans += [[a - start + off, b - start + off, t]
-                          for a, b, t in d["spans"] if start <= a < end]
-                lines.append(line)
-                off += len(line) + 1
-        if lines:
-            out.append({"text": "\n".join(lines), "spans": spans})
+                and all(missed_org(x, d["text"], found) for x in gold - found)))
+        kept = kept_lines(d["text"], d["spans"], agree)
+        if kept:
+            out.append(kept)
     return out
+
+
+def kept_lines(text, spans, keep):
+    """The lines of `text` for which `keep(start, end)` holds, as one document with the
+    `spans` (start, end, type, ...) that start in them, moved to the new offsets; None when
+    no line is kept."""
+    lines, kept, pos, off = [], [], 0, 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if keep(start, end):
+            kept += [[x[0] - start + off, x[1] - start + off, x[2]]
+                     for x in spans if start <= x[0] < end]
+            lines.append(line)
+            off += len(line) + 1
+    return {"text": "\n".join(lines), "spans": kept} if lines else None
 
 
 BENCH_SOURCES = ("cnn_lite_2026.jsonl", "bbc_2004_2005.jsonl")
@@ -277,20 +287,16 @@ def bench_silver(models, cap, min_confidence=0.0, seed=20):
         views.append([labelled(e, r) for e, r in zip(ext, raw)])
     out, words = [], 0
     for d, *labels in zip(docs, *views):
-        lines, spans, pos, off = [], [], 0, 0
-        for line in d["text"].split("\n"):
-            start, end = pos, pos + len(line)
-            pos = end + 1
-            here = [[x for x in v if start <= x[0] < end] for v in labels]
-            first = here[0]
-            if (first and all(x[1] <= end and x[3] >= min_confidence for x in first)
-                    and all([x[:3] for x in v] == [x[:3] for x in first] for v in here)):
-                spans += [[x[0] - start + off, x[1] - start + off, x[2]] for x in first]
-                lines.append(line)
-                off += len(line) + 1
-        if lines:
-            out.append({"text": "\n".join(lines), "spans": spans})
-            words += sum(len(l.split()) for l in lines)
+
+        def agree(start, end):
+            here = [[x[:3] for x in v if start <= x[0] < end] for v in labels]
+            first = [x for x in labels[0] if start <= x[0] < end]
+            return (first and all(x[1] <= end and x[3] >= min_confidence for x in first)
+                    and all(v == here[0] for v in here))
+        kept = kept_lines(d["text"], labels[0], agree)
+        if kept:
+            out.append(kept)
+            words += len(kept["text"].split())
             if words >= cap:
                 break
     return out

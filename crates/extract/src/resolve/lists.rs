@@ -47,26 +47,11 @@ fn list_end(a: &Analysis, drafts: &[Draft], k: usize) -> usize {
     let mut j = k;
     while let Some(next) = drafts.get(j + 1) {
         let d = &drafts[j];
-        let Some(gap) = a
-            .forms
-            .get(d.last..next.first)
-            .filter(|_| d.part == next.part)
+        let Some((shape, len)) = gap_shape(a, d.last, next.first).filter(|_| d.part == next.part)
         else {
             break;
         };
-        // An untagged name between two of the list's: "Google, Yahoo, Ebay and Amazon".
-        let mut shape: Vec<&str> = Vec::with_capacity(gap.len());
-        for (form, token) in gap.iter().zip(&a.tokens[d.last..next.first]) {
-            let word = match form.as_str() {
-                w @ ("," | "and" | "or") => w,
-                _ if !matches!(Cap::of(&token.text), Cap::Lower | Cap::None) => "name",
-                _ => "other",
-            };
-            if !(word == "name" && shape.last() == Some(&"name")) {
-                shape.push(word);
-            }
-        }
-        match shape[..] {
+        match shape[..len] {
             [","] | [",", "name", ","] => j += 1,
             ["and" | "or"]
             | [",", "and" | "or"]
@@ -76,6 +61,30 @@ fn list_end(a: &Analysis, drafts: &[Draft], k: usize) -> usize {
         }
     }
     k + 1
+}
+
+/// The tokens `from..to` between two names as a list reads them: commas, "and", "or", and a
+/// run of capitalized words as one "name", an untagged name of the list ("Google, Yahoo,
+/// Ebay and Amazon"). None when anything else stands there or there are more than four
+/// parts: no list has them.
+fn gap_shape(a: &Analysis, from: usize, to: usize) -> Option<([&'static str; 4], usize)> {
+    let mut shape = [""; 4];
+    let mut len = 0;
+    for i in from..to {
+        let part = match a.forms[i].as_str() {
+            "," => ",",
+            "and" => "and",
+            "or" => "or",
+            _ if !matches!(Cap::of(&a.tokens[i].text), Cap::Lower | Cap::None) => "name",
+            _ => return None,
+        };
+        if part == "name" && len > 0 && shape[len - 1] == "name" {
+            continue;
+        }
+        *shape.get_mut(len)? = part;
+        len += 1;
+    }
+    Some((shape, len))
 }
 
 /// Retypes the one draft of `list` whose kind differs from all the others', if the others
