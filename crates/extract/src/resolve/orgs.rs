@@ -464,7 +464,7 @@ pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
     }
 }
 
-/// Nouns that, heading a description in apposition, make the name described an
+/// Nouns that, heading a description in apposition or after "is", make the name described an
 /// organization's: "Flock, an Atlanta-based safety technology company", "Redfin, the real
 /// estate brokerage".
 const ORG_DESCRIPTIONS: &[&str] = &[
@@ -472,6 +472,7 @@ const ORG_DESCRIPTIONS: &[&str] = &[
     "airline",
     "app",
     "automaker",
+    "band",
     "bank",
     "brand",
     "brokerage",
@@ -480,6 +481,8 @@ const ORG_DESCRIPTIONS: &[&str] = &[
     "chain",
     "charity",
     "chipmaker",
+    "club",
+    "college",
     "company",
     "conglomerate",
     "developer",
@@ -489,6 +492,8 @@ const ORG_DESCRIPTIONS: &[&str] = &[
     "lender",
     "manufacturer",
     "maker",
+    "militia",
+    "movement",
     "network",
     "newspaper",
     "nonprofit",
@@ -496,23 +501,31 @@ const ORG_DESCRIPTIONS: &[&str] = &[
     "organization",
     "organisation",
     "outlet",
+    "party",
     "platform",
     "publisher",
     "retailer",
+    "school",
     "startup",
     "start-up",
     "subsidiary",
+    "team",
+    "union",
+    "university",
     "website",
 ];
 
-/// Whether the name ending before token `end` is described in apposition as an organization:
-/// a comma, "a", "an" or "the", then at most six words ending with one of
+/// Whether the name ending before token `end` is described in apposition or by a copula as
+/// an organization ("Geely is the Chinese car company that", "The Owls were a traveling team
+/// that played"): a comma, "is", "was", "are" or "were", then "a", "an" or "the", then at most six words ending with one of
 /// [`ORG_DESCRIPTIONS`] before any punctuation, as the head ("a company spokesman" describes
 /// a person).
 fn described_as_org(a: &Analysis, end: usize) -> bool {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
     let word = |i: usize| form(i).chars().next().is_some_and(char::is_alphanumeric);
-    if form(end) != "," || !matches!(form(end + 1), "a" | "an" | "the") {
+    if !matches!(form(end), "," | "is" | "was" | "are" | "were")
+        || !matches!(form(end + 1), "a" | "an" | "the")
+    {
         return false;
     }
     for i in end + 2..end + 8 {

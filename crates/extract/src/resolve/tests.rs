@@ -869,7 +869,9 @@ fn a_city_with_a_player_a_position_or_a_transfer_in_a_sports_report_is_its_club(
 fn a_name_described_in_apposition_as_a_company_is_an_organization() {
     let text = "Kevlora , an Atlanta-based safety technology company , makes cameras . Kevlora \
                 said so . Tavix , a Russian oil company , grew . Morvel , a company spokesman , \
-                declined . Quenby , the youngest member of the group , sang .";
+                declined . Quenby , the youngest member of the group , sang . Drelling is the \
+                only U.S. motorcycle maker . The Brannocks were a traveling team that played \
+                here . Vostrel is a team player . Ardley was the party 's candidate .";
     let x = resolve_as_tagged(
         text,
         &[
@@ -877,6 +879,10 @@ fn a_name_described_in_apposition_as_a_company_is_an_organization() {
             ("Tavix", "LOC"),
             ("Morvel", "PER"),
             ("Quenby", "PER"),
+            ("Drelling", "PER"),
+            ("Brannocks", "LOC"),
+            ("Vostrel", "PER"),
+            ("Ardley", "PER"),
         ],
     );
 
@@ -884,6 +890,15 @@ fn a_name_described_in_apposition_as_a_company_is_an_organization() {
     assert_eq!(kind_of_name(&x, "Tavix"), Some(EntityKind::Organization));
     assert_eq!(kind_of_name(&x, "Morvel"), Some(EntityKind::Person));
     assert_eq!(kind_of_name(&x, "Quenby"), Some(EntityKind::Person));
+    // Described by "is", "was", "were" as well as in apposition (rules 60).
+    assert_eq!(kind_of_name(&x, "Drelling"), Some(EntityKind::Organization));
+    assert_eq!(
+        kind_of_name(&x, "Brannocks"),
+        Some(EntityKind::Organization)
+    );
+    // A description's noun that goes on to another noun or a possessive describes a person.
+    assert_eq!(kind_of_name(&x, "Vostrel"), Some(EntityKind::Person));
+    assert_eq!(kind_of_name(&x, "Ardley"), Some(EntityKind::Person));
 }
 
 #[test]
