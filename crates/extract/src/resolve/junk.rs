@@ -7,7 +7,8 @@
 //! "Hurricane Katrina"), which are given like people's but are weather, and names of times,
 //! faiths and laws that the model takes for places or people: holidays ("Christmas",
 //! "Ramadan"), religions ("Islam"), a month before its day ("March 4") and a section of a law
-//! ("Section 404", "Chapter 11").
+//! ("Section 404", "Chapter 11"), and adjectives of race and ethnicity, which news
+//! capitalizes ("Black women", "Latino community leaders").
 
 use std::collections::HashSet;
 
@@ -38,9 +39,11 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
         .collect();
     let storms = storm_names(a, drafts);
     // The words of people's full names matter only to a holiday's name ("Dario Easter").
-    let holiday = drafts
-        .iter()
-        .any(|d| d.last - d.first == 1 && TIMES_AND_FAITHS.contains(&a.forms[d.first].as_str()));
+    let holiday = drafts.iter().any(|d| {
+        d.last - d.first == 1
+            && (TIMES_AND_FAITHS.contains(&a.forms[d.first].as_str())
+                || IDENTITY_ADJECTIVES.contains(&a.forms[d.first].as_str()))
+    });
     let full_names = if holiday {
         super::words_of_full_names(a, drafts)
     } else {
@@ -57,7 +60,47 @@ pub(super) fn remove(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
             && !names_a_time_faith_or_law(a, d, &full_names)
             && !is_okay(a, d)
             && !opens_participle_phrase(a, d)
+            && !is_identity_adjective(a, d, &full_names)
     });
+}
+
+/// Words of race and ethnicity that news capitalizes as adjectives ("Black women", "the third
+/// Black female senator", "White nationalists", "Latino community leaders"): no names, as
+/// nationalities are none, but also surnames ("Leon Black", "Jack White").
+const IDENTITY_ADJECTIVES: &[&str] = &[
+    "black",
+    "white",
+    "latino",
+    "latina",
+    "latinx",
+    "hispanic",
+    "indigenous",
+];
+
+/// Lowercase words after which one of [`IDENTITY_ADJECTIVES`] is a surname: verbs of
+/// speaking, auxiliaries and function words ("Black said", "White was", "Black and").
+const AFTER_SURNAMES: &[&str] = &[
+    "said", "says", "told", "tells", "asked", "added", "wrote", "writes", "noted", "argued", "is",
+    "was", "has", "had", "will", "would", "could", "can", "may", "might", "should", "did", "does",
+    "also", "and", "or", "but", "who", "whose", "to", "of", "in", "on", "at", "for", "with",
+    "from", "by", "as", "after", "before", "when", "then",
+];
+
+/// Whether a one-word draft is an adjective of race or ethnicity before a lowercase word
+/// ("Black women", "White culture"), not the surname of a person the article names in full,
+/// nor one that speaks or acts ("Black said", "White joined").
+fn is_identity_adjective(a: &Analysis, d: &Draft, full_names: &HashSet<&str>) -> bool {
+    let name = a.forms[d.first].as_str();
+    if d.last - d.first != 1 || !IDENTITY_ADJECTIVES.contains(&name) || full_names.contains(name) {
+        return false;
+    }
+    let Some(next) = a.tokens.get(d.last) else {
+        return false;
+    };
+    let next = next.text.as_str();
+    next.chars().next().is_some_and(char::is_lowercase)
+        && !next.ends_with("ed")
+        && !AFTER_SURNAMES.contains(&next)
 }
 
 /// Prepositions that follow a participle opening a sentence ("Born in", "Raised on").

@@ -713,6 +713,35 @@ fn a_places_abbreviation_keeps_its_period() {
 }
 
 #[test]
+fn an_adjective_of_race_or_ethnicity_is_no_name() {
+    let text = "Only five Black women have served . The first Black female senator spoke to \
+                Latino community leaders and White voters . Black said it rained . White joined \
+                later . Black and Tamsin met .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Black", "PER"),
+            ("Latino", "PER"),
+            ("White", "ORG"),
+            ("Tamsin", "PER"),
+        ],
+    );
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Black", "White", "Black", "Tamsin"],
+        "before a noun they are adjectives; before a verb of speaking, a verb in the past or \
+         \"and\", surnames"
+    );
+
+    // The surname of a person the article names in full stays a name before any word.
+    let text = "Velma Black spoke . Black donors gave .";
+    let x = resolve_as_tagged(text, &[("Velma Black", "PER"), ("Black", "PER")]);
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(names, ["Velma Black", "Black"]);
+}
+
+#[test]
 fn a_participle_opening_a_sentence_is_no_name() {
     let text = "Born in Velbrook to Quarrix parents , Corvin Dast sang . Rose said it rained . \
                 Tamsin in Velbrook said it rained . Fans met Born at home .";
