@@ -102,8 +102,10 @@ pub(super) const INSTITUTION_HEADS: &[&str] = &[
 
 /// Splits a name that coordinates two names the article also gives apart: "Haitai and
 /// Samsung" when "Haitai" and "Samsung" are named alone elsewhere, as lists and results
-/// run names together. "Marks and Spencer", named only whole, stays one, and so does a
-/// place the knowledge base knows whole ("Bosnia and Herzegovina").
+/// run names together, and an organization that coordinates two institutions' names even
+/// where the article never gives them apart ("International Monetary Fund and World Bank";
+/// [`coordinates_institutions`]). "Marks and Spencer", named only whole, stays one, and so
+/// does a place the knowledge base knows whole ("Bosnia and Herzegovina").
 pub(super) fn split_coordinations(
     a: &Analysis,
     kb: &Kb,
@@ -124,8 +126,9 @@ pub(super) fn split_coordinations(
         let d = &drafts[k];
         let cut = (d.first + 1..d.last.saturating_sub(1)).find(|&i| {
             matches!(a.forms[i].as_str(), "and" | "&")
-                && names.contains(&a.forms[d.first..i].join(" "))
-                && names.contains(&a.forms[i + 1..d.last].join(" "))
+                && (names.contains(&a.forms[d.first..i].join(" "))
+                    && names.contains(&a.forms[i + 1..d.last].join(" "))
+                    || coordinates_institutions(a, kb, d, i))
         });
         match cut {
             Some(cut) if d.kind != EntityKind::Person && kb.place(&d.text).is_none() => {
@@ -137,6 +140,57 @@ pub(super) fn split_coordinations(
             _ => k += 1,
         }
     }
+}
+
+/// Words that go on a bank's or a trust's name after "and": "Sumitomo Trust and Banking Co",
+/// "First National Bank and Trust Co", "National Trust and Savings Association", "Nomura
+/// Investment Trust and Management Co".
+const FIRM_CONTINUATIONS: &[&str] = &[
+    "trust",
+    "banking",
+    "savings",
+    "loan",
+    "loans",
+    "investment",
+    "management",
+];
+
+/// Whether the "and" at token `and` of an organization's draft joins two institutions'
+/// names: the part before it is two words or more ending with an institution's head word or
+/// "bank", and the part after it is either a name ending so (or with a legal form) or one
+/// capitalized word that news writes capitalized and is no nationality nor "Maoist" ("International
+/// Monetary Fund and World Bank", "Federal Trade Commission and Justice Department", "Kenya
+/// Revenue Authority and Safaricom", "Salomon Brothers Inc and Cowen and Co"). A firm's name
+/// that goes on after "and" ("Sumitomo Trust and Banking Co Ltd", "Citizens Bank and Trust
+/// Co") and a name whose first part ends otherwise ("House Energy and Commerce Committee")
+/// stay one.
+fn coordinates_institutions(a: &Analysis, kb: &Kb, d: &Draft, and: usize) -> bool {
+    let head = |i: usize| {
+        let form = a.forms[i].as_str();
+        INSTITUTION_HEADS.contains(&form) || form == "bank"
+    };
+    // Not a company's head before "and": "Securities and Exchange Commission".
+    if d.kind != EntityKind::Organization
+        || and - d.first < 2
+        || !head(and - 1)
+        || !a.is_capitalized(and - 1)
+    {
+        return false;
+    }
+    let head = |i: usize| head(i) || COMPANY_HEADS.contains(&a.forms[i].as_str());
+    let right = and + 1;
+    if !a.is_capitalized(right) || FIRM_CONTINUATIONS.contains(&a.forms[right].as_str()) {
+        return false;
+    }
+    if d.last - right == 1 {
+        let form = a.forms[right].as_str();
+        return !head(right)
+            && !a.is_common_word(right)
+            && !kb.is_legal_form(form)
+            && !super::persons::ends_like_nationality(form)
+            && !form.ends_with("ist");
+    }
+    head(d.last - 1) || kb.is_legal_form(&a.forms[d.last - 1])
 }
 
 /// Splits a name the model ran over a place it is in or over a second name: "Washington

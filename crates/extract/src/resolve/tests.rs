@@ -619,6 +619,62 @@ fn a_coordination_of_names_the_article_gives_apart_is_split() {
 }
 
 #[test]
+fn a_coordination_of_two_institutions_is_split() {
+    let text = "The Varnish Monetary Fund and World Bank met . Drelka Revenue Authority and \
+                Zorvacom agreed . Kelmar Trust and Banking Co Ltd rose . House Energy and Commerce \
+                Committee voted . Ostavia Army and Maoist rebels fought . Tavix Bank and Savings \
+                Corp fell . Ostavia Navy and Coast Guard sailed . Drelka Fund and Affiliates grew . \
+                Kelmar Securities and Exchange Commission sued . Velbrook police and Marlow came . Kelmar \
+                Plc and NV merged . Ostavia Council and Committee sat . Drelka Army and Ostavian \
+                troops left . Senate and Zorvacom talked .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Varnish Monetary Fund and World Bank", "ORG"),
+            ("Drelka Revenue Authority and Zorvacom", "ORG"),
+            ("Kelmar Trust and Banking Co Ltd", "ORG"),
+            ("House Energy and Commerce Committee", "ORG"),
+            ("Ostavia Army and Maoist", "ORG"),
+            ("Tavix Bank and Savings Corp", "ORG"),
+            ("Ostavia Navy and Coast Guard", "ORG"),
+            ("Drelka Fund and Affiliates", "ORG"),
+            ("Kelmar Securities and Exchange Commission", "ORG"),
+            ("Velbrook police and Marlow", "ORG"),
+            ("Kelmar Plc and NV", "ORG"),
+            ("Ostavia Council and Committee", "ORG"),
+            ("Drelka Army and Ostavian", "ORG"),
+            ("Senate and Zorvacom", "ORG"),
+        ],
+    );
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Varnish Monetary Fund",
+            "World Bank",
+            "Drelka Revenue Authority",
+            "Zorvacom",
+            "Kelmar Trust and Banking Co Ltd",
+            "House Energy and Commerce Committee",
+            "Ostavia Army and Maoist",
+            "Tavix Bank and Savings Corp",
+            "Ostavia Navy and Coast Guard",
+            "Drelka Fund and Affiliates",
+            "Kelmar Securities and Exchange Commission",
+            "Velbrook police and Marlow",
+            "Kelmar Plc and NV",
+            "Ostavia Council and Committee",
+            "Drelka Army and Ostavian",
+            "Senate and Zorvacom",
+        ],
+        "two institutions' names are two names; a firm's name going on after \"and\", a first \
+         part ending otherwise or with a company's word or in lowercase, a one-word first part, \
+         a second part ending otherwise, a common word, a legal form, a head word alone and an \
+         adjective after \"and\" are not"
+    );
+}
+
+#[test]
 fn a_name_run_into_an_office_and_a_person_is_split() {
     let text = "Los Angeles Mayor Karen Bass spoke . Kellam County Sheriff Chris Tasker and \
                 Zorvex CEO Ilka Varnes agreed . Varnes left . Indian Prime Minister Narendra Modi \
