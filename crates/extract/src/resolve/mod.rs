@@ -243,6 +243,7 @@ pub fn resolve(
     persons::trim_honorifics(a, &mut texts, &mut drafts);
     persons::split_titles(a, kb, &mut texts, &mut drafts);
     persons::split_trailing_acronyms(a, &mut texts, &mut drafts);
+    acronym::extend_to_definitions(a, &mut texts, &mut drafts);
     let acronyms = acronym::define(a, &mut texts, &mut drafts);
     drafts.sort_by_key(|d| d.first);
     persons::type_by_role(a, kb, &mut drafts);

@@ -619,6 +619,55 @@ fn a_coordination_of_names_the_article_gives_apart_is_split() {
 }
 
 #[test]
+fn an_organizations_name_cut_short_before_its_acronym_is_made_whole() {
+    let text = "The Zorvath and Financial Crimes Commission ( ZFCC ) met . The ZFCC left . Bank of \
+                Tavix and Kuwait ( BTK ) lent . Tavix Palm Oil Licensing Authority ( TPOLA ) \
+                rose . US Kelmar and Exchange Commission ( KEC ) sued . London Inter Velk \
+                Offered Rate ( LIVOR ) fell . Consumer Drevna Show ( CDS ) opened . Ostavia Data \
+                Services ' ( ODS ) figures . Kelmar Data Services ' ( KDS ) data . Drevna Ostavia \
+                Club ( DOC ) won .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Financial Crimes Commission", "ORG"),
+            ("Bank of Tavix", "ORG"),
+            ("Kuwait", "LOC"),
+            ("Tavix Palm", "ORG"),
+            ("US Kelmar and Exchange Commission", "ORG"),
+            ("London Inter Velk", "ORG"),
+            ("Drevna", "LOC"),
+            ("Ostavia Data Services", "ORG"),
+            ("Kelmar Data", "ORG"),
+            ("Ostavia", "LOC"),
+        ],
+    );
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Zorvath and Financial Crimes Commission",
+            "ZFCC",
+            "ZFCC",
+            "Bank of Tavix and Kuwait",
+            "BTK",
+            "Tavix Palm Oil Licensing Authority",
+            "TPOLA",
+            "US Kelmar and Exchange Commission",
+            "KEC",
+            "London Inter Velk",
+            "Drevna",
+            "Ostavia Data Services",
+            "Kelmar Data Services",
+            "Drevna",
+            "Ostavia",
+        ],
+        "a name the acronym spells is whole where the model found an organization in it that \
+         ends it or the name ends with an organization's word; not a name the model ran out \
+         of, a rate, a name with no organization in it, nor one the model found whole"
+    );
+}
+
+#[test]
 fn a_coordination_of_two_institutions_is_split() {
     let text = "The Varnish Monetary Fund and World Bank met . Drelka Revenue Authority and \
                 Zorvacom agreed . Kelmar Trust and Banking Co Ltd rose . House Energy and Commerce \
