@@ -5,6 +5,7 @@ extract path: documents go as JSON Lines through the crate's `extract_jsonl` exa
     python training/eval.py conll [MODEL_DIR]   # CoNLL-2003 dev (eng.testa)
     python training/eval.py gum [MODEL_DIR]     # GUM Wikinews sample
     python training/eval.py gmb [MODEL_DIR]     # last 1,000 GMB pseudo-documents
+    python training/eval.py wiki [MODEL_DIR]    # recall by type on Wiki-Fair's linked mentions
 """
 import json
 import os
@@ -77,7 +78,38 @@ def gmb(model_dir=None, n=1000):
     return score([d["spans"] for d in docs], preds), docs
 
 
+EL_TYPES = {"Q215627": "person", "Q27096213": "place", "Q43229": "organization"}
+
+
+def wiki(model_dir=None):
+    """Wikipedia paragraphs (../shared/el, Wiki-Fair v2): the share of its linked person, place
+    and organization mentions (one of the three types only) found with the exact span and type,
+    and what became of the others. Only linked things are labelled, so there is no precision;
+    the closest text here to Wikipedia-style held-out sets."""
+    docs = [json.loads(l) for l in open(f"{data.SHARED}/el/wiki-fair-v2-no-coref.jsonl", encoding="utf-8")]
+    preds = run_extract([{"id": str(d["id"]), "text": d["text"]} for d in docs], model_dir)
+    counts = {t: {} for t in EL_TYPES.values()}
+    for doc, pred in zip(docs, preds):
+        found = [(x["start"], x["end"], x["type"]) for x in pred["entities"]]
+        for label in doc["labels"]:
+            kinds = {EL_TYPES[t] for t in label["type"].split("|") if t in EL_TYPES}
+            if len(kinds) != 1:
+                continue
+            (kind,), (s, e) = kinds, label["span"]
+            same = [f for f in found if f[0] == s and f[1] == e]
+            if same:
+                what = "right" if same[0][2] == kind else f"typed {same[0][2]}"
+            else:
+                what = "boundary" if any(f[0] < e and s < f[1] for f in found) else "missed"
+            counts[kind][what] = counts[kind].get(what, 0) + 1
+    for kind, c in counts.items():
+        total = sum(c.values())
+        rest = ", ".join(f"{w} {n}" for w, n in sorted(c.items()) if w != "right")
+        print(f"{kind:13s} right {100 * c.get('right', 0) / total:5.1f}%  (of {total}; {rest})")
+    return counts
+
+
 if __name__ == "__main__":
     which = sys.argv[1]
     model = sys.argv[2] if len(sys.argv) > 2 else None
-    {"conll": conll, "gum": gum, "gmb": gmb}[which](model)
+    {"conll": conll, "gum": gum, "gmb": gmb, "wiki": wiki}[which](model)

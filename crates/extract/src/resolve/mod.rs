@@ -252,6 +252,7 @@ pub fn resolve(
     vote_kinds(a, &mut drafts);
     orgs::type_by_head(a, kb, &mut drafts);
     orgs::possessive_names(a, kb, &mut texts, &mut drafts);
+    orgs::type_places_by_description(a, &mut drafts);
     places::mark_datelines(a, &mut drafts);
     places::mark_features(a, &mut drafts);
     places::identify(a, kb, &mut drafts);

@@ -569,40 +569,144 @@ const ORG_DESCRIPTIONS: &[&str] = &[
     "website",
 ];
 
-/// Whether the name ending before token `end` is described in apposition or by a copula as
-/// an organization ("Geely is the Chinese car company that", "The Owls were a traveling team
-/// that played"): a comma, "is", "was", "are" or "were", then "a", "an" or "the", then at most six words ending with one of
-/// [`ORG_DESCRIPTIONS`] before any punctuation, as the head ("a company spokesman" describes
-/// a person).
-fn described_as_org(a: &Analysis, end: usize) -> bool {
+/// Nouns that, heading a description in apposition or after "is", make the name described a
+/// place's: "Glen Wilton is an unincorporated community in Botetourt County", "Guilden Morden,
+/// England, is a village and parish", "Kibera, a slum in Nairobi".
+const PLACE_DESCRIPTIONS: &[&str] = &[
+    "archipelago",
+    "borough",
+    "capital",
+    "city",
+    "commune",
+    "community",
+    "country",
+    "county",
+    "district",
+    "hamlet",
+    "island",
+    "lake",
+    "locality",
+    "mountain",
+    "municipality",
+    "neighborhood",
+    "neighbourhood",
+    "oblast",
+    "parish",
+    "peninsula",
+    "port",
+    "prefecture",
+    "province",
+    "region",
+    "river",
+    "settlement",
+    "slum",
+    "suburb",
+    "town",
+    "township",
+    "valley",
+    "village",
+];
+
+/// Words after a place's description noun that end the description: "a village and parish
+/// located in", "the capital of", "a town on the coast".
+const AFTER_PLACE_DESCRIPTIONS: &[&str] = &[
+    "and", "that", "which", "in", "with", "located", "situated", "of", "on", "near", "at", "about",
+    "along", "between",
+];
+
+/// Words no description's head comes after.
+const DESCRIPTION_STOPS: &[&str] = &[
+    "a", "an", "the", "in", "at", "on", "for", "from", "to", "by", "near", "with", "said", "says",
+];
+
+/// What a description makes of the name it describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Described {
+    Organization,
+    Place,
+}
+
+/// What the name ending before token `end` is described as, in apposition or by a copula
+/// ("Geely is the Chinese car company that", "The Owls were a traveling team that played",
+/// "Glen Wilton is an unincorporated community in"): a comma, "is", "was", "are" or "were"
+/// (after a comma, a place's region and a comma: "Guilden Morden, England, is a village"),
+/// then "a", "an" or "the", then at most six words ending with one of [`ORG_DESCRIPTIONS`]
+/// or [`PLACE_DESCRIPTIONS`] before any punctuation, as the head ("a company spokesman", "a
+/// town councillor" describe persons).
+fn description(a: &Analysis, end: usize) -> Option<Described> {
     let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
     let word = |i: usize| form(i).chars().next().is_some_and(char::is_alphanumeric);
-    if !matches!(form(end), "," | "is" | "was" | "are" | "were")
-        || !matches!(form(end + 1), "a" | "an" | "the")
-    {
-        return false;
+    let mut start = end;
+    if form(end) == "," {
+        let comma = (end + 2..end + 5).find(|&k| form(k) == ",");
+        if let Some(k) = comma.filter(|&k| {
+            (end + 1..k).all(|j| a.is_capitalized(j)) && matches!(form(k + 1), "is" | "was")
+        }) {
+            start = k + 1;
+        }
     }
-    for i in end + 2..end + 8 {
+    if !matches!(form(start), "," | "is" | "was" | "are" | "were")
+        || !matches!(form(start + 1), "a" | "an" | "the")
+    {
+        return None;
+    }
+    for i in start + 2..start + 8 {
+        let next = form(i + 1);
+        let ends = !word(i + 1) && !matches!(next, "'s" | "'");
         if ORG_DESCRIPTIONS.contains(&form(i)) {
-            let next = form(i + 1);
-            return !word(i + 1) && !matches!(next, "'s" | "'")
-                || matches!(next, "that" | "which" | "based" | "founded" | "in" | "with");
+            return (ends
+                || matches!(next, "that" | "which" | "based" | "founded" | "in" | "with"))
+            .then_some(Described::Organization);
+        }
+        let text = a.tokens.get(i).map_or("", |t| t.text.as_str());
+        if PLACE_DESCRIPTIONS.contains(&form(i)) && !a.is_capitalized(i) {
+            return (ends || AFTER_PLACE_DESCRIPTIONS.contains(&next)).then_some(Described::Place);
+        }
+        // The head comes before a preposition or a second determiner: "a food delivery driver
+        // in the city", "a government spokesperson said the country".
+        if DESCRIPTION_STOPS.contains(&form(i)) {
+            return None;
         }
         // Lowercase words, abbreviations ("a US company"), compounds ("an Atlanta-based
         // firm") and nationalities ("a Russian oil company", "a French insurer"); another
         // name ends the description ("the Basij is a group"), and so does "of" ("the youngest
         // member of the group" describes a member).
-        let text = a.tokens.get(i).map_or("", |t| t.text.as_str());
         let nationality = super::persons::ends_like_nationality(form(i)) || form(i).ends_with("ch");
         let name = a.is_capitalized(i)
             && !text.contains('-')
             && !nationality
             && text.chars().any(char::is_lowercase);
         if !word(i) || name || form(i) == "of" {
-            return false;
+            return None;
         }
     }
-    false
+    None
+}
+
+/// Whether the name ending before token `end` is described as an organization
+/// ([`description`]).
+fn described_as_org(a: &Analysis, end: usize) -> bool {
+    description(a, end) == Some(Described::Organization)
+}
+
+/// A name the article describes as a place ("Glen Wilton is an unincorporated community in
+/// Botetourt County") is a place in all its mentions, whatever the model typed: it tags
+/// villages named like people ("Glen Wilton", "Guilden Morden") as persons.
+pub(super) fn type_places_by_description(a: &Analysis, drafts: &mut [Draft]) {
+    let described: HashSet<String> = drafts
+        .iter()
+        .filter(|d| d.kind != EntityKind::Place)
+        .filter(|d| description(a, d.last) == Some(Described::Place))
+        .map(|d| d.name(a))
+        .collect();
+    if described.is_empty() {
+        return;
+    }
+    for d in drafts.iter_mut() {
+        if described.contains(&d.name(a)) {
+            d.kind = EntityKind::Place;
+        }
+    }
 }
 
 /// Takes the "'s" into names that always carry it: "Moody's", "Standard & Poor's",

@@ -1036,6 +1036,59 @@ fn a_name_described_in_apposition_as_a_company_is_an_organization() {
 }
 
 #[test]
+fn a_name_described_as_a_place_is_a_place() {
+    let text = "Velmar Tosk is an unincorporated community in Kelmar County . Velmar Tosk lies \
+                near the river . Drevna Holt , Ostavia , is a village and parish . Tamsin Vey , a \
+                food delivery driver in the city , spoke . Corvin Dast , an expert on the Arvel \
+                Peninsula , spoke . Zorvath is a community organizer . Ilka Varnes , the attorney \
+                for the southern district , spoke . Quenby , a Marlow government spokesman said \
+                the country would pay . Harl , a painter the town of Vey honoured , died . The \
+                Velk Utilities Board , the Port of Arvel Authority and others bid .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Velmar Tosk", "PER"),
+            ("Kelmar County", "LOC"),
+            ("Drevna Holt", "PER"),
+            ("Ostavia", "LOC"),
+            ("Tamsin Vey", "PER"),
+            ("Corvin Dast", "PER"),
+            ("Arvel Peninsula", "LOC"),
+            ("Zorvath", "PER"),
+            ("Ilka Varnes", "PER"),
+            ("Quenby", "PER"),
+            ("Harl", "PER"),
+            ("Velk Utilities Board", "ORG"),
+        ],
+    );
+
+    let kinds: Vec<(&str, EntityKind)> = mention_kinds(&x);
+    let place = EntityKind::Place;
+    let person = EntityKind::Person;
+    assert_eq!(
+        kinds,
+        [
+            ("Velmar Tosk", place),
+            ("Kelmar County", place),
+            ("Velmar Tosk", place),
+            ("Drevna Holt", place),
+            ("Ostavia", place),
+            ("Tamsin Vey", person),
+            ("Corvin Dast", person),
+            ("Arvel Peninsula", place),
+            ("Zorvath", person),
+            ("Ilka Varnes", person),
+            ("Quenby", person),
+            ("Harl", person),
+            ("Velk Utilities Board", EntityKind::Organization),
+        ],
+        "a community, a village are places; not a driver in a city, an expert on a peninsula \
+         that is a name, an organizer, an attorney for a district, a spokesman who speaks of a \
+         country, a painter a town honoured, nor a name before a list of names"
+    );
+}
+
+#[test]
 fn a_place_the_model_cut_from_an_institutions_name_is_extended_to_its_head() {
     let text = "She studied at Zorvath State University and at the Kelmar Institute of Technology \
                 before writing for the Drevna Morning Herald and the Medical Journal of Ostavia. \
