@@ -14,6 +14,10 @@
 //! Only untagged words are taken (neither names nor what the model tagged MISC), only in
 //! ordinary sentences (in a headline every word is capitalized), and never across a sentence
 //! or a part of the article.
+//!
+//! A name written in camel case that the tokenizer split at its seam ("Marine|Traffic",
+//! "Civic|Match", "Stream|Cast": it cannot tell them from words glued by scraped text,
+//! "TensionsDescribing") is one name when the model tagged only its first part.
 
 use std::collections::HashSet;
 
@@ -383,4 +387,70 @@ fn named_institution(a: &Analysis, first: usize, end: usize) -> Option<usize> {
         && !COMPETITION_HEADS.contains(&form)
         || LONG_NAME_HEADS.contains(&form) && end - first >= 3;
     named.then_some(end)
+}
+
+/// Days of the week, which scraped text glues after a name ("ReutersThursday").
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Small words that open a sentence, which scraped text glues to a heading before it.
+const SENTENCE_OPENERS: &[&str] = &[
+    "the", "a", "an", "in", "on", "at", "after", "before", "when", "while", "as", "but", "and",
+    "this", "that", "it", "he", "she", "they", "we", "i", "for", "with", "by", "from", "if", "so",
+    "there", "what", "how", "why", "who",
+];
+
+/// Extends a draft over the capitalized word glued after it at a camel-case seam ("Marine"
+/// of "MarineTraffic", "Civic" of "CivicMatch"), one the model left untagged: not a title
+/// ("VermontSen.", "O'NeillandGeneral Counsel"), a given name ("IsraelMike Huckabee"), a day
+/// ("ReutersThursday") or a word opening a heading's next sentence ("TensionsDescribing",
+/// "ProtestsThe"), nor after a person's full name. The tokenizer takes a glued word news
+/// writes in lowercase for a sentence's first ("Traffic" of "MarineTraffic"); the tagged name
+/// before it says otherwise.
+pub(super) fn extend_over_camel_seams(
+    a: &Analysis,
+    kb: &crate::kb::Kb,
+    texts: &mut Texts,
+    drafts: &mut [Draft],
+) {
+    if !a.tokens.iter().any(|t| t.glued) {
+        return;
+    }
+    let mut tagged = vec![false; a.tokens.len()];
+    for d in drafts.iter() {
+        tagged[d.first..d.last].fill(true);
+    }
+    for d in drafts.iter_mut() {
+        let next = d.last;
+        let Some(t) = a.tokens.get(next) else {
+            continue;
+        };
+        let camel = t.glued
+            && t.text.starts_with(char::is_uppercase)
+            && t.text.chars().skip(1).all(char::is_lowercase)
+            && a.tokens[next - 1].text.ends_with(char::is_lowercase);
+        let form = a.forms[next].as_str();
+        // A heading glued to its next sentence opens it with a participle or a small word:
+        // "TensionsDescribing", "ProtestsThe".
+        let opener = form.ends_with("ing") || SENTENCE_OPENERS.contains(&form);
+        if !camel
+            || tagged[next]
+            || opener
+            || crate::tagger::is_title(&t.text)
+            || kb.is_given_name(form)
+            || WEEKDAYS.contains(&form)
+            || d.kind == EntityKind::Person && d.last - d.first > 1
+        {
+            continue;
+        }
+        *d = texts.draft(a, d.first, next + 1, d.kind, d.confidence);
+        tagged[next] = true;
+    }
 }

@@ -232,6 +232,7 @@ pub fn resolve(
     }
     repeats::tag(a, &spans, &mut texts, &mut drafts);
     junk::remove(a, &mut texts, &mut drafts);
+    heads::extend_over_camel_seams(a, kb, &mut texts, &mut drafts);
     places::split_place_pairs(a, kb, &mut texts, &mut drafts);
     places::join_of_names(a, kb, &mut texts, &mut drafts);
     heads::extend(a, &spans, &mut texts, &mut drafts);

@@ -668,6 +668,42 @@ fn an_organizations_name_cut_short_before_its_acronym_is_made_whole() {
 }
 
 #[test]
+fn a_camel_case_name_split_at_its_seam_is_one_name() {
+    let text = "Data from KelvarTraffic showed it . ZorvathThursday , it rained . VelbrookSenator \
+                Arn spoke . OstaviaMike spoke . DrevnaExplaining the plan , he left . Ilka \
+                VarnesBridge spoke . TavixQuill rose .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Kelvar", "ORG"),
+            ("Zorvath", "ORG"),
+            ("Velbrook", "LOC"),
+            ("Ostavia", "LOC"),
+            ("Drevna", "LOC"),
+            ("Ilka Varnes", "PER"),
+            ("Tavix", "ORG"),
+            ("Quill", "ORG"),
+        ],
+    );
+    let names: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "KelvarTraffic",
+            "Zorvath",
+            "Velbrook",
+            "Ostavia",
+            "Drevna",
+            "Ilka Varnes",
+            "Tavix",
+            "Quill"
+        ],
+        "not over a day, a title, a given name, a sentence's opening word, after a person's full \
+         name, nor over a name of its own"
+    );
+}
+
+#[test]
 fn a_coordination_of_two_institutions_is_split() {
     let text = "The Varnish Monetary Fund and World Bank met . Drelka Revenue Authority and \
                 Zorvacom agreed . Kelmar Trust and Banking Co Ltd rose . House Energy and Commerce \
