@@ -318,8 +318,18 @@ const COMPANY_HEADS: &[&str] = &[
 /// Names of two words or more that end with an institution's or a company's head word are
 /// organizations.
 pub(super) fn type_by_head(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    // A sports report's "Notts County" is a club.
+    let mut report = None;
     for d in drafts.iter_mut() {
-        if d.kind == EntityKind::Organization || d.last - d.first < 2 {
+        if d.last - d.first < 2 {
+            continue;
+        }
+        if d.kind == EntityKind::Organization {
+            if names_a_division(a, d)
+                && !*report.get_or_insert_with(|| super::teams::is_sports_report(a))
+            {
+                d.kind = EntityKind::Place;
+            }
             continue;
         }
         let head = a.forms[d.last - 1].trim_end_matches('.');
@@ -330,6 +340,28 @@ pub(super) fn type_by_head(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
             d.place = None;
         }
     }
+}
+
+/// Last words of administrative divisions' names: "Dodge County", "Kaliningrad Oblast".
+const DIVISION_HEADS: &[&str] = &[
+    "county",
+    "province",
+    "oblast",
+    "prefecture",
+    "governorate",
+    "canton",
+    "township",
+    "parish",
+];
+
+/// Whether an organization's draft names an administrative division: it ends with one of
+/// [`DIVISION_HEADS`] and all its words are capitalized ("in Dodge County, Wisconsin", "the
+/// Los Angeles County medical examiner's office", "the Kaliningrad Oblast", which the model
+/// types as organizations by their governments' acts; not "Bank of Iron County", nor a name
+/// run over its place, "Ocean Pediatrics in Orange County").
+fn names_a_division(a: &Analysis, d: &Draft) -> bool {
+    DIVISION_HEADS.contains(&a.forms[d.last - 1].as_str())
+        && (d.first..d.last).all(|i| a.is_capitalized(i))
 }
 
 /// Two words before a name that make it an organization: places have people, not members,

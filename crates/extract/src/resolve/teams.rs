@@ -188,6 +188,11 @@ const TEAM_NOUNS: &[&str] = &[
 /// Words before a name that keep it a place.
 const PLACE_BEFORE: &[&str] = &["in", "from", "near", "of"];
 
+/// Whether an article reports a team sport ([`sport_of`]).
+pub(super) fn is_sports_report(a: &Analysis) -> bool {
+    sport_of(a).is_some()
+}
+
 /// The sport an article reports, if its vocabulary says so clearly.
 fn sport_of(a: &Analysis) -> Option<&'static Sport> {
     let mut counts = vec![0usize; SPORTS.len()];

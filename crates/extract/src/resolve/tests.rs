@@ -668,6 +668,42 @@ fn an_organizations_name_cut_short_before_its_acronym_is_made_whole() {
 }
 
 #[test]
+fn an_administrative_division_typed_an_organization_is_a_place() {
+    let text = "Officers in Zorvath County , Ostavia , said so . The Zorvath County medical \
+                examiner ruled . Bank of Kelmar County lent . Drevna Pediatrics in Velk County \
+                closed .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Zorvath County", "ORG"),
+            ("Ostavia", "LOC"),
+            ("Bank of Kelmar County", "ORG"),
+            ("Drevna Pediatrics in Velk County", "ORG"),
+        ],
+    );
+    assert_eq!(kind_of_name(&x, "Zorvath County"), Some(EntityKind::Place));
+    assert_eq!(
+        kind_of_name(&x, "Bank of Kelmar County"),
+        Some(EntityKind::Organization),
+        "an institution's name ending with its county"
+    );
+    assert_eq!(
+        kind_of_name(&x, "Drevna Pediatrics in Velk County"),
+        Some(EntityKind::Organization),
+        "a name with a lowercase word in it"
+    );
+
+    // A soccer report's county is a club.
+    let text = "Soccer : Velk County announced a signing . The striker scored before halftime \
+                and the goalkeeper saved a penalty .";
+    let x = resolve_as_tagged(text, &[("Velk County", "ORG")]);
+    assert_eq!(
+        kind_of_name(&x, "Velk County"),
+        Some(EntityKind::Organization)
+    );
+}
+
+#[test]
 fn a_camel_case_name_split_at_its_seam_is_one_name() {
     let text = "Data from KelvarTraffic showed it . ZorvathThursday , it rained . VelbrookSenator \
                 Arn spoke . OstaviaMike spoke . DrevnaExplaining the plan , he left . Ilka \
