@@ -254,6 +254,7 @@ pub fn resolve(
     orgs::type_by_head(a, kb, &mut drafts);
     orgs::possessive_names(a, kb, &mut texts, &mut drafts);
     orgs::type_places_by_description(a, &mut drafts);
+    places::type_persons_by_preposition(a, kb, &mut drafts);
     places::mark_datelines(a, &mut drafts);
     places::mark_features(a, &mut drafts);
     places::identify(a, kb, &mut drafts);

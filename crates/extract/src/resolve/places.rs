@@ -299,6 +299,49 @@ pub(super) fn type_city_and_region(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) 
     }
 }
 
+/// Words before a name that a person's name does not follow: "in Asturias", "near Molise".
+const PLACE_PREPOSITIONS: &[&str] = &["in", "near", "outside", "throughout", "across"];
+
+/// Whether a knowledge-base place is one a lone word in news names before any town: a
+/// country, continent, capital or region, or a city of 100,000 people or more.
+fn is_major(place: &crate::kb::Place) -> bool {
+    !matches!(place.class, crate::kb::PlaceClass::City) || place.population >= 100_000
+}
+
+/// A one-word "person" that names a major place the knowledge base knows and follows "in",
+/// "near" or "outside" somewhere in the article is that place in all its mentions ("In
+/// Asturias, images of great beauty", "the heritage of Asturias"): the model takes places it
+/// has rarely seen for people. Not a given name ("Charlotte"), a word of a person's full name
+/// in the article, nor a name before a possessive ("in Trump's view").
+pub(super) fn type_persons_by_preposition(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
+    let form = |i: usize| a.forms.get(i).map_or("", String::as_str);
+    let candidate = |d: &Draft| {
+        d.kind == EntityKind::Person
+            && d.last - d.first == 1
+            && !kb.is_given_name(form(d.first))
+            && kb.place(&d.text).is_some_and(|(_, p)| is_major(p))
+    };
+    let placed: HashSet<String> = drafts
+        .iter()
+        .filter(|d| {
+            candidate(d)
+                && d.first > 0
+                && PLACE_PREPOSITIONS.contains(&form(d.first - 1))
+                && !matches!(form(d.last), "'s" | "'" | "’s")
+        })
+        .map(|d| d.name(a))
+        .collect();
+    if placed.is_empty() {
+        return;
+    }
+    let full_names = super::words_of_full_names(a, drafts);
+    for d in drafts.iter_mut() {
+        if candidate(d) && placed.contains(&d.name(a)) && !full_names.contains(form(d.first)) {
+            d.kind = EntityKind::Place;
+        }
+    }
+}
+
 /// Gives every place draft the knowledge-base place its name means. "City, Region" picks the
 /// city that lies in that region, and the region it lies in: "Atlanta, Georgia" is the US
 /// state, "London, Ontario" the Canadian city.

@@ -668,6 +668,67 @@ fn an_organizations_name_cut_short_before_its_acronym_is_made_whole() {
 }
 
 #[test]
+fn a_major_place_typed_a_person_after_in_is_a_place() {
+    // Real places: the rule asks the knowledge base.
+    let text = "In Asturias , mining began early . Asturias became Roman . Hanover grew . Trade \
+                near Hanover rose . In Jordan 's view , Jordan won . Vicky Denver spoke in \
+                Denver . In Bavaria 's hills , Bavaria said no . In Khagaria , Khagaria spoke .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Asturias", "PER"),
+            ("Hanover", "PER"),
+            ("Jordan", "PER"),
+            ("Vicky Denver", "PER"),
+            ("Denver", "PER"),
+            ("Bavaria", "PER"),
+            ("Khagaria", "PER"),
+        ],
+    );
+    let kinds: Vec<(&str, EntityKind)> = mention_kinds(&x);
+    let (place, person) = (EntityKind::Place, EntityKind::Person);
+    assert_eq!(
+        kinds,
+        [
+            ("Asturias", place),
+            ("Asturias", place),
+            ("Hanover", place),
+            ("Hanover", place),
+            ("Jordan", person),
+            ("Jordan", person),
+            ("Vicky Denver", person),
+            ("Denver", person),
+            ("Bavaria", person),
+            ("Bavaria", person),
+            ("Khagaria", person),
+            ("Khagaria", person),
+        ],
+        "not a given name, a word of a full name, a name before a possessive, nor a town of \
+         fewer than 100,000 people"
+    );
+
+    let text = "Support in Charlotte grew . Charlotte spoke . Ilka Bavaria spoke in Bavaria .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Charlotte", "PER"),
+            ("Ilka Bavaria", "PER"),
+            ("Bavaria", "PER"),
+        ],
+    );
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Charlotte", person),
+            ("Charlotte", person),
+            ("Ilka Bavaria", person),
+            ("Bavaria", person),
+        ],
+        "a given name, and the surname of a person named in full, stay persons after \"in\""
+    );
+}
+
+#[test]
 fn an_administrative_division_typed_an_organization_is_a_place() {
     let text = "Officers in Zorvath County , Ostavia , said so . The Zorvath County medical \
                 examiner ruled . Bank of Kelmar County lent . Drevna Pediatrics in Velk County \
