@@ -338,12 +338,14 @@ fn is_plural_abbreviation(text: &str) -> bool {
 /// (Progressive Conservatives), "ID" (Idaho), "EU", "UN" or "NHS". Their plurals ("CDs",
 /// "SUVs") are [`is_plural_abbreviation`]'s.
 const COMMON_ABBREVIATIONS: &[&str] = &[
-    "3D", "4G", "5G", "A.I.", "ADHD", "AI", "AIDS", "API", "ATM", "CCTV", "CD", "CEO", "CFO",
-    "CPI", "CPU", "DIY", "DNA", "DSL", "DVD", "EV", "GDP", "GIF", "GMO", "GNP", "GPS", "GPU", "HD",
-    "HDTV", "HIV", "HTML", "HTTP", "HTTPS", "ICU", "IPO", "IQ", "ISBN", "ISP", "IVF", "JPEG",
-    "LCD", "LED", "LGBT", "LGBTQ", "LNG", "LPG", "MBA", "MP3", "MRI", "NFT", "OLED", "PDA", "PDF",
-    "PhD", "PIN", "PMI", "PTSD", "RNA", "SIM", "SMS", "SUV", "TV", "UAV", "UFO", "URL", "USB",
-    "VAT", "VIP", "VPN", "Wi-Fi", "WiFi", "XML",
+    "3D", "4G", "5G", "A.I.", "ADHD", "AI", "AIDS", "ALS", "API", "ATM", "BMI", "CBD", "CCTV",
+    "CD", "CEO", "CFO", "CGI", "COPD", "COVID", "COVID-19", "CPI", "CPR", "CPU", "DIY", "DNA",
+    "DSL", "DUI", "DVD", "EMT", "ETF", "EV", "GDP", "GIF", "GMO", "GNP", "GPA", "GPS", "GPU", "HD",
+    "HDTV", "HIV", "HPV", "HRT", "HTML", "HTTP", "HTTPS", "ICU", "IPO", "IQ", "ISBN", "ISP", "IVF",
+    "JPEG", "LCD", "LED", "LGBT", "LGBTQ", "LNG", "LPG", "LSD", "MBA", "MDMA", "MP3", "MRI", "NFT",
+    "OCD", "OLED", "PDA", "PDF", "PhD", "PIN", "PMI", "PPE", "PTSD", "RNA", "RSV", "SIDS", "SIM",
+    "SMS", "STD", "SUV", "THC", "TV", "UAV", "UFO", "URL", "USB", "UTI", "VAT", "VIP", "VPN", "VR",
+    "Wi-Fi", "WiFi", "XML",
 ];
 
 #[cfg(test)]

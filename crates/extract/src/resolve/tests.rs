@@ -896,12 +896,16 @@ fn a_name_run_into_an_office_and_a_person_is_split() {
 #[test]
 fn abbreviations_of_common_nouns_and_the_word_ok_are_not_names() {
     let text = "Generative AI lifted GDP growth , Zorvex said , and AI chips sold out . \
-                OK , it will be OK , she said in Tulsa , OK .";
+                OK , it will be OK , she said in Tulsa , OK . RSV and HPV cases rose after a DUI \
+                arrest .";
     let x = resolve_as_tagged(
         text,
         &[
             ("AI", "ORG"),
             ("GDP", "ORG"),
+            ("RSV", "PER"),
+            ("HPV", "ORG"),
+            ("DUI", "ORG"),
             ("Zorvex", "ORG"),
             ("OK", "LOC"),
             ("Tulsa", "LOC"),
