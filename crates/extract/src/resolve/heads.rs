@@ -400,13 +400,6 @@ const WEEKDAYS: &[&str] = &[
     "sunday",
 ];
 
-/// Small words that open a sentence, which scraped text glues to a heading before it.
-const SENTENCE_OPENERS: &[&str] = &[
-    "the", "a", "an", "in", "on", "at", "after", "before", "when", "while", "as", "but", "and",
-    "this", "that", "it", "he", "she", "they", "we", "i", "for", "with", "by", "from", "if", "so",
-    "there", "what", "how", "why", "who",
-];
-
 /// Extends a draft over the capitalized word glued after it at a camel-case seam ("Marine"
 /// of "MarineTraffic", "Civic" of "CivicMatch"), one the model left untagged: not a title
 /// ("VermontSen.", "O'NeillandGeneral Counsel"), a given name ("IsraelMike Huckabee"), a day
@@ -439,7 +432,7 @@ pub(super) fn extend_over_camel_seams(
         let form = a.forms[next].as_str();
         // A heading glued to its next sentence opens it with a participle or a small word:
         // "TensionsDescribing", "ProtestsThe".
-        let opener = form.ends_with("ing") || SENTENCE_OPENERS.contains(&form);
+        let opener = form.ends_with("ing") || super::places::OPENERS.contains(&form);
         if !camel
             || tagged[next]
             || opener

@@ -37,11 +37,13 @@ const MONTHS: &[&str] = &[
     "december",
 ];
 
-/// Function words that open sentences and that the knowledge base knows as some place's other
-/// name ("But", "No").
-const OPENERS: &[&str] = &[
-    "a", "after", "also", "and", "as", "at", "before", "but", "even", "for", "from", "if", "in",
-    "no", "now", "on", "only", "or", "so", "still", "the", "then", "to", "when", "while", "yet",
+/// Function words that open sentences: the knowledge base knows some as a place's other name
+/// ("But", "No"), and scraped text glues them to a heading before them ("ProtestsThe").
+pub(super) const OPENERS: &[&str] = &[
+    "a", "after", "also", "an", "and", "as", "at", "before", "but", "by", "even", "for", "from",
+    "he", "how", "i", "if", "in", "it", "no", "now", "on", "only", "or", "she", "so", "still",
+    "that", "the", "then", "there", "they", "this", "to", "we", "what", "when", "while", "who",
+    "why", "with", "yet",
 ];
 
 /// Splits a name that is two known places side by side and no known name itself, as results
