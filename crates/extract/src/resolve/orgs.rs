@@ -480,7 +480,8 @@ pub(super) const PLACE_HEADS: &[&str] = &[
     "canton",
 ];
 /// Words before a name that keep it a place.
-const PLACE_BEFORE: &[&str] = &["in", "near", "outside", "across", "throughout", "around"];
+pub(super) const PLACE_BEFORE: &[&str] =
+    &["in", "near", "outside", "across", "throughout", "around"];
 
 /// Names the model typed as places or persons that the article treats as organizations
 /// become organizations: a place the knowledge base does not know, whose name does not end

@@ -301,9 +301,6 @@ pub(super) fn type_city_and_region(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) 
     }
 }
 
-/// Words before a name that a person's name does not follow: "in Asturias", "near Molise".
-const PLACE_PREPOSITIONS: &[&str] = &["in", "near", "outside", "throughout", "across"];
-
 /// Whether a knowledge-base place is one a lone word in news names before any town: a
 /// country, continent, capital or region, or a city of 100,000 people or more.
 fn is_major(place: &crate::kb::Place) -> bool {
@@ -311,7 +308,8 @@ fn is_major(place: &crate::kb::Place) -> bool {
 }
 
 /// A one-word "person" that names a major place the knowledge base knows and follows "in",
-/// "near" or "outside" somewhere in the article is that place in all its mentions ("In
+/// "near" or another of the words that keep a name a place ([`super::orgs::PLACE_BEFORE`])
+/// somewhere in the article is that place in all its mentions ("In
 /// Asturias, images of great beauty", "the heritage of Asturias"): the model takes places it
 /// has rarely seen for people. Not a given name ("Charlotte"), a word of a person's full name
 /// in the article, nor a name before a possessive ("in Trump's view").
@@ -328,7 +326,7 @@ pub(super) fn type_persons_by_preposition(a: &Analysis, kb: &Kb, drafts: &mut [D
         .filter(|d| {
             candidate(d)
                 && d.first > 0
-                && PLACE_PREPOSITIONS.contains(&form(d.first - 1))
+                && super::orgs::PLACE_BEFORE.contains(&form(d.first - 1))
                 && !matches!(form(d.last), "'s" | "'" | "’s")
         })
         .map(|d| d.name(a))
