@@ -8,8 +8,9 @@
 //!
 //! The model also misses whole names of that shape when the article writes their words in
 //! lowercase elsewhere ("Transportation Security Administration" in an article about "the
-//! administration"): an untagged run of capitalized words ending with such a head word is an
-//! organization too.
+//! administration"), and names of firms, labels and clubs it does not know ("Dixons Group",
+//! "Island Records", "Jet Propulsion Laboratory"): an untagged run of capitalized words ending
+//! with such a head word is an organization too.
 //!
 //! Only untagged words are taken (neither names nor what the model tagged MISC), only in
 //! ordinary sentences (in a headline every word is capitalized), and never across a sentence
@@ -25,6 +26,7 @@ use super::orgs::INSTITUTION_HEADS;
 use super::{Draft, Texts};
 use crate::EntityKind;
 use crate::features::Analysis;
+use crate::kb::Kb;
 use crate::tagger::Span;
 
 /// Last words of newspapers' and journals' names: "Sydney Morning Herald", "Japan Times".
@@ -114,7 +116,13 @@ fn before_person(a: &Analysis, persons: &HashSet<usize>, end: usize) -> bool {
 /// them that end with a head word, and a place over an "Air" before it, and makes them
 /// organizations. An organization that ends with a head word takes the "of" part the model
 /// left out after it ([`of_tail`]).
-pub(super) fn extend(a: &Analysis, spans: &[Span], texts: &mut Texts, drafts: &mut [Draft]) {
+pub(super) fn extend(
+    a: &Analysis,
+    kb: &Kb,
+    spans: &[Span],
+    texts: &mut Texts,
+    drafts: &mut [Draft],
+) {
     let mut taken = taken(a, spans, drafts);
     let persons: HashSet<usize> = drafts
         .iter()
@@ -146,7 +154,15 @@ pub(super) fn extend(a: &Analysis, spans: &[Span], texts: &mut Texts, drafts: &m
         } else {
             before(a, &taken, d.first).unwrap_or(d.first)
         };
-        let last = after(a, &taken, d.last - 1).unwrap_or(d.last);
+        let last = after(a, &taken, d.last - 1)
+            // A country's firm word describes: "the U.S. Group", "U.K. Press speculation"
+            // (wire copy capitalizes them).
+            .filter(|&end| {
+                !(end == d.last + 1
+                    && FIRM_HEADS.contains(&a.forms[d.last].as_str())
+                    && kb.place(&d.text).is_some_and(|(_, p)| p.is_country()))
+            })
+            .unwrap_or(d.last);
         if (first, last) == (d.first, d.last) {
             continue;
         }
@@ -204,7 +220,14 @@ fn free_word(a: &Analysis, taken: &[bool], from: usize, i: usize) -> bool {
 
 fn is_head(a: &Analysis, i: usize) -> bool {
     let form = a.forms[i].as_str();
-    INSTITUTION_HEADS.contains(&form) || OUTLET_HEADS.contains(&form)
+    takes_of(form) || FIRM_HEADS.contains(&form)
+}
+
+/// Whether a head word goes on with "of" and a name: an institution's or an outlet's
+/// ("Department of Health", "Medical Journal of Australia") and a club's ("Economic Club of
+/// Detroit"); not a firm's, whose "of" gives where it is ("Sages Group of France").
+fn takes_of(form: &str) -> bool {
+    INSTITUTION_HEADS.contains(&form) || OUTLET_HEADS.contains(&form) || form == "club"
 }
 
 /// The end of the name that runs on from `last`, its last token: capitalized words up to a
@@ -216,7 +239,12 @@ fn after(a: &Analysis, taken: &[bool], last: usize) -> Option<usize> {
     let mut head = None;
     while i < n && i - last <= MAX_WORDS && !a.tokens[i].sent_start && free_word(a, taken, last, i)
     {
-        if is_head(a, i) {
+        // A firm's head word ends its name: "White House Press Secretary" is an office.
+        let firm_goes_on = FIRM_HEADS.contains(&a.forms[i].as_str())
+            && i + 1 < n
+            && !a.tokens[i + 1].sent_start
+            && free_word(a, taken, last, i + 1);
+        if is_head(a, i) && !firm_goes_on {
             head = Some(i);
         }
         i += 1;
@@ -226,7 +254,8 @@ fn after(a: &Analysis, taken: &[bool], last: usize) -> Option<usize> {
         return None;
     }
     let mut end = head + 1;
-    while end + 1 < n
+    while takes_of(&a.forms[head])
+        && end + 1 < n
         && end - last < MAX_WORDS
         && JOINERS.contains(&a.forms[end].as_str())
         && !taken[end]
@@ -252,7 +281,7 @@ fn before(a: &Analysis, taken: &[bool], first: usize) -> Option<usize> {
         return None;
     }
     let head = first - 2;
-    if !is_head(a, head) || !free_word(a, taken, first, head) {
+    if !takes_of(&a.forms[head]) || !free_word(a, taken, first, head) {
         return None;
     }
     let mut start = head;
@@ -270,6 +299,38 @@ fn before(a: &Analysis, taken: &[bool], first: usize) -> Option<usize> {
 /// Head words that end an untagged name of three words or more but are too often a common
 /// noun after one name to extend it ("the Trump administration").
 const LONG_NAME_HEADS: &[&str] = &["administration"];
+
+/// Last words of firms', labels' and clubs' names, which head a name the model left untagged
+/// as it does not know it ("Dixons Group", "Qantas Airways", "Island Records", "Jet Propulsion
+/// Laboratory", "National Press Club"): words that, capitalized after other capitalized words,
+/// end a name and no common phrase. Only for untagged runs; the model's own names keep their
+/// type ("Augusta National Golf Club", a course).
+pub(super) const FIRM_HEADS: &[&str] = &[
+    "airlines",
+    "airways",
+    "books",
+    "club",
+    "enterprises",
+    "entertainment",
+    "foods",
+    "group",
+    "holdings",
+    "industries",
+    "laboratories",
+    "laboratory",
+    "labs",
+    "motors",
+    "partners",
+    "pharma",
+    "pharmaceuticals",
+    "pictures",
+    "press",
+    "railway",
+    "railways",
+    "records",
+    "studios",
+    "technologies",
+];
 
 /// Head words of competitions as much as of institutions ("Champions League"): names the
 /// model left untagged with them are not made organizations.
@@ -372,21 +433,40 @@ fn run_end(a: &Analysis, taken: &[bool], i: usize) -> Option<usize> {
 
 /// The end of the institution's name that tokens `first..end` make, if they make one: two
 /// capitalized words or more, ending with a head word ("Supreme Court") or, when they hold
-/// "of", with "<head> of <words>" ("Court of Appeal"; not "Act of Parliament").
+/// "of", with "<head> of <words>" ("Court of Appeal"; not "Act of Parliament"). A firm's name
+/// ends with its head word ([`FIRM_HEADS`]: "Vextor Group" of "Ostavia"), except a group
+/// numbered by "of" ("Group of Seven").
 fn named_institution(a: &Analysis, first: usize, end: usize) -> Option<usize> {
     if end < first + 2 || end - first > MAX_WORDS + 1 {
         return None;
     }
-    let head = match (first + 1..end - 1).find(|&k| a.forms[k] == "of") {
-        Some(of) => of - 1,
-        None => end - 1,
-    };
+    let of = (first + 1..end - 1).find(|&k| a.forms[k] == "of");
+    let head = of.map_or(end - 1, |of| of - 1);
     let form = a.forms[head].as_str();
+    // "Group of Seven", "Group of 77"; not "Group of Latin [American ...]", nor "Group of
+    // Five and Group of Seven", two names.
+    let numbered_group =
+        || form == "group" && of.is_some_and(|of| of + 2 == end && is_number(&a.forms[of + 1]));
+    if FIRM_HEADS.contains(&form) && !takes_of(form) && !numbered_group() {
+        // A firm's "of" part says where it is: "Vextor Group" of "Ostavia".
+        return (head + 1 >= first + 2).then_some(head + 1);
+    }
     let named = INSTITUTION_HEADS.contains(&form)
         && !GENERIC_HEADS.contains(&form)
         && !COMPETITION_HEADS.contains(&form)
-        || LONG_NAME_HEADS.contains(&form) && end - first >= 3;
+        || LONG_NAME_HEADS.contains(&form) && end - first >= 3
+        || FIRM_HEADS.contains(&form);
     named.then_some(end)
+}
+
+/// Whether a folded word is a cardinal number: "77", "seven", "twenty".
+fn is_number(form: &str) -> bool {
+    form.chars().all(|c| c.is_ascii_digit())
+        || [
+            "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+            "twelve", "fifteen", "twenty", "thirty",
+        ]
+        .contains(&form)
 }
 
 /// Days of the week, which scraped text glues after a name ("ReutersThursday").

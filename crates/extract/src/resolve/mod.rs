@@ -235,7 +235,7 @@ pub fn resolve(
     heads::extend_over_camel_seams(a, kb, &mut texts, &mut drafts);
     places::split_place_pairs(a, kb, &mut texts, &mut drafts);
     places::join_of_names(a, kb, &mut texts, &mut drafts);
-    heads::extend(a, &spans, &mut texts, &mut drafts);
+    heads::extend(a, kb, &spans, &mut texts, &mut drafts);
     heads::join_of_places(a, &mut texts, &mut drafts);
     heads::find_untagged(a, &spans, &mut texts, &mut drafts);
     orgs::join_comma_firms(a, kb, &mut texts, &mut drafts);

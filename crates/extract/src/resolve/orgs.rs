@@ -10,6 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::heads::FIRM_HEADS;
 use super::{Draft, Texts, keys::entity_key};
 use crate::EntityKind;
 use crate::features::{Analysis, Cap, is_acronym};
@@ -156,18 +157,19 @@ const FIRM_CONTINUATIONS: &[&str] = &[
 ];
 
 /// Whether the "and" at token `and` of an organization's draft joins two institutions'
-/// names: the part before it is two words or more ending with an institution's head word or
-/// "bank", and the part after it is either a name ending so (or with a legal form) or one
-/// capitalized word that news writes capitalized and is no nationality nor "Maoist" ("International
-/// Monetary Fund and World Bank", "Federal Trade Commission and Justice Department", "Kenya
-/// Revenue Authority and Safaricom", "Salomon Brothers Inc and Cowen and Co"). A firm's name
-/// that goes on after "and" ("Sumitomo Trust and Banking Co Ltd", "Citizens Bank and Trust
+/// names: the part before it is two words or more ending with an institution's or a firm's
+/// head word or "bank", and the part after it is either a name ending so (or with a legal
+/// form) or one capitalized word that news writes capitalized and is no nationality nor
+/// "Maoist" ("International Monetary Fund and World Bank", "Federal Trade Commission and
+/// Justice Department", "Kenya Revenue Authority and Safaricom", "Salomon Brothers Inc and
+/// Cowen and Co", "Eastern Airlines and People Express Airlines"). A firm's name that goes
+/// on after "and" ("Sumitomo Trust and Banking Co Ltd", "Citizens Bank and Trust
 /// Co") and a name whose first part ends otherwise ("House Energy and Commerce Committee")
 /// stay one.
 fn coordinates_institutions(a: &Analysis, kb: &Kb, d: &Draft, and: usize) -> bool {
     let head = |i: usize| {
         let form = a.forms[i].as_str();
-        INSTITUTION_HEADS.contains(&form) || form == "bank"
+        INSTITUTION_HEADS.contains(&form) || form == "bank" || FIRM_HEADS.contains(&form)
     };
     // Not a company's head before "and": "Securities and Exchange Commission".
     if d.kind != EntityKind::Organization

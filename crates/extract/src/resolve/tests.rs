@@ -1896,3 +1896,41 @@ fn the_odd_name_of_a_list_takes_the_kind_of_the_others() {
         "firms' words in the list"
     );
 }
+
+#[test]
+fn names_ending_with_a_firms_head_word_are_organizations() {
+    let text = "The album came out on Zorvath Brelo Records and Kelmar Holdings bought the \
+                label , said the Group of Seven . The Vextor Group of Ostavia and the Group of \
+                Kelmar Brelians met . Drevna Press Secretary Ana Dorn spoke at the Economic Club \
+                of Talo , flew Drevna Airways of Vextora and spoke to a Canada Group adviser .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Ostavia", "LOC"),
+            ("Brelians", "MISC"),
+            ("Drevna", "LOC"),
+            ("Ana Dorn", "PER"),
+            ("Talo", "LOC"),
+            ("Canada", "LOC"),
+        ],
+    );
+
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Zorvath Brelo Records", EntityKind::Organization),
+            ("Kelmar Holdings", EntityKind::Organization),
+            ("Group of Seven", EntityKind::Organization),
+            // A firm's "of" says where it is; "of" with no number names no group.
+            ("Vextor Group", EntityKind::Organization),
+            ("Ostavia", EntityKind::Place),
+            // A firm's head word before a title is an office's.
+            ("Drevna", EntityKind::Place),
+            ("Ana Dorn", EntityKind::Person),
+            ("Economic Club of Talo", EntityKind::Organization),
+            ("Drevna Airways", EntityKind::Organization),
+            // A country's firm word describes.
+            ("Canada", EntityKind::Place),
+        ]
+    );
+}
