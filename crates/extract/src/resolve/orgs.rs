@@ -492,7 +492,8 @@ pub(super) const PLACE_BEFORE: &[&str] =
 /// "in an interview with Interfax,"); and a one-word "person" that is no given name and no
 /// part of a person's full name in the article and has reporters, users or officials ("a
 /// Reuters reporter", "Twitter users"). Either is also an organization when the article
-/// describes it as one in apposition ("Flock, an Atlanta-based safety technology company").
+/// describes it as one in apposition ("Flock, an Atlanta-based safety technology company") or
+/// with a lowercase noun of firms right before it ("tech giant Huawei", "the band Keane").
 /// Cues are summed over all the mentions of a name, so that one cue types them all, and
 /// "in", "near" count against a place. A leader's name is no candidate: "Biden officials"
 /// where the article also writes "the Biden administration" or "President Biden".
@@ -538,7 +539,14 @@ pub(super) fn type_by_context(a: &Analysis, kb: &Kb, drafts: &mut [Draft]) {
         let media = is_place
             && (MEDIA_BEFORE_PAIRS.contains(&(before(2), before(1))) && whole
                 || MEDIA_AFTER.contains(&next));
+        // "tech giant Huawei", "chipmaker Foxconn": a lowercase noun of firms right before.
+        let led_by_noun = d.first > 0
+            && !a.tokens[d.first].sent_start
+            && !a.is_capitalized(d.first - 1)
+            && !told_the_noun(a, d.first)
+            && (ORG_DESCRIPTIONS.contains(&before(1)) || ORG_NOUNS_BEFORE.contains(&before(1)));
         let org = media
+            || led_by_noun
             || ORG_BEFORE_PAIRS.contains(&(before(2), before(1)))
             || ORG_AFTER.contains(&after)
             || ORG_AFTER_NAME.contains(&next)
@@ -603,6 +611,11 @@ const ORG_DESCRIPTIONS: &[&str] = &[
     "university",
     "website",
 ];
+
+/// Nouns of firms that, right before a name, make it an organization's as
+/// [`ORG_DESCRIPTIONS`] do ("tech giant Huawei", "state utility Eskom"), though they would not
+/// head a description after it.
+const ORG_NOUNS_BEFORE: &[&str] = &["giant", "utility", "operator", "supplier", "miner"];
 
 /// Nouns that, heading a description in apposition or after "is", make the name described a
 /// place's: "Glen Wilton is an unincorporated community in Botetourt County", "Guilden Morden,
@@ -1207,6 +1220,20 @@ const OUTLET_VERBS: &[&str] = &[
     "published",
 ];
 
+/// Verbs whose object a clause follows: "told the newspaper Chavez had lied", "asked the
+/// company Dorn founded".
+const TELLING_VERBS: &[&str] = &[
+    "told", "tells", "telling", "asked", "warned", "informed", "assured", "reminded",
+];
+
+/// Whether the name at token `first` follows "<telling verb> the <noun>", where it is more
+/// likely the subject of the clause that follows than the noun's name.
+fn told_the_noun(a: &Analysis, first: usize) -> bool {
+    first >= 3
+        && matches!(a.forms[first - 2].as_str(), "the" | "a")
+        && TELLING_VERBS.contains(&a.forms[first - 3].as_str())
+}
+
 /// Whether a name is written as a news outlet's: after its kind ("the news weekly Der
 /// Spiegel", "Danish newspaper Ekstra Bladet"; not "told the newspaper Chavez had lied"), or
 /// before it and then no other name ("the Mercurio newspaper reported", "Zycie Warszawy
@@ -1218,8 +1245,7 @@ fn written_as_outlet(a: &Analysis, kb: &Kb, d: &Draft) -> bool {
         return false;
     }
     let before = |k: usize| if d.first >= k { form(d.first - k) } else { "" };
-    let after_kind = OUTLET_NOUNS.contains(&before(1))
-        && !(matches!(before(2), "the" | "a") && matches!(before(3), "told" | "tells" | "telling"));
+    let after_kind = OUTLET_NOUNS.contains(&before(1)) && !told_the_noun(a, d.first);
     let then = d.last + 1;
     let before_kind = !form(d.last - 1).contains('-')
         && match form(d.last) {

@@ -1934,3 +1934,45 @@ fn names_ending_with_a_firms_head_word_are_organizations() {
         ]
     );
 }
+
+#[test]
+fn a_name_right_after_a_lowercase_noun_of_firms_is_an_organization() {
+    let text = "Shares of tech giant Zorblat rose after the band Quellmire toured . The lobbying \
+                firm Vextrion hired Ana Dorn , and Vextrion won . The company Dorn founded grew , \
+                Brelo Company Tarvik said , the state utility Ostrel cut power , and Ana asked \
+                the firm Velk had left .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Zorblat", "PER"),
+            ("Quellmire", "LOC"),
+            ("Vextrion", "PER"),
+            ("Ana Dorn", "PER"),
+            ("Dorn", "PER"),
+            ("Tarvik", "PER"),
+            ("Ostrel", "LOC"),
+            ("Velk", "PER"),
+        ],
+    );
+
+    for name in ["Zorblat", "Quellmire", "Vextrion", "Ostrel"] {
+        assert_eq!(
+            kind_of_name(&x, name),
+            Some(EntityKind::Organization),
+            "{name}"
+        );
+    }
+    // A surname of a full name in the article stays a person, and a capitalized word before a
+    // name is no noun of firms.
+    assert!(
+        mention_kinds(&x).contains(&("Dorn", EntityKind::Person)),
+        "{:?}",
+        mention_kinds(&x)
+    );
+    assert_eq!(kind_of_name(&x, "Tarvik"), Some(EntityKind::Person));
+    assert_eq!(
+        kind_of_name(&x, "Velk"),
+        Some(EntityKind::Person),
+        "the subject of what the firm was asked"
+    );
+}
