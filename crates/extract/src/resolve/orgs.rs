@@ -78,6 +78,8 @@ pub(super) const INSTITUTION_HEADS: &[&str] = &[
     "court",
     "department",
     "federation",
+    "force",
+    "forces",
     "foundation",
     "fund",
     "inc",

@@ -1976,3 +1976,27 @@ fn a_name_right_after_a_lowercase_noun_of_firms_is_an_organization() {
         "the subject of what the firm was asked"
     );
 }
+
+#[test]
+fn armed_forces_are_organizations() {
+    let text = "The Rapid Zorvath Forces shelled the town , the Kelmar Defense Forces said , and \
+                the Armed Forces of Ostavia and the Brelo Police Force agreed .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Kelmar", "LOC"),
+            ("Ostavia", "LOC"),
+            ("Brelo Police Force", "LOC"),
+        ],
+    );
+
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Rapid Zorvath Forces", EntityKind::Organization),
+            ("Kelmar Defense Forces", EntityKind::Organization),
+            ("Armed Forces of Ostavia", EntityKind::Organization),
+            ("Brelo Police Force", EntityKind::Organization),
+        ]
+    );
+}
