@@ -170,6 +170,57 @@ pub(super) fn mark_features(a: &Analysis, drafts: &mut [Draft]) {
     }
 }
 
+/// Words that, capitalized before a number, name a road: "Interstate 95", "Highway 1",
+/// "Route 66".
+const ROAD_WORDS: &[&str] = &[
+    "interstate",
+    "highway",
+    "route",
+    "motorway",
+    "freeway",
+    "expressway",
+];
+
+/// Makes places of numbered roads, as CoNLL-2003 tags them ("Interstate 95"): a name the model
+/// ended with a road's word takes the number after it ("Interstate" + "5", an organization
+/// before), and an untagged road's word before a number is one ("Highway 1"). Not a number of
+/// more than four digits, nor one a capitalized word follows ("the Highway 82 Fire"), nor a
+/// person's name ("Mr. D'z Route" 66 Diner).
+pub(super) fn number_roads(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Draft>) {
+    let mut taken = vec![false; a.tokens.len()];
+    for d in drafts.iter() {
+        taken[d.first..d.last].fill(true);
+    }
+    let road_number = |i: usize| {
+        i < a.tokens.len()
+            && !taken[i]
+            && !a.tokens[i].sent_start
+            && a.part[i] == a.part[i - 1]
+            && (1..=4).contains(&a.tokens[i].text.len())
+            && a.tokens[i].text.chars().all(|c| c.is_ascii_digit())
+            // "the Highway 82 Fire", "Route 66 Diner" name other things.
+            && !(i + 1 < a.tokens.len() && !a.tokens[i + 1].sent_start && a.is_capitalized(i + 1))
+    };
+    let road_word = |i: usize| a.is_capitalized(i) && ROAD_WORDS.contains(&a.forms[i].as_str());
+    let mut numbered = Vec::new();
+    for d in drafts.iter_mut() {
+        if d.kind != EntityKind::Person && road_word(d.last - 1) && road_number(d.last) {
+            numbered.push(d.last);
+            let (first, last, confidence) = (d.first, d.last + 1, d.confidence);
+            *d = texts.draft(a, first, last, EntityKind::Place, confidence);
+        }
+    }
+    for (i, &named) in taken
+        .iter()
+        .enumerate()
+        .take(a.tokens.len().saturating_sub(1))
+    {
+        if !named && road_word(i) && road_number(i + 1) && !numbered.contains(&(i + 1)) {
+            drafts.push(texts.draft(a, i, i + 2, EntityKind::Place, 0.5));
+        }
+    }
+}
+
 /// The planets of the solar system, places as GMB and OntoNotes tag them; CoNLL-2003's
 /// training text has none, and the model types "Earth" an organization (after "Earth First").
 const PLANETS: &[&str] = &[

@@ -2000,3 +2000,27 @@ fn armed_forces_are_organizations() {
         ]
     );
 }
+
+#[test]
+fn numbered_roads_are_places() {
+    let text = "Traffic on Interstate 45 and Highway 9 stopped , the Highway 12 Fire spread to \
+                Vel Route 7 , and the Interstate Zorvath Commission met at Route 12345 .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Interstate", "ORG"),
+            ("Vel Route", "PER"),
+            ("Interstate Zorvath Commission", "ORG"),
+        ],
+    );
+
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Interstate 45", EntityKind::Place),
+            ("Highway 9", EntityKind::Place),
+            ("Vel Route", EntityKind::Person),
+            ("Interstate Zorvath Commission", EntityKind::Organization),
+        ]
+    );
+}
