@@ -239,6 +239,7 @@ pub fn resolve(
     heads::join_of_places(a, &mut texts, &mut drafts);
     heads::find_untagged(a, &spans, &mut texts, &mut drafts);
     places::number_roads(a, &mut texts, &mut drafts);
+    places::extend_to_divisions(a, kb, &mut texts, &mut drafts);
     orgs::join_comma_firms(a, kb, &mut texts, &mut drafts);
     orgs::split_coordinations(a, kb, &mut texts, &mut drafts);
     orgs::split_joined_names(a, kb, &mut texts, &mut drafts);

@@ -221,6 +221,36 @@ pub(super) fn number_roads(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Dra
     }
 }
 
+/// Extends a place the model cut before its division's word to the whole name where the
+/// knowledge base knows it so ("Ondo" + "State", "Punjab" + "Province", "South Khorasan" +
+/// "Province", typed a person), and makes it a place; not where a capitalized word goes on
+/// ("Washington State University"), nor over a lowercase word ("Zanjan province").
+pub(super) fn extend_to_divisions(a: &Analysis, kb: &Kb, texts: &mut Texts, drafts: &mut [Draft]) {
+    let mut taken = vec![false; a.tokens.len()];
+    for d in drafts.iter() {
+        taken[d.first..d.last].fill(true);
+    }
+    for d in drafts.iter_mut() {
+        let next = d.last;
+        let divides = next < a.tokens.len()
+            && !taken[next]
+            && !a.tokens[next].sent_start
+            && a.part[next] == a.part[d.first]
+            && a.is_capitalized(next)
+            && super::orgs::PLACE_HEADS.contains(&a.forms[next].as_str())
+            && !(next + 1 < a.tokens.len()
+                && !a.tokens[next + 1].sent_start
+                && a.is_capitalized(next + 1))
+            && kb
+                .place(&format!("{} {}", d.text, a.tokens[next].text))
+                .is_some();
+        if divides {
+            let (first, confidence) = (d.first, d.confidence);
+            *d = texts.draft(a, first, next + 1, EntityKind::Place, confidence);
+        }
+    }
+}
+
 /// The planets of the solar system, places as GMB and OntoNotes tag them; CoNLL-2003's
 /// training text has none, and the model types "Earth" an organization (after "Earth First").
 const PLANETS: &[&str] = &[

@@ -2024,3 +2024,34 @@ fn numbered_roads_are_places() {
         ]
     );
 }
+
+#[test]
+fn a_place_cut_before_its_divisions_word_is_extended_where_the_knowledge_base_knows_it() {
+    let text = "Gunmen struck in Ondo State and South Khorasan Province on Monday , at Ohio State \
+                and at Punjab State University , and the Ondo State Government said so , as \
+                did Zanjan province .";
+    let x = resolve_as_tagged(
+        text,
+        &[
+            ("Ondo", "LOC"),
+            ("Zanjan", "LOC"),
+            ("South Khorasan", "PER"),
+            ("Ohio", "LOC"),
+            ("Punjab", "LOC"),
+        ],
+    );
+
+    // "Ohio State" is no name the knowledge base knows; a capitalized word after the division's
+    // word goes on with another name.
+    assert_eq!(
+        mention_kinds(&x),
+        [
+            ("Ondo State", EntityKind::Place),
+            ("South Khorasan Province", EntityKind::Place),
+            ("Ohio", EntityKind::Place),
+            ("Punjab State University", EntityKind::Organization),
+            ("Ondo", EntityKind::Place),
+            ("Zanjan", EntityKind::Place),
+        ]
+    );
+}
