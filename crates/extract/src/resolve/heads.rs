@@ -303,8 +303,8 @@ const LONG_NAME_HEADS: &[&str] = &["administration"];
 /// Last words of firms', labels' and clubs' names, which head a name the model left untagged
 /// as it does not know it ("Dixons Group", "Qantas Airways", "Island Records", "Jet Propulsion
 /// Laboratory", "National Press Club"): words that, capitalized after other capitalized words,
-/// end a name and no common phrase. Only for untagged runs; the model's own names keep their
-/// type ("Augusta National Golf Club", a course).
+/// end a name and no common phrase. They find names and extend the model's, and retype none
+/// it found whole ("Augusta National Golf Club", a course; "Natalie Press", a person).
 pub(super) const FIRM_HEADS: &[&str] = &[
     "airlines",
     "airways",

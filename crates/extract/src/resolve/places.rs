@@ -202,10 +202,8 @@ pub(super) fn number_roads(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Dra
             && !(i + 1 < a.tokens.len() && !a.tokens[i + 1].sent_start && a.is_capitalized(i + 1))
     };
     let road_word = |i: usize| a.is_capitalized(i) && ROAD_WORDS.contains(&a.forms[i].as_str());
-    let mut numbered = Vec::new();
     for d in drafts.iter_mut() {
         if d.kind != EntityKind::Person && road_word(d.last - 1) && road_number(d.last) {
-            numbered.push(d.last);
             let (first, last, confidence) = (d.first, d.last + 1, d.confidence);
             *d = texts.draft(a, first, last, EntityKind::Place, confidence);
         }
@@ -215,7 +213,7 @@ pub(super) fn number_roads(a: &Analysis, texts: &mut Texts, drafts: &mut Vec<Dra
         .enumerate()
         .take(a.tokens.len().saturating_sub(1))
     {
-        if !named && road_word(i) && road_number(i + 1) && !numbered.contains(&(i + 1)) {
+        if !named && road_word(i) && road_number(i + 1) {
             drafts.push(texts.draft(a, i, i + 2, EntityKind::Place, 0.5));
         }
     }
